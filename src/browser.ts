@@ -1,0 +1,25 @@
+// convlab/browser: the whole core without Node built-ins (no io/, no worker pool). The JupyterLab
+// extension imports only this entry; `convlab` (index.ts) re-exports it and adds the Node parts.
+import "./tensor/methods.js";
+
+export { Tensor, type DType, type TypedArray, type NestedArray } from "./tensor/tensor.js";
+export { tensor, scalar, zeros, ones, full, zerosLike, onesLike, rand, randn, arange, linspace, eye, type TensorOptions, type RandomOptions } from "./tensor/creation.js";
+export { formatTensor } from "./tensor/format.js";
+export { noGrad, enableGrad, isGradEnabled, retainGrad } from "./autograd/tape.js";
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./autograd/gradcheck.js";
+export { add, sub, mul, div, pow, maximum, minimum, greater, greaterEqual, less, lessEqual, equal } from "./ops/binary.js";
+export { neg, exp, log, sqrt, abs, square, sign, clip } from "./ops/unary.js";
+export { sum, mean, max, min, argmax, argmin } from "./ops/reduce.js";
+export { reshape, flatten, squeeze, unsqueeze, transpose, slice, gather, concat, stack, pad, flip, broadcastTo } from "./ops/layout.js";
+export { matmul } from "./ops/matmul.js";
+export { Rng, manualSeed } from "./util/rng.js";
+export { ShapeError, ValueError } from "./util/errors.js";
+export { setFloat32Kernels, useReferenceKernels, kernelBackend } from "./kernels/index.js";
+
+export * as nn from "./nn/index.js";
+export * as models from "./models/index.js";
+export * as train from "./train/index.js";
+export * as data from "./data/index.js";
+export * as detection from "./detection/index.js";
+export * as inspect from "./inspect/index.js";
+export * as runtime from "./runtime/index.js";

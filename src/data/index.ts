@@ -1,0 +1,2 @@
+// cl.data — filled in by its issue.
+export {};

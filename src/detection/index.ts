@@ -1,0 +1,2 @@
+// cl.detection — filled in by its issue.
+export {};

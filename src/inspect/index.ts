@@ -1,0 +1,2 @@
+// cl.inspect — filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Node-only: image decode/encode, MNIST files, checkpoints (exported from the `convlab` entry only).
+export {};

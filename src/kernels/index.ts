@@ -1,0 +1,52 @@
+/**
+ * The kernel registry. Ops never loop over big data themselves for the hot paths (GEMM,
+ * convolution, pooling): they ask for a kernel here. The TypeScript reference kernels serve every
+ * dtype and are the oracle in tests; faster float32 implementations (WASM SIMD, worker pool) are
+ * installed with `setFloat32Kernels` and share the same signatures.
+ */
+import type { DType } from "../tensor/tensor.js";
+import type * as K from "./types.js";
+import { gemm as gemmTs } from "./ts/gemm.js";
+
+/**
+ * Every kernel an op may ask for. The reference set (kernels/ts) has all of them; an accelerated
+ * float32 set may provide any subset.
+ */
+export interface KernelSet {
+  gemm: K.GemmKernel;
+}
+
+export const referenceKernels: KernelSet = {
+  gemm: gemmTs,
+};
+
+let float32: Partial<KernelSet> = {};
+let float32Name = "ts";
+
+/** Installs float32 kernels (any subset; missing ones fall back to the reference). */
+export function setFloat32Kernels(name: string, kernels: Partial<KernelSet>): void {
+  float32 = kernels;
+  float32Name = name;
+}
+
+/** Back to the TypeScript reference kernels for float32. */
+export function useReferenceKernels(): void {
+  float32 = {};
+  float32Name = "ts";
+}
+
+/** Which float32 kernel set is active ("ts" for the reference). */
+export function kernelBackend(): string {
+  return float32Name;
+}
+
+/** The kernel to use for a dtype: float64 always runs the reference. */
+export function kernel<K extends keyof KernelSet>(name: K, dtype: DType): KernelSet[K] {
+  if (dtype === "float32") {
+    const k = float32[name];
+    if (k) return k as KernelSet[K];
+  }
+  return referenceKernels[name];
+}
+
+export type * from "./types.js";

@@ -1,0 +1,115 @@
+import type { TypedArray } from "../tensor/tensor.js";
+
+// Signatures shared by the TypeScript reference kernels (kernels/ts) and the WASM SIMD kernels
+// (kernels/wasm). Kernels only loop: no validation, no allocation of outputs (the op allocates
+// and passes them in), padded positions skipped rather than read. All arrays are row-major and
+// channels-last (NHWC, NDHWC).
+
+/** C[m×n] (+)= op(A)·op(B); offsets index into the arrays (for batched calls without copies). */
+export interface GemmArgs {
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  /** Add into C instead of overwriting it. */
+  accumulate?: boolean;
+  aOffset?: number;
+  bOffset?: number;
+  cOffset?: number;
+}
+
+export type GemmKernel = (a: TypedArray, b: TypedArray, c: TypedArray, args: GemmArgs) => void;
+
+/**
+ * Geometry of a 2-D convolution, course notation: x is [m, h, w, c] (c = nC_prev), the filter is
+ * [fh, fw, c, k] (k = nC), y is [m, oh, ow, k]; stride (sh, sw), dilation (dh, dw) and the
+ * padding added before the first row/column (padTop, padLeft). The padding after is implied by
+ * oh/ow. conv1d is this with h = fh = 1.
+ */
+export interface Conv2dGeom {
+  m: number;
+  h: number;
+  w: number;
+  c: number;
+  k: number;
+  fh: number;
+  fw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  padTop: number;
+  padLeft: number;
+  oh: number;
+  ow: number;
+}
+
+/** y = x ⋆ filter (cross-correlation, no bias); y is overwritten. */
+export type Conv2dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv2dGeom) => void;
+/** dx = ∂L/∂x from dy and the filter; dx is overwritten. */
+export type Conv2dGradInputKernel = (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv2dGeom) => void;
+/** dFilter = ∂L/∂filter from x and dy; dFilter is overwritten. */
+export type Conv2dGradFilterKernel = (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: Conv2dGeom) => void;
+
+/**
+ * Depthwise 2-D convolution: the filter is [fh, fw, c, mult], y is [m, oh, ow, c·mult]; output
+ * channel ci·mult + j reads only input channel ci. `k` of the geometry equals c·mult.
+ */
+export interface DepthwiseGeom extends Conv2dGeom {
+  mult: number;
+}
+export type DepthwiseKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom) => void;
+export type DepthwiseGradInputKernel = (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: DepthwiseGeom) => void;
+export type DepthwiseGradFilterKernel = (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: DepthwiseGeom) => void;
+
+/** A 3-D convolution: x [m, d, h, w, c], filter [fd, fh, fw, c, k], y [m, od, oh, ow, k]. */
+export interface Conv3dGeom {
+  m: number;
+  d: number;
+  h: number;
+  w: number;
+  c: number;
+  k: number;
+  fd: number;
+  fh: number;
+  fw: number;
+  sd: number;
+  sh: number;
+  sw: number;
+  dd: number;
+  dh: number;
+  dw: number;
+  padFront: number;
+  padTop: number;
+  padLeft: number;
+  od: number;
+  oh: number;
+  ow: number;
+}
+export type Conv3dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom) => void;
+export type Conv3dGradInputKernel = (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv3dGeom) => void;
+export type Conv3dGradFilterKernel = (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: Conv3dGeom) => void;
+
+/** Pooling window over x [m, h, w, c] → y [m, oh, ow, c]; padded positions never win a max nor count in an average. */
+export interface Pool2dGeom {
+  m: number;
+  h: number;
+  w: number;
+  c: number;
+  fh: number;
+  fw: number;
+  sh: number;
+  sw: number;
+  padTop: number;
+  padLeft: number;
+  oh: number;
+  ow: number;
+}
+/** y = max over each window; `argmax` (same length as y) receives the flat index into x of each max. */
+export type MaxPool2dKernel = (x: TypedArray, y: TypedArray, argmax: Int32Array, g: Pool2dGeom) => void;
+/** dx (overwritten) gets dy added at each recorded argmax. */
+export type MaxPool2dGradKernel = (dy: TypedArray, argmax: Int32Array, dx: TypedArray, g: Pool2dGeom) => void;
+/** y = mean over the valid (unpadded) positions of each window. */
+export type AvgPool2dKernel = (x: TypedArray, y: TypedArray, g: Pool2dGeom) => void;
+export type AvgPool2dGradKernel = (dy: TypedArray, dx: TypedArray, g: Pool2dGeom) => void;

@@ -1,0 +1,2 @@
+// cl.models — filled in by its issue.
+export {};

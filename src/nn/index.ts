@@ -1,0 +1,2 @@
+// cl.nn — filled in by its issue.
+export {};

@@ -1,0 +1,163 @@
+import { Tensor, allocate, resultType, type TypedArray } from "../tensor/tensor.js";
+import { broadcastShapes, sameShape, sizeOf, stridesOf } from "../tensor/shape.js";
+import { asTensor } from "../tensor/creation.js";
+import { record } from "../autograd/tape.js";
+import { sumTo } from "./reduce.js";
+
+/** `out[i] = f(a[i'], b[i''])` over the broadcast shape. Made per op so each loop stays monomorphic. */
+function makeBinaryKernel(f: (x: number, y: number) => number) {
+  return (a: TypedArray, aShape: readonly number[], b: TypedArray, bShape: readonly number[], out: TypedArray, outShape: readonly number[]): void => {
+    const n = out.length;
+    if (a.length === n && b.length === n && sameShape(aShape, bShape)) {
+      for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
+      return;
+    }
+    if (b.length === 1) {
+      const y = b[0]!;
+      for (let i = 0; i < n; i++) out[i] = f(a[i]!, y);
+      return;
+    }
+    if (a.length === 1) {
+      const x = a[0]!;
+      for (let i = 0; i < n; i++) out[i] = f(x, b[i]!);
+      return;
+    }
+    const rank = outShape.length;
+    const stA = broadcastStrides(aShape, outShape);
+    const stB = broadcastStrides(bShape, outShape);
+    const inner = rank ? outShape[rank - 1]! : 1;
+    const ia = rank ? stA[rank - 1]! : 0;
+    const ib = rank ? stB[rank - 1]! : 0;
+    const counter = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+    let offA = 0, offB = 0;
+    for (let o = 0; o < n; o += inner) {
+      for (let j = 0, pa = offA, pb = offB; j < inner; j++, pa += ia, pb += ib) out[o + j] = f(a[pa]!, b[pb]!);
+      // advance the counter over the outer dimensions
+      for (let d = rank - 2; d >= 0; d--) {
+        counter[d]!++;
+        offA += stA[d]!;
+        offB += stB[d]!;
+        if (counter[d]! < outShape[d]!) break;
+        offA -= stA[d]! * outShape[d]!;
+        offB -= stB[d]! * outShape[d]!;
+        counter[d] = 0;
+      }
+    }
+  };
+}
+
+/** Strides of `shape` read as `outShape` (0 along broadcast dimensions). */
+export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
+  const st = stridesOf(shape);
+  const off = outShape.length - shape.length;
+  return outShape.map((_, i) => (i < off || shape[i - off] === 1 ? 0 : st[i - off]!));
+}
+
+type BinaryKernel = ReturnType<typeof makeBinaryKernel>;
+
+function apply(op: string, kernel: BinaryKernel, a: Tensor, b: Tensor): Tensor {
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
+  const out = allocate(resultType(a, b), sizeOf(shape));
+  kernel(a.data, a.shape, b.data, b.shape, out, shape);
+  return new Tensor(out, shape);
+}
+
+const kAdd = makeBinaryKernel((x, y) => x + y);
+const kSub = makeBinaryKernel((x, y) => x - y);
+const kMul = makeBinaryKernel((x, y) => x * y);
+const kDiv = makeBinaryKernel((x, y) => x / y);
+const kPow = makeBinaryKernel((x, y) => Math.pow(x, y));
+const kMax = makeBinaryKernel((x, y) => (x >= y ? x : y));
+const kMin = makeBinaryKernel((x, y) => (x <= y ? x : y));
+const kGe = makeBinaryKernel((x, y) => (x >= y ? 1 : 0));
+const kGt = makeBinaryKernel((x, y) => (x > y ? 1 : 0));
+const kLe = makeBinaryKernel((x, y) => (x <= y ? 1 : 0));
+const kLt = makeBinaryKernel((x, y) => (x < y ? 1 : 0));
+const kEq = makeBinaryKernel((x, y) => (x === y ? 1 : 0));
+const kLog = makeBinaryKernel((x, y) => (x > 0 ? Math.log(x) * y : 0));
+
+type Operand = Tensor | number;
+
+function operands(a: Operand, b: Operand): [Tensor, Tensor] {
+  const dtype = typeof a !== "number" ? a.dtype : typeof b !== "number" ? b.dtype : "float32";
+  return [asTensor(a, dtype), asTensor(b, dtype)];
+}
+
+/** a + b, broadcasting (NumPy rules). */
+export function add(a: Operand, b: Operand): Tensor {
+  const [x, y] = operands(a, b);
+  return record("add", apply("add", kAdd, x, y), [x, y], (dy) => [sumTo(dy, x.shape), sumTo(dy, y.shape)]);
+}
+
+/** a − b, broadcasting. */
+export function sub(a: Operand, b: Operand): Tensor {
+  const [x, y] = operands(a, b);
+  return record("sub", apply("sub", kSub, x, y), [x, y], (dy) => [sumTo(dy, x.shape), y.requiresGrad ? sumTo(mul(dy, -1), y.shape) : null]);
+}
+
+/** a · b elementwise, broadcasting. */
+export function mul(a: Operand, b: Operand): Tensor {
+  const [x, y] = operands(a, b);
+  return record("mul", apply("mul", kMul, x, y), [x, y], (dy) => [
+    x.requiresGrad ? sumTo(mul(dy, y), x.shape) : null,
+    y.requiresGrad ? sumTo(mul(dy, x), y.shape) : null,
+  ]);
+}
+
+/** a / b elementwise, broadcasting. */
+export function div(a: Operand, b: Operand): Tensor {
+  const [x, y] = operands(a, b);
+  return record("div", apply("div", kDiv, x, y), [x, y], (dy) => [
+    x.requiresGrad ? sumTo(div(dy, y), x.shape) : null,
+    y.requiresGrad ? sumTo(mul(dy, div(mul(x, -1), mul(y, y))), y.shape) : null,
+  ]);
+}
+
+/** a ** b elementwise, broadcasting. */
+export function pow(a: Operand, b: Operand): Tensor {
+  const [x, y] = operands(a, b);
+  const out = apply("pow", kPow, x, y);
+  return record("pow", out, [x, y], (dy) => [
+    x.requiresGrad ? sumTo(mul(dy, mul(y, pow(x, sub(y, 1)))), x.shape) : null,
+    y.requiresGrad ? sumTo(mul(dy, mul(out, apply("pow", kLog, x, asTensor(1, x.dtype)))), y.shape) : null,
+  ]);
+}
+
+/** Elementwise maximum; the gradient goes to `a` where a ≥ b, else to `b`. */
+export function maximum(a: Operand, b: Operand): Tensor {
+  const [x, y] = operands(a, b);
+  return record("maximum", apply("maximum", kMax, x, y), [x, y], (dy) => {
+    const ge = apply("maximum", kGe, x, y);
+    return [x.requiresGrad ? sumTo(mul(dy, ge), x.shape) : null, y.requiresGrad ? sumTo(mul(dy, sub(1, ge)), y.shape) : null];
+  });
+}
+
+/** Elementwise minimum; the gradient goes to `a` where a ≤ b, else to `b`. */
+export function minimum(a: Operand, b: Operand): Tensor {
+  const [x, y] = operands(a, b);
+  return record("minimum", apply("minimum", kMin, x, y), [x, y], (dy) => {
+    const le = apply("minimum", kLe, x, y);
+    return [x.requiresGrad ? sumTo(mul(dy, le), x.shape) : null, y.requiresGrad ? sumTo(mul(dy, sub(1, le)), y.shape) : null];
+  });
+}
+
+/** 1 where a > b, else 0 (no gradient). */
+export function greater(a: Operand, b: Operand): Tensor {
+  return apply("greater", kGt, ...operands(a, b));
+}
+/** 1 where a ≥ b, else 0 (no gradient). */
+export function greaterEqual(a: Operand, b: Operand): Tensor {
+  return apply("greaterEqual", kGe, ...operands(a, b));
+}
+/** 1 where a < b, else 0 (no gradient). */
+export function less(a: Operand, b: Operand): Tensor {
+  return apply("less", kLt, ...operands(a, b));
+}
+/** 1 where a ≤ b, else 0 (no gradient). */
+export function lessEqual(a: Operand, b: Operand): Tensor {
+  return apply("lessEqual", kLe, ...operands(a, b));
+}
+/** 1 where a = b, else 0 (no gradient). */
+export function equal(a: Operand, b: Operand): Tensor {
+  return apply("equal", kEq, ...operands(a, b));
+}

@@ -1,0 +1,2 @@
+// cl.runtime — filled in by its issue.
+export {};

@@ -1,0 +1,124 @@
+import type { GradNode } from "../autograd/tape.js";
+import { backward as runBackward } from "../autograd/tape.js";
+import { ValueError, fmtShape } from "../util/errors.js";
+import { sizeOf, stridesOf } from "./shape.js";
+import { formatTensor } from "./format.js";
+
+export type DType = "float32" | "float64";
+export type TypedArray = Float32Array | Float64Array;
+/** A scalar or nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
+export type NestedArray = number | NestedArray[];
+
+export function allocate(dtype: DType, n: number): TypedArray {
+  return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** The dtype of a result: float64 when any input is float64. */
+export function resultType(...ts: { dtype: DType }[]): DType {
+  return ts.some((t) => t.dtype === "float64") ? "float64" : "float32";
+}
+
+/**
+ * An n-dimensional array of numbers, row-major and contiguous (images are NHWC:
+ * `m × nH × nW × nC`). float32 by default; float64 runs on the reference kernels and is what
+ * gradient checks use. With `requiresGrad`, ops record how they were made so `backward()` can
+ * fill `.grad` (PyTorch-style).
+ */
+export class Tensor {
+  readonly shape: number[];
+  readonly dtype: DType;
+  /** The values, row-major. Writing to it in place bypasses autograd. */
+  data: TypedArray;
+  requiresGrad: boolean;
+  /** The gradient of the last `backward()` with respect to this tensor (leaves only), summed over calls. */
+  grad: Tensor | null = null;
+  /** How this tensor was computed (null for leaves and tensors made without grad). @internal */
+  node: GradNode | null = null;
+  /** Optional name, e.g. `conv1/kernel`. */
+  name?: string;
+
+  constructor(data: TypedArray, shape: readonly number[], requiresGrad = false) {
+    if (data.length !== sizeOf(shape))
+      throw new ValueError(`Tensor: ${data.length} values do not fill shape ${fmtShape(shape)} (${sizeOf(shape)} needed)`);
+    this.data = data;
+    this.shape = [...shape];
+    this.dtype = data instanceof Float64Array ? "float64" : "float32";
+    this.requiresGrad = requiresGrad;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get strides(): number[] {
+    return stridesOf(this.shape);
+  }
+
+  /** Nested arrays of numbers (a plain number for a scalar). */
+  toArray(): NestedArray {
+    const { shape, data } = this;
+    if (shape.length === 0) return data[0]!;
+    const st = stridesOf(shape);
+    const build = (dim: number, off: number): NestedArray => {
+      const n = shape[dim]!;
+      const out: NestedArray[] = new Array(n);
+      if (dim === shape.length - 1) for (let i = 0; i < n; i++) out[i] = data[off + i]!;
+      else for (let i = 0; i < n; i++) out[i] = build(dim + 1, off + i * st[dim]!);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new ValueError(`item: tensor has ${this.size} elements (shape ${fmtShape(this.shape)}), expected exactly 1`);
+    return this.data[0]!;
+  }
+
+  /** Runs reverse-mode autodiff from this tensor; `grad` defaults to ones (a scalar loss needs none). */
+  backward(grad?: Tensor): void {
+    runBackward(this, grad);
+  }
+
+  /** The same values, cut off from the graph (shares data). */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, false);
+  }
+
+  /** A copy with its own data, cut off from the graph. */
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape, false);
+  }
+
+  /** Marks this tensor as a leaf whose gradient is wanted; returns it. */
+  requireGrad(flag = true): this {
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** Clears `.grad`. */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /** Values converted to the given dtype (a copy unless the dtype is the same). */
+  astype(dtype: DType): Tensor {
+    if (dtype === this.dtype) return this;
+    const out = allocate(dtype, this.size);
+    out.set(this.data);
+    return new Tensor(out, this.shape, false);
+  }
+
+  /** NumPy-like text with the shape: `tensor([[1, 2], [3, 4]], shape=[2,2])`. */
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,2 @@
+// cl.train — filled in by its issue.
+export {};
