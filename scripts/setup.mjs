@@ -2,19 +2,45 @@
 // inputs: npm deps, the build (core, WASM kernels, kernel, extension), the Python virtualenv with
 // JupyterLab, the kernelspec and the extension registered in it, and (for browser tests) Chromium.
 //   node scripts/setup.mjs [--browser]
-import { existsSync, mkdirSync, rmSync, cpSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { root, venv, venvBin, run, output, isFresh, touchStamp, log, npmEnv } from "./lib.mjs";
 import { build } from "./build.mjs";
 
 export const JUPYTERLAB_SPEC = "jupyterlab==4.6.*";
 const PY_PACKAGES = [JUPYTERLAB_SPEC, "nbclient", "nbformat", "jupyter_client"];
 
+/**
+ * True when node_modules holds what package-lock.json lists, by npm's own record of the install
+ * (node_modules/.package-lock.json): same versions, nothing missing except optional packages for
+ * other platforms.
+ */
+export function depsInstalled() {
+  const hiddenFile = join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(hiddenFile)) return false;
+  try {
+    const want = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")).packages ?? {};
+    const have = JSON.parse(readFileSync(hiddenFile, "utf8")).packages ?? {};
+    for (const [path, p] of Object.entries(want)) {
+      if (!path.startsWith("node_modules/")) continue;
+      const h = have[path];
+      if (!h) {
+        if (p.optional) continue;
+        return false;
+      }
+      if (h.version !== p.version) return false;
+    }
+    return Object.keys(have).every((path) => path in want);
+  } catch {
+    return false;
+  }
+}
+
 function installDeps() {
-  if (isFresh("npm-ci", ["package-lock.json", "package.json", "extension/package.json"]) && existsSync(join(root, "node_modules"))) return;
+  if (depsInstalled()) return;
   log("installing npm dependencies (npm ci)");
   run("npm", ["ci", "--no-audit", "--no-fund"], { env: npmEnv });
-  touchStamp("npm-ci");
 }
 
 /**
@@ -34,16 +60,27 @@ export function pipEnv() {
   return local ? { PIP_INDEX_URL: local } : {};
 }
 
-function setupVenv() {
+export function setupVenv() {
   const py = venvBin("python");
-  if (existsSync(py) && isFresh("venv", ["scripts/setup.mjs"])) return;
+  const stamp = join(venv, ".convlab-packages");
+  const want = PY_PACKAGES.join(" ");
+  if (existsSync(py) && existsSync(stamp) && readFileSync(stamp, "utf8") === want) return;
   if (!existsSync(py)) {
     log("creating .venv (python3 -m venv)");
     run("python3", ["-m", "venv", venv]);
   }
   log(`installing ${PY_PACKAGES.join(", ")} into .venv`);
-  run(py, ["-m", "pip", "install", "--disable-pip-version-check", "-q", ...PY_PACKAGES], { env: pipEnv() });
-  touchStamp("venv");
+  // pip warns about every local index lacking a package; show its output only when it fails.
+  const r = spawnSync(py, ["-m", "pip", "install", "--disable-pip-version-check", "-q", ...PY_PACKAGES], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, ...pipEnv() },
+  });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    throw new Error(`pip install into .venv failed (exit ${r.status})`);
+  }
+  writeFileSync(stamp, want);
 }
 
 function registerKernel() {
