@@ -1,2 +1,8 @@
-// cl.data — filled in by its issue.
-export {};
+// cl.data: datasets (IDX/MNIST parsing), batching, one-hot, subsets and splits, resizing. Pure TS.
+export { parseIdx, encodeIdx, type IdxFile, type IdxDType, type IdxArray } from "./idx.js";
+export {
+  mnistFromIdx, selectIndices, MNIST_STATS, FASHION_MNIST_STATS, FASHION_MNIST_CLASSES,
+  type MnistOptions, type MnistSet,
+} from "./mnist.js";
+export { batches, Batches, take, takeRows, subset, split, oneHot, type Dataset, type BatchOptions } from "./batching.js";
+export { resize, type ResizeOptions } from "./resize.js";
