@@ -1,2 +1,11 @@
 // Node-only: image decode/encode, MNIST files, checkpoints (exported from the `convlab` entry only).
-export {};
+export { loadMnist, loadFashionMnist, mnistDataDir, FASHION_MNIST_DIR, type LoadMnistOptions } from "./mnist.js";
+export {
+  readImage, writeImage, decodeImage, encodeImage, encodePng, encodeJpeg,
+  type DecodeImageOptions, type EncodeImageOptions,
+} from "./image.js";
+export {
+  saveTensors, loadTensors, encodeTensors, decodeTensors, CHECKPOINT_MAGIC,
+  type LoadedTensors, type TensorEntry, type JsonValue, type JsonObject,
+} from "./checkpoint.js";
+export { writeFileAtomic } from "./atomic.js";
