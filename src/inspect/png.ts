@@ -45,6 +45,27 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
+/** Writes PNG filter `f` (0 None, 1 Sub, 2 Up, 3 Average, 4 Paeth) of `row` into `out`; returns the sum of |filtered byte| (as signed). */
+function applyFilter(f: number, row: Uint8Array, prev: Uint8Array, bpp: number, out: Uint8Array): number {
+  const n = row.length;
+  // One loop per filter type keeps the per-byte work branch-free; bytes before the first pixel see a = c = 0.
+  switch (f) {
+    case 0: out.set(row); break;
+    case 1: for (let i = 0; i < n; i++) out[i] = row[i]! - (i >= bpp ? row[i - bpp]! : 0); break;
+    case 2: for (let i = 0; i < n; i++) out[i] = row[i]! - prev[i]!; break;
+    case 3: for (let i = 0; i < n; i++) out[i] = row[i]! - (((i >= bpp ? row[i - bpp]! : 0) + prev[i]!) >> 1); break;
+    default:
+      for (let i = 0; i < bpp && i < n; i++) out[i] = row[i]! - prev[i]!; // paeth(0, b, 0) = b
+      for (let i = bpp; i < n; i++) out[i] = row[i]! - paeth(row[i - bpp]!, prev[i]!, prev[i - bpp]!);
+  }
+  let score = 0;
+  for (let i = 0; i < n; i++) {
+    const v = out[i]!;
+    score += v < 128 ? v : 256 - v;
+  }
+  return score;
+}
+
 /**
  * Filters every scanline with the PNG filter (None, Sub, Up, Average, Paeth) whose output has
  * the smallest sum of absolute values (the usual heuristic); prefixes each row with its type.
@@ -59,15 +80,7 @@ function filterRows(data: Uint8Array, width: number, height: number, bpp: number
     const prev = y > 0 ? data.subarray((y - 1) * stride, y * stride) : zero;
     let best = 0, bestScore = Infinity;
     for (let f = 0; f < 5; f++) {
-      const c = cand[f]!;
-      let score = 0;
-      for (let i = 0; i < stride; i++) {
-        const a = i >= bpp ? row[i - bpp]! : 0, b = prev[i]!, cc = i >= bpp ? prev[i - bpp]! : 0;
-        const pred = f === 0 ? 0 : f === 1 ? a : f === 2 ? b : f === 3 ? (a + b) >> 1 : paeth(a, b, cc);
-        const v = (row[i]! - pred) & 0xff;
-        c[i] = v;
-        score += v < 128 ? v : 256 - v;
-      }
+      const score = applyFilter(f, row, prev, bpp, cand[f]!);
       if (score < bestScore) {
         bestScore = score;
         best = f;
