@@ -107,15 +107,22 @@ function installExtension() {
 }
 
 export const CHROMIUM = "/usr/bin/chromium";
+export const FASHION_MNIST = "/usr/share/datasets/fashion-mnist";
 
-function installChromium() {
-  if (existsSync(CHROMIUM)) return;
+/**
+ * Debian packages the tests use: chromium (browser tests) and dataset-fashion-mnist (the
+ * Fashion-MNIST loader's test). Installed with apt-get (as root, or through passwordless sudo).
+ */
+function installDebianPackages() {
+  const missing = [];
+  if (!existsSync(CHROMIUM)) missing.push("chromium");
+  if (!existsSync(FASHION_MNIST)) missing.push("dataset-fashion-mnist");
+  if (!missing.length) return;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const sudo = isRoot ? [] : ["sudo", "-n"];
-  log("installing Debian chromium for the browser tests (apt-get)");
-  const apt = (args) => (sudo.length ? run(sudo[0], [...sudo.slice(1), "apt-get", ...args]) : run("apt-get", args));
+  const apt = (args) => (isRoot ? run("apt-get", args) : run("sudo", ["-n", "apt-get", ...args]));
+  log(`installing Debian packages for the tests: ${missing.join(", ")} (apt-get)`);
   apt(["update", "-q"]);
-  apt(["install", "-y", "-q", "--no-install-recommends", "chromium"]);
+  apt(["install", "-y", "-q", "--no-install-recommends", ...missing]);
 }
 
 export async function setup({ browser = false } = {}) {
@@ -125,7 +132,7 @@ export async function setup({ browser = false } = {}) {
   setupVenv();
   registerKernel();
   installExtension();
-  if (browser) installChromium();
+  if (browser) installDebianPackages();
   log(`set-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
