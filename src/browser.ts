@@ -15,6 +15,7 @@ export { matmul } from "./ops/matmul.js";
 export { Rng, manualSeed } from "./util/rng.js";
 export { ShapeError, ValueError } from "./util/errors.js";
 export { setFloat32Kernels, useReferenceKernels, kernelBackend } from "./kernels/index.js";
+export { setThreads, getThreads, initWasm, useWasmKernels, shutdownThreads, wasmMemoryStats } from "./kernels/accelerate.js";
 
 export * as nn from "./nn/index.js";
 export * as models from "./models/index.js";

@@ -1,0 +1,44 @@
+// Entry of the WASM kernel module (AssemblyScript, compiled by scripts/build-wasm.mjs). Every
+// thread (the caller and each worker, all on one shared memory) calls run(tid) for the job the
+// host wrote into the control block; tasks are taken from an atomic counter, and each task's
+// arithmetic is fixed, so results do not depend on how many threads take part.
+import {
+  CTL_JOB, CTL_NTASKS, CTL_COUNTER, CTL_PARAMS, CTL_SCRATCH, CTL_SCRATCH_BYTES, CTL_WORKER_TASKS,
+  JOB_SEGGEMM, JOB_FILTERGRAD, JOB_PROBE, JOB_MAXPOOL, JOB_MAXPOOL_GRAD, JOB_AVGPOOL, JOB_AVGPOOL_GRAD,
+  JOB_DEPTHWISE, JOB_DEPTHWISE_GRAD_INPUT, JOB_DEPTHWISE_GRAD_FILTER,
+} from "../layout";
+import { segGemmTask } from "./segconv";
+import { filterGradTask } from "./filtergrad";
+import { probe, PROBE_FLOPS_PER_ITER } from "./probe";
+import { maxPoolTask, maxPoolGradTask, avgPoolTask, avgPoolGradTask } from "./pool";
+import { depthwiseTask, depthwiseGradInputTask, depthwiseGradFilterTask } from "./depthwise";
+
+export { packB, transpose } from "./pack";
+export { probe } from "./probe";
+
+/** Flops of one probe() iteration. */
+export function probeFlopsPerIter(): i32 {
+  return PROBE_FLOPS_PER_ITER;
+}
+
+export function run(tid: i32): void {
+  const job = load<i32>(CTL_JOB << 2);
+  const n = load<i32>(CTL_NTASKS << 2);
+  const params = <usize>load<i32>(CTL_PARAMS << 2);
+  const tmp = <usize>load<i32>(CTL_SCRATCH << 2) + <usize>tid * <usize>load<i32>(CTL_SCRATCH_BYTES << 2);
+  for (;;) {
+    const t = atomic.add<i32>(CTL_COUNTER << 2, 1);
+    if (t >= n) break;
+    if (tid > 0) atomic.add<i32>(CTL_WORKER_TASKS << 2, 1);
+    if (job == JOB_SEGGEMM) segGemmTask(params, t, tmp);
+    else if (job == JOB_FILTERGRAD) filterGradTask(params, t, tmp);
+    else if (job == JOB_MAXPOOL) maxPoolTask(params, t);
+    else if (job == JOB_MAXPOOL_GRAD) maxPoolGradTask(params, t);
+    else if (job == JOB_AVGPOOL) avgPoolTask(params, t);
+    else if (job == JOB_AVGPOOL_GRAD) avgPoolGradTask(params, t);
+    else if (job == JOB_DEPTHWISE) depthwiseTask(params, t);
+    else if (job == JOB_DEPTHWISE_GRAD_INPUT) depthwiseGradInputTask(params, t);
+    else if (job == JOB_DEPTHWISE_GRAD_FILTER) depthwiseGradFilterTask(params, t);
+    else if (job == JOB_PROBE) store<f32>(tmp, probe(load<i32>(params)));
+  }
+}

@@ -1,0 +1,288 @@
+// conv2d / conv3d on the WASM kernels: forward, input gradient and filter gradient. Everything is
+// the 3-D case (conv2d is d = fd = 1); see assembly/segconv.ts and assembly/filtergrad.ts.
+import type { TypedArray } from "../../tensor/tensor.js";
+import type { Conv2dGeom, Conv3dGeom } from "../types.js";
+import * as L from "./layout.js";
+import type { WasmEngine } from "./engine.js";
+
+/** Conv2dGeom as the 3-D geometry with depth 1. */
+export function as3d(g: Conv2dGeom): Conv3dGeom {
+  return {
+    m: g.m, d: 1, h: g.h, w: g.w, c: g.c, k: g.k, fd: 1, fh: g.fh, fw: g.fw, sd: 1, sh: g.sh, sw: g.sw,
+    dd: 1, dh: g.dh, dw: g.dw, padFront: 0, padTop: g.padTop, padLeft: g.padLeft, od: 1, oh: g.oh, ow: g.ow,
+  };
+}
+
+/** A source copied into the arena with zero padding: [m, Dp, Hp, Wp, C] at `at` (bytes). */
+export interface Padded {
+  at: number;
+  Dp: number;
+  Hp: number;
+  Wp: number;
+}
+
+/**
+ * Copies src [m, D, H, W, C] into a zero-padded [m, Dp, Hp, Wp, C] with (pf, pt, pl) before, at
+ * least enough after to hold `need*` rows counted from the padded start.
+ */
+function putPadded(
+  eng: WasmEngine, src: TypedArray, m: number, D: number, H: number, W: number, C: number,
+  pf: number, pt: number, pl: number, needD: number, needH: number, needW: number,
+): Padded {
+  const Dp = Math.max(pf + D, needD), Hp = Math.max(pt + H, needH), Wp = Math.max(pl + W, needW);
+  const at = eng.alloc(m * Dp * Hp * Wp * C * 4);
+  const f = eng.f32;
+  const o = at >> 2;
+  if (Dp === D && Hp === H && Wp === W) {
+    f.set(src.subarray(0, m * D * H * W * C), o);
+    return { at, Dp, Hp, Wp };
+  }
+  const row = W * C;
+  const plane = Hp * Wp * C;
+  for (let b = 0; b < m; b++) {
+    for (let z = 0; z < Dp; z++) {
+      const p = o + (b * Dp + z) * plane;
+      const zi = z - pf;
+      if (zi < 0 || zi >= D) {
+        f.fill(0, p, p + plane);
+        continue;
+      }
+      f.fill(0, p, p + pt * Wp * C);
+      for (let y = 0; y < H; y++) {
+        const r = p + (pt + y) * Wp * C;
+        if (pl > 0) f.fill(0, r, r + pl * C);
+        const s = ((b * D + zi) * H + y) * row;
+        f.set(src.subarray(s, s + row), r + pl * C);
+        if (Wp > pl + W) f.fill(0, r + (pl + W) * C, r + Wp * C);
+      }
+      f.fill(0, p + (pt + H) * Wp * C, p + plane);
+    }
+  }
+  return { at, Dp, Hp, Wp };
+}
+
+/** Merges (offsetBytes, length) segments that are contiguous in memory. */
+function pushSeg(segs: number[], off: number, len: number): void {
+  const n = segs.length;
+  if (n > 0 && segs[n - 2]! + segs[n - 1]! * 4 === off) segs[n - 1]! += len;
+  else segs.push(off, len);
+}
+
+/** The segments of one receptive field in a padded [Dp, Hp, Wp, c] source, in filter order. */
+function forwardSegs(g: Conv3dGeom, p: Padded): number[] {
+  const segs: number[] = [];
+  const c = g.c;
+  for (let i = 0; i < g.fd; i++)
+    for (let j = 0; j < g.fh; j++) {
+      const rowOff = ((i * g.dd * p.Hp + j * g.dh) * p.Wp) * c * 4;
+      if (g.dw === 1) pushSeg(segs, rowOff, g.fw * c);
+      else for (let l = 0; l < g.fw; l++) pushSeg(segs, rowOff + l * g.dw * c * 4, c);
+    }
+  return segs;
+}
+
+/** x copied with the padding the geometry needs. */
+export function putInput(eng: WasmEngine, x: TypedArray, g: Conv3dGeom): Padded {
+  return putPadded(
+    eng, x, g.m, g.d, g.h, g.w, g.c, g.padFront, g.padTop, g.padLeft,
+    (g.od - 1) * g.sd + (g.fd - 1) * g.dd + 1, (g.oh - 1) * g.sh + (g.fh - 1) * g.dh + 1, (g.ow - 1) * g.sw + (g.fw - 1) * g.dw + 1,
+  );
+}
+
+/** Rows per task: a multiple of 4, small enough for ~8 tasks per thread, at most 64. */
+function rowsPerTask(rows: number, threads: number): number {
+  const want = Math.ceil(rows / (threads * 8) / 4) * 4;
+  return Math.max(4, Math.min(64, want));
+}
+
+/** A JOB_SEGGEMM phase (see layout.ts), as the SG_WORDS i32 words. */
+export interface Phase {
+  m: number;
+  D: number;
+  R: number;
+  U: number;
+  src: number;
+  srcStrides: [number, number, number, number];
+  dst: number;
+  dstStrides: [number, number, number, number];
+  segs: number[];
+  b: number;
+  kd: number;
+  n: number;
+  flags: number;
+}
+
+/** Writes the phases' parameter block and runs the job; `work` is its flop count. */
+export function runSegGemm(eng: WasmEngine, phases: Phase[], work: number): void {
+  const threads = eng.executor.threads;
+  const dump = eng.alloc(64);
+  const words: number[] = [phases.length];
+  let task = 0;
+  const segPtrs = phases.map((ph) => eng.ints(ph.segs));
+  phases.forEach((ph, i) => {
+    const rows = ph.m * ph.D * ph.R * ph.U;
+    const per = rowsPerTask(rows, threads);
+    const nt = Math.ceil(rows / per);
+    words.push(
+      task, nt, per, ph.m, ph.D, ph.R, ph.U,
+      ph.src, ...ph.srcStrides, ph.dst, ...ph.dstStrides,
+      segPtrs[i]!, ph.segs.length / 2, ph.b, ph.kd, ph.n, ph.flags, dump,
+    );
+    task += nt;
+  });
+  const params = eng.ints(words);
+  eng.dispatch(L.JOB_SEGGEMM, task, params, work);
+}
+
+/** Packs B from (srcByte, count, sK, sN) ranges; returns the packed address and kd. */
+export function packB(eng: WasmEngine, n: number, ranges: number[]): { at: number; kd: number } {
+  let kd = 0;
+  for (let i = 1; i < ranges.length; i += 4) kd += ranges[i]!;
+  const at = eng.alloc(Math.ceil(n / 8) * kd * 32);
+  const r = eng.ints(ranges);
+  eng.exports.packB(at, n, r, ranges.length / 4);
+  return { at, kd };
+}
+
+function copyOut(eng: WasmEngine, at: number, out: TypedArray, n: number): void {
+  out.set(eng.f32.subarray(at >> 2, (at >> 2) + n));
+}
+
+/** y [m, od, oh, ow, k] = x ⋆ filter. */
+export function conv3dForward(eng: WasmEngine, x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom): void {
+  eng.reset();
+  const p = putInput(eng, x, g);
+  const kd = g.fd * g.fh * g.fw * g.c;
+  const f = eng.put(filter, 0, kd * g.k);
+  const b = packB(eng, g.k, [f, kd, g.k, 1]);
+  const ny = g.m * g.od * g.oh * g.ow * g.k;
+  const yAt = eng.alloc(ny * 4);
+  const c4 = g.c * 4, k4 = g.k * 4;
+  runSegGemm(eng, [{
+    m: g.m, D: g.od, R: g.oh, U: g.ow,
+    src: p.at, srcStrides: [p.Dp * p.Hp * p.Wp * c4, g.sd * p.Hp * p.Wp * c4, g.sh * p.Wp * c4, g.sw * c4],
+    dst: yAt, dstStrides: [g.od * g.oh * g.ow * k4, g.oh * g.ow * k4, g.ow * k4, k4],
+    segs: forwardSegs(g, p), b: b.at, kd, n: g.k, flags: 0,
+  }], 2 * (ny / g.k) * kd * g.k);
+  copyOut(eng, yAt, y, ny);
+}
+
+/** Valid taps of one phase along one axis: (tap index, output offset q) with (ph + pad − i·dil) = q·s. */
+function axisTaps(ph: number, pad: number, f: number, dil: number, s: number): { i: number; q: number }[] {
+  const taps: { i: number; q: number }[] = [];
+  for (let i = f - 1; i >= 0; i--) {
+    const v = ph + pad - i * dil;
+    if (((v % s) + s) % s === 0) taps.push({ i, q: v / s });
+  }
+  return taps; // q ascending
+}
+
+/**
+ * dx [m, d, h, w, c] from dy [m, od, oh, ow, k]: the input pixels are split by phase (position
+ * modulo the stride); within a phase every pixel sees the same taps, so each phase is a stride-1
+ * correlation of a padded dy with the matching filter taps, transposed.
+ */
+export function conv3dGradInput(eng: WasmEngine, dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv3dGeom): void {
+  eng.reset();
+  const axes = [
+    { n: g.d, on: g.od, f: g.fd, s: g.sd, dil: g.dd, pad: g.padFront },
+    { n: g.h, on: g.oh, f: g.fh, s: g.sh, dil: g.dh, pad: g.padTop },
+    { n: g.w, on: g.ow, f: g.fw, s: g.sw, dil: g.dw, pad: g.padLeft },
+  ];
+  // per axis and phase: the taps and the count of pixels; the padding dy needs on each side
+  const per = axes.map((a) => {
+    const phases = [];
+    let before = 0, after = 0;
+    for (let ph = 0; ph < a.s; ph++) {
+      const taps = axisTaps(ph, a.pad, a.f, a.dil, a.s);
+      const count = ph < a.n ? Math.ceil((a.n - ph) / a.s) : 0;
+      if (count > 0)
+        for (const t of taps) {
+          before = Math.max(before, -t.q);
+          after = Math.max(after, count - 1 + t.q - (a.on - 1));
+        }
+      phases.push({ taps, count });
+    }
+    return { phases, before, after };
+  });
+  const [pz, py, px] = per as [typeof per[0], typeof per[0], typeof per[0]];
+  const q = putPadded(
+    eng, dy, g.m, g.od, g.oh, g.ow, g.k, pz.before, py.before, px.before,
+    pz.before + g.od + pz.after, py.before + g.oh + py.after, px.before + g.ow + px.after,
+  );
+  const f = eng.put(filter, 0, g.fd * g.fh * g.fw * g.c * g.k);
+  const nx = g.m * g.d * g.h * g.w * g.c;
+  const dxAt = eng.alloc(nx * 4);
+  const k4 = g.k * 4, c4 = g.c * 4;
+  const base = q.at + ((pz.before * q.Hp + py.before) * q.Wp + px.before) * k4;
+  const phases: Phase[] = [];
+  let work = 0;
+  for (let a = 0; a < g.sd; a++)
+    for (let b = 0; b < g.sh; b++)
+      for (let c = 0; c < g.sw; c++) {
+        const A = pz.phases[a]!, B = py.phases[b]!, C = px.phases[c]!;
+        if (A.count === 0 || B.count === 0 || C.count === 0) continue;
+        const segs: number[] = [];
+        const ranges: number[] = [];
+        for (const ti of A.taps)
+          for (const tj of B.taps)
+            for (const tl of C.taps) {
+              pushSeg(segs, ((ti.q * q.Hp + tj.q) * q.Wp + tl.q) * k4, g.k);
+              ranges.push(f + (((ti.i * g.fh + tj.i) * g.fw + tl.i) * g.c) * k4, g.k, 1, g.k);
+            }
+        const packed = ranges.length ? packB(eng, g.c, ranges) : { at: 0, kd: 0 };
+        phases.push({
+          m: g.m, D: A.count, R: B.count, U: C.count,
+          src: base, srcStrides: [q.Dp * q.Hp * q.Wp * k4, q.Hp * q.Wp * k4, q.Wp * k4, k4],
+          dst: dxAt + ((a * g.h + b) * g.w + c) * c4,
+          dstStrides: [g.d * g.h * g.w * c4, g.sd * g.h * g.w * c4, g.sh * g.w * c4, g.sw * c4],
+          segs, b: packed.at, kd: packed.kd, n: g.c, flags: ranges.length ? 0 : L.SG_ZERO,
+        });
+        work += 2 * g.m * A.count * B.count * C.count * packed.kd * g.c;
+      }
+  runSegGemm(eng, phases, work);
+  copyOut(eng, dxAt, dx, nx);
+}
+
+/** dFilter [fd, fh, fw, c, k] = Σ over output pixels of x patches ⊗ dy. */
+export function conv3dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: Conv3dGeom): void {
+  eng.reset();
+  const p = putInput(eng, x, g);
+  const pixels = g.m * g.od * g.oh * g.ow;
+  const d = eng.put(dy, 0, pixels * g.k);
+  const kd = g.fd * g.fh * g.fw * g.c;
+  const out = eng.alloc(kd * g.k * 4);
+  const segs = forwardSegs(g, p);
+  const blocks: number[] = [];
+  for (let s = 0, kd0 = 0; s < segs.length; s += 2) {
+    const off = segs[s]!, len = segs[s + 1]!;
+    for (let r = 0; r < len; r += 4) blocks.push(off + r * 4, kd0 + r, Math.min(4, len - r));
+    kd0 += len;
+  }
+  const nblocks = blocks.length / 3;
+  const npanels = Math.ceil(g.k / 8);
+  const npairs = nblocks * npanels;
+  const pairsPerTask = Math.max(1, Math.floor(npairs / (eng.executor.threads * 8)));
+  const c4 = g.c * 4;
+  const words = new Array<number>(L.FG_WORDS).fill(0);
+  words[L.FG_PIXELS] = pixels;
+  words[L.FG_M] = g.m;
+  words[L.FG_D] = g.od;
+  words[L.FG_R] = g.oh;
+  words[L.FG_U] = g.ow;
+  words[L.FG_SRC] = p.at;
+  words[L.FG_SRC_IMG] = p.Dp * p.Hp * p.Wp * c4;
+  words[L.FG_SRC_D] = g.sd * p.Hp * p.Wp * c4;
+  words[L.FG_SRC_R] = g.sh * p.Wp * c4;
+  words[L.FG_SRC_U] = g.sw * c4;
+  words[L.FG_DY] = d;
+  words[L.FG_K] = g.k;
+  words[L.FG_OUT] = out;
+  words[L.FG_BLOCKS] = eng.ints(blocks);
+  words[L.FG_NBLOCKS] = nblocks;
+  words[L.FG_NPANELS] = npanels;
+  words[L.FG_PAIRS_PER_TASK] = pairsPerTask;
+  const params = eng.ints(words);
+  eng.dispatch(L.JOB_FILTERGRAD, Math.ceil(npairs / pairsPerTask), params, 2 * pixels * kd * g.k);
+  copyOut(eng, out, dFilter, kd * g.k);
+}

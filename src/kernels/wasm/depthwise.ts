@@ -1,0 +1,55 @@
+// Depthwise conv2d on the WASM kernels (see assembly/depthwise.ts).
+import type { TypedArray } from "../../tensor/tensor.js";
+import type { DepthwiseGeom } from "../types.js";
+import * as L from "./layout.js";
+import type { WasmEngine } from "./engine.js";
+import { as3d, putInput } from "./conv.js";
+
+function params(eng: WasmEngine, g: DepthwiseGeom, x: number, Hp: number, Wp: number, f: number, y: number, out: number, rows: number): number {
+  const w = new Array<number>(L.DW_WORDS).fill(0);
+  w[L.DW_M] = g.m; w[L.DW_H] = g.h; w[L.DW_W] = g.w; w[L.DW_C] = g.c; w[L.DW_MULT] = g.mult;
+  w[L.DW_FH] = g.fh; w[L.DW_FW] = g.fw; w[L.DW_SH] = g.sh; w[L.DW_SW] = g.sw; w[L.DW_DH] = g.dh; w[L.DW_DW] = g.dw;
+  w[L.DW_PT] = g.padTop; w[L.DW_PL] = g.padLeft; w[L.DW_OH] = g.oh; w[L.DW_OW] = g.ow;
+  w[L.DW_X] = x; w[L.DW_HP] = Hp; w[L.DW_WP] = Wp; w[L.DW_F] = f; w[L.DW_Y] = y; w[L.DW_OUT] = out;
+  w[L.DW_ROWS_PER_TASK] = Math.max(1, Math.ceil(rows / (eng.executor.threads * 8)));
+  return eng.ints(w);
+}
+
+export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom): void {
+  eng.reset();
+  const p = putInput(eng, x, as3d(g));
+  const k = g.c * g.mult;
+  const f = eng.put(filter, 0, g.fh * g.fw * k);
+  const ny = g.m * g.oh * g.ow * k;
+  const yAt = eng.alloc(ny * 4);
+  const rows = g.m * g.oh;
+  const pr = params(eng, g, p.at, p.Hp, p.Wp, f, yAt, 0, rows);
+  eng.dispatch(L.JOB_DEPTHWISE, Math.ceil(rows / eng.i32[(pr >> 2) + L.DW_ROWS_PER_TASK]!), pr, 2 * ny * g.fh * g.fw);
+  y.set(eng.f32.subarray(yAt >> 2, (yAt >> 2) + ny));
+}
+
+export function depthwiseConv2dGradInput(eng: WasmEngine, dy: TypedArray, filter: TypedArray, dx: TypedArray, g: DepthwiseGeom): void {
+  eng.reset();
+  const k = g.c * g.mult;
+  const ny = g.m * g.oh * g.ow * k, nx = g.m * g.h * g.w * g.c;
+  const d = eng.put(dy, 0, ny);
+  const f = eng.put(filter, 0, g.fh * g.fw * k);
+  const dxAt = eng.alloc(nx * 4);
+  const rows = g.m * g.h;
+  const pr = params(eng, g, 0, 0, 0, f, d, dxAt, rows);
+  eng.dispatch(L.JOB_DEPTHWISE_GRAD_INPUT, Math.ceil(rows / eng.i32[(pr >> 2) + L.DW_ROWS_PER_TASK]!), pr, 2 * ny * g.fh * g.fw);
+  dx.set(eng.f32.subarray(dxAt >> 2, (dxAt >> 2) + nx));
+}
+
+export function depthwiseConv2dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: DepthwiseGeom): void {
+  eng.reset();
+  const p = putInput(eng, x, as3d(g));
+  const k = g.c * g.mult;
+  const ny = g.m * g.oh * g.ow * k;
+  const d = eng.put(dy, 0, ny);
+  const nf = g.fh * g.fw * k;
+  const out = eng.alloc(nf * 4);
+  const pr = params(eng, g, p.at, p.Hp, p.Wp, 0, d, out, 1);
+  eng.dispatch(L.JOB_DEPTHWISE_GRAD_FILTER, g.fh * g.fw * Math.ceil(k / L.DW_CBLOCK), pr, 2 * ny * g.fh * g.fw);
+  dFilter.set(eng.f32.subarray(out >> 2, (out >> 2) + nf));
+}

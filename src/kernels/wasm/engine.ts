@@ -1,0 +1,137 @@
+// The host side of the WASM kernels: one WebAssembly memory (shared between threads in Node), a
+// bump arena for each kernel call's operands, and the dispatch of a job to the threads. Kernel
+// calls never nest (ops are synchronous), so every call starts with reset() and the arena never
+// grows past the largest call: no allocation per training step once warm.
+import * as L from "./layout.js";
+import type { WasmInstance, WasmMemory } from "./wasmapi.js";
+
+/** The functions the compiled module exports (see assembly/index.ts). */
+export interface WasmExports {
+  run(tid: number): void;
+  packB(dst: number, n: number, ranges: number, nr: number): number;
+  transpose(dst: number, src: number, rows: number, cols: number): void;
+  probe(iters: number): number;
+}
+
+/**
+ * Runs the job written into the control block on `threads` threads (the caller included) and
+ * returns when all are done. The single-thread executor just calls run(0).
+ */
+export interface Executor {
+  /** Threads a big job uses (the caller included). */
+  readonly threads: number;
+  run(exports: WasmExports, ctl: Int32Array): void;
+}
+
+export const singleThread: Executor = {
+  threads: 1,
+  run(exports) {
+    exports.run(0);
+  },
+};
+
+/** Bytes of scratch each thread gets per job (storeRow's tail, row tables). */
+const SCRATCH_BYTES = 8192;
+/** Below this many flops a job runs on the calling thread alone (waking workers costs ~10–50 µs). */
+export const PARALLEL_MIN_WORK = 4e6;
+
+export class WasmEngine {
+  readonly memory: WasmMemory;
+  readonly exports: WasmExports;
+  executor: Executor;
+  private top = L.ARENA_BASE;
+  private buffer: ArrayBufferLike;
+  private f32view: Float32Array;
+  private i32view: Int32Array;
+  private ctlView: Int32Array;
+  /** The largest arena extent any call used (bytes): the memory stays at this size. */
+  highWater = L.ARENA_BASE;
+
+  constructor(instance: WasmInstance, memory: WasmMemory, executor: Executor = singleThread) {
+    this.memory = memory;
+    this.exports = instance.exports as unknown as WasmExports;
+    this.executor = executor;
+    this.buffer = memory.buffer;
+    this.f32view = new Float32Array(this.buffer);
+    this.i32view = new Int32Array(this.buffer);
+    this.ctlView = new Int32Array(this.buffer, 0, 64);
+  }
+
+  /** The control block (the first words of the memory). */
+  get ctl(): Int32Array {
+    if (this.memory.buffer.byteLength !== this.buffer.byteLength) this.refresh();
+    return this.ctlView;
+  }
+
+  /** A float view of the whole memory (renewed after the memory grows). */
+  get f32(): Float32Array {
+    if (this.memory.buffer.byteLength !== this.buffer.byteLength) this.refresh();
+    return this.f32view;
+  }
+
+  get i32(): Int32Array {
+    if (this.memory.buffer.byteLength !== this.buffer.byteLength) this.refresh();
+    return this.i32view;
+  }
+
+  private refresh(): void {
+    this.buffer = this.memory.buffer;
+    this.f32view = new Float32Array(this.buffer);
+    this.i32view = new Int32Array(this.buffer);
+    this.ctlView = new Int32Array(this.buffer, 0, 64);
+  }
+
+  /** Frees the whole arena (start of every kernel call). */
+  reset(): void {
+    this.top = L.ARENA_BASE;
+  }
+
+  /**
+   * Reserves `bytes` (64-byte aligned, with 64 bytes of slack after it, which kernels may read
+   * past a partial block) and returns the byte address. Grows the memory when needed; throws a
+   * RangeError when the call would need more than the maximum memory.
+   */
+  alloc(bytes: number): number {
+    const at = this.top;
+    const end = at + Math.ceil((bytes + 64) / 64) * 64;
+    if (end > L.MAXIMUM_PAGES * 65536) throw new RangeError(`wasm kernels: a call needs ${(end / 2 ** 20).toFixed(0)} MiB, more than the ${L.MAXIMUM_PAGES / 16} MiB maximum`);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / 65536));
+    this.top = end;
+    if (end > this.highWater) this.highWater = end;
+    return at;
+  }
+
+  /** Copies `n` floats of `src` from `srcOffset` into the arena; returns the byte address. */
+  put(src: ArrayLike<number> & { subarray(a: number, b: number): Float32Array | Float64Array }, srcOffset: number, n: number): number {
+    const at = this.alloc(n * 4);
+    this.f32.set(src.subarray(srcOffset, srcOffset + n), at >> 2);
+    return at;
+  }
+
+  /** Writes i32 values to the arena; returns the byte address. */
+  ints(values: ArrayLike<number>): number {
+    const at = this.alloc(values.length * 4);
+    this.i32.set(values, at >> 2);
+    return at;
+  }
+
+  /**
+   * Runs job `job` over `ntasks` tasks with the parameter block at `params`; `work` (flops or a
+   * similar count) decides whether other threads are worth waking.
+   */
+  dispatch(job: number, ntasks: number, params: number, work: number): void {
+    if (ntasks <= 0) return;
+    const threads = this.executor.threads;
+    const scratch = this.alloc(SCRATCH_BYTES * threads);
+    const ctl = this.ctl;
+    ctl[L.CTL_JOB] = job;
+    ctl[L.CTL_NTASKS] = ntasks;
+    ctl[L.CTL_PARAMS] = params;
+    ctl[L.CTL_SCRATCH] = scratch;
+    ctl[L.CTL_SCRATCH_BYTES] = SCRATCH_BYTES;
+    Atomics.store(ctl, L.CTL_COUNTER, 0);
+    if (threads === 1 || ntasks === 1 || work < PARALLEL_MIN_WORK) this.exports.run(0);
+    else this.executor.run(this.exports, ctl);
+  }
+}

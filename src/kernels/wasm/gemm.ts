@@ -1,0 +1,31 @@
+// GEMM on the WASM kernels: C[m×n] (+)= op(A)·op(B), the same contract as kernels/ts/gemm.ts.
+import type { TypedArray } from "../../tensor/tensor.js";
+import type { GemmArgs } from "../types.js";
+import type { WasmEngine } from "./engine.js";
+import { packB, runSegGemm } from "./conv.js";
+
+export function gemm(eng: WasmEngine, a: TypedArray, b: TypedArray, c: TypedArray, args: GemmArgs): void {
+  const { m, n, k, transA = false, transB = false, accumulate = false, aOffset = 0, bOffset = 0, cOffset = 0 } = args;
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    if (!accumulate) c.fill(0, cOffset, cOffset + m * n);
+    return;
+  }
+  eng.reset();
+  let aAt = eng.put(a, aOffset, m * k);
+  if (transA) {
+    const t = eng.alloc(m * k * 4);
+    eng.exports.transpose(t, aAt, k, m);
+    aAt = t;
+  }
+  const bAt = eng.put(b, bOffset, k * n);
+  const packed = packB(eng, n, transB ? [bAt, k, 1, k] : [bAt, k, n, 1]);
+  const cAt = accumulate ? eng.put(c, cOffset, m * n) : eng.alloc(m * n * 4);
+  runSegGemm(eng, [{
+    m, D: 1, R: 1, U: 1,
+    src: aAt, srcStrides: [k * 4, 0, 0, 0],
+    dst: cAt, dstStrides: [n * 4, 0, 0, 0],
+    segs: [0, k], b: packed.at, kd: k, n, flags: accumulate ? 1 : 0,
+  }], 2 * m * n * k);
+  c.set(eng.f32.subarray(cAt >> 2, (cAt >> 2) + m * n), cOffset);
+}

@@ -1,0 +1,45 @@
+// The float32 kernel set backed by one WasmEngine (installed with setFloat32Kernels). Names and
+// signatures are those of the reference kernels (../types.ts).
+import type * as K from "../types.js";
+import type { WasmEngine } from "./engine.js";
+import { as3d, conv3dForward, conv3dGradInput, conv3dGradFilter } from "./conv.js";
+import { gemm } from "./gemm.js";
+import { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from "./pool.js";
+import { depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter } from "./depthwise.js";
+
+/** The kernels the WASM engine provides, keyed as in KernelSet. */
+export interface WasmKernelSet {
+  gemm: K.GemmKernel;
+  conv2d: K.Conv2dKernel;
+  conv2dGradInput: K.Conv2dGradInputKernel;
+  conv2dGradFilter: K.Conv2dGradFilterKernel;
+  conv3d: K.Conv3dKernel;
+  conv3dGradInput: K.Conv3dGradInputKernel;
+  conv3dGradFilter: K.Conv3dGradFilterKernel;
+  depthwise: K.DepthwiseKernel;
+  depthwiseGradInput: K.DepthwiseGradInputKernel;
+  depthwiseGradFilter: K.DepthwiseGradFilterKernel;
+  maxPool2d: K.MaxPool2dKernel;
+  maxPool2dGrad: K.MaxPool2dGradKernel;
+  avgPool2d: K.AvgPool2dKernel;
+  avgPool2dGrad: K.AvgPool2dGradKernel;
+}
+
+export function wasmKernelSet(eng: WasmEngine): WasmKernelSet {
+  return {
+    gemm: (a, b, c, args) => gemm(eng, a, b, c, args),
+    conv2d: (x, f, y, g) => conv3dForward(eng, x, f, y, as3d(g)),
+    conv2dGradInput: (dy, f, dx, g) => conv3dGradInput(eng, dy, f, dx, as3d(g)),
+    conv2dGradFilter: (x, dy, df, g) => conv3dGradFilter(eng, x, dy, df, as3d(g)),
+    conv3d: (x, f, y, g) => conv3dForward(eng, x, f, y, g),
+    conv3dGradInput: (dy, f, dx, g) => conv3dGradInput(eng, dy, f, dx, g),
+    conv3dGradFilter: (x, dy, df, g) => conv3dGradFilter(eng, x, dy, df, g),
+    depthwise: (x, f, y, g) => depthwiseConv2d(eng, x, f, y, g),
+    depthwiseGradInput: (dy, f, dx, g) => depthwiseConv2dGradInput(eng, dy, f, dx, g),
+    depthwiseGradFilter: (x, dy, df, g) => depthwiseConv2dGradFilter(eng, x, dy, df, g),
+    maxPool2d: (x, y, arg, g) => maxPool2d(eng, x, y, arg, g),
+    maxPool2dGrad: (dy, arg, dx, g) => maxPool2dGrad(eng, dy, arg, dx, g),
+    avgPool2d: (x, y, g) => avgPool2d(eng, x, y, g),
+    avgPool2dGrad: (dy, dx, g) => avgPool2dGrad(eng, dy, dx, g),
+  };
+}

@@ -1,0 +1,140 @@
+// The memory layout shared by the WASM kernels (assembly/, compiled by AssemblyScript, which
+// imports this file as "../layout") and their TypeScript host (engine.ts, imports "./layout.js").
+// Plain integer constants only, so the file is valid in both languages. Offsets are in i32 words
+// unless named *_BYTES.
+
+/** Bytes [0, ARENA_BASE) hold the control block; the host's arena starts at ARENA_BASE. */
+export const ARENA_BASE = 65536;
+/** Memory pages (64 KiB): initial and maximum (2 GiB) of the WebAssembly memory. */
+export const INITIAL_PAGES = 64;
+export const MAXIMUM_PAGES = 32768;
+
+// Control block (i32 words at byte 0): the host writes a job, every thread calls run(tid).
+export const CTL_GEN = 0; // bumped once per dispatch (workers wait on it)
+export const CTL_PENDING = 1; // workers that still have to finish the current job
+export const CTL_JOB = 2; // job id (JOB_*)
+export const CTL_NTASKS = 3; // tasks in the job
+export const CTL_COUNTER = 4; // next task to take (atomic)
+export const CTL_PARAMS = 5; // byte address of the job's parameter block
+export const CTL_ERROR = 6; // non-zero when a worker failed
+export const CTL_READY = 7; // workers started
+export const CTL_SCRATCH = 8; // byte address of per-thread scratch
+export const CTL_SCRATCH_BYTES = 9; // bytes of scratch per thread
+export const CTL_EPOCH = 10; // workers of an older epoch leave their loop
+export const CTL_ACTIVE = 11; // threads taking part in the current job (tid < CTL_ACTIVE)
+export const CTL_WORKER_TASKS = 12; // tasks run by workers (tid > 0) since start, for tests and stats
+
+export const JOB_QUIT = -1;
+export const JOB_SEGGEMM = 1;
+export const JOB_FILTERGRAD = 2;
+export const JOB_MAXPOOL = 3;
+export const JOB_MAXPOOL_GRAD = 4;
+export const JOB_AVGPOOL = 5;
+export const JOB_AVGPOOL_GRAD = 6;
+export const JOB_DEPTHWISE = 7;
+export const JOB_DEPTHWISE_GRAD_INPUT = 8;
+export const JOB_DEPTHWISE_GRAD_FILTER = 9;
+export const JOB_PROBE = 10;
+
+// JOB_SEGGEMM: out[row, 0..n) (+)= Σ_seg Σ_e src[base(row) + seg.off + 4e] · B[kd, 0..n), rows in
+// 4-row blocks, columns in 8-wide panels of the packed B ([panel][kd][8], zero-padded). A row
+// index decomposes as (img, d, r, u) over [m, D, R, U]; base(row) and out(row) are affine in
+// these. Several phases (strided transposed convolutions) share one job. Parameter block: word 0
+// = number of phases, then SG_WORDS per phase.
+export const SG_WORDS = 24;
+export const SG_TASK0 = 0; // first task of this phase
+export const SG_NTASKS = 1;
+export const SG_ROWS_PER_TASK = 2; // a multiple of 4
+export const SG_M = 3;
+export const SG_D = 4;
+export const SG_R = 5;
+export const SG_U = 6;
+export const SG_SRC = 7; // bytes; then strides in bytes for img, d, r, u
+export const SG_SRC_IMG = 8;
+export const SG_SRC_D = 9;
+export const SG_SRC_R = 10;
+export const SG_SRC_U = 11;
+export const SG_DST = 12;
+export const SG_DST_IMG = 13;
+export const SG_DST_D = 14;
+export const SG_DST_R = 15;
+export const SG_DST_U = 16;
+export const SG_SEGS = 17; // byte address of (offsetBytes, length) i32 pairs
+export const SG_NSEG = 18;
+export const SG_B = 19; // packed B
+export const SG_KD = 20; // Σ segment lengths
+export const SG_N = 21; // columns
+export const SG_FLAGS = 22; // SG_ACCUMULATE | SG_ZERO
+export const SG_DUMP = 23; // 32 floats where rows past the end are stored
+export const SG_ACCUMULATE = 1;
+export const SG_ZERO = 2;
+
+// JOB_FILTERGRAD: dW[kd, 0..k) = Σ_pixels src[base(p) + off(kd)] · dy[p, 0..k), reduced in fixed
+// chunks of FG_CHUNK pixels (the same order for any number of threads). Row blocks are 4
+// consecutive kd inside one segment: (byteOffset, firstKd, rows) triplets.
+export const FG_WORDS = 20;
+export const FG_PIXELS = 0;
+export const FG_M = 1;
+export const FG_D = 2;
+export const FG_R = 3;
+export const FG_U = 4;
+export const FG_SRC = 5;
+export const FG_SRC_IMG = 6;
+export const FG_SRC_D = 7;
+export const FG_SRC_R = 8;
+export const FG_SRC_U = 9;
+export const FG_DY = 10;
+export const FG_K = 11;
+export const FG_OUT = 12;
+export const FG_BLOCKS = 13; // byte address of the row-block triplets
+export const FG_NBLOCKS = 14;
+export const FG_NPANELS = 15;
+export const FG_PAIRS_PER_TASK = 16;
+export const FG_CHUNK = 256;
+
+// Pooling: x [m, h, w, c] → y [m, oh, ow, c] (both contiguous), windows fh×fw, stride, padding;
+// tasks are output rows (img, oy).
+export const PL_WORDS = 16;
+export const PL_M = 0;
+export const PL_H = 1;
+export const PL_W = 2;
+export const PL_C = 3;
+export const PL_FH = 4;
+export const PL_FW = 5;
+export const PL_SH = 6;
+export const PL_SW = 7;
+export const PL_PT = 8;
+export const PL_PL = 9;
+export const PL_OH = 10;
+export const PL_OW = 11;
+export const PL_X = 12; // x (forward) or dx (gradient), bytes
+export const PL_Y = 13; // y or dy
+export const PL_ARG = 14; // argmax (i32, flat index into x)
+export const PL_ROWS_PER_TASK = 15;
+
+// Depthwise conv: x padded [m, Hp, Wp, c] (forward, filter grad) or dy padded (input grad),
+// filter [fh, fw, c, mult], out [m, oh, ow, c·mult].
+export const DW_WORDS = 24;
+export const DW_M = 0;
+export const DW_H = 1; // rows/cols of the unpadded input
+export const DW_W = 2;
+export const DW_C = 3;
+export const DW_MULT = 4;
+export const DW_FH = 5;
+export const DW_FW = 6;
+export const DW_SH = 7;
+export const DW_SW = 8;
+export const DW_DH = 9;
+export const DW_DW = 10;
+export const DW_PT = 11;
+export const DW_PL = 12;
+export const DW_OH = 13;
+export const DW_OW = 14;
+export const DW_X = 15; // padded source (bytes)
+export const DW_HP = 16; // padded rows/cols of the source
+export const DW_WP = 17;
+export const DW_F = 18; // filter
+export const DW_Y = 19; // output or dy
+export const DW_OUT = 20; // dx or dW
+export const DW_ROWS_PER_TASK = 21;
+export const DW_CBLOCK = 16; // channels per filter-grad task
