@@ -1,0 +1,121 @@
+// The worker pool: identical results for 1 and 2 threads (every reduction has a fixed order),
+// work really shared with the workers, setThreads validation, and the single-thread engine the
+// browser entry compiles from the embedded base64 bytes giving the same bits.
+import { describe, it, expect, afterAll } from "vitest";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import * as cl from "../../../src/index.js";
+import { kernel } from "../../../src/kernels/index.js";
+import type { KernelSet } from "../../../src/kernels/index.js";
+import { WasmEngine } from "../../../src/kernels/wasm/engine.js";
+import { wasmKernelSet } from "../../../src/kernels/wasm/kernels.js";
+import { KERNELS_SINGLE_WASM_BASE64 } from "../../../src/kernels/wasm/bytes.js";
+import { fromBase64 } from "../../../src/kernels/wasm/wasmapi.js";
+import { INITIAL_PAGES, MAXIMUM_PAGES } from "../../../src/kernels/wasm/layout.js";
+import { conv2dGeom, depthwiseGeom, poolGeom, randomData } from "./shapes.js";
+
+type Run = (k: Pick<KernelSet, keyof KernelSet>) => Float32Array[];
+
+// each case is big enough (≥ 4e6 flops) to be split over the threads
+const g = conv2dGeom(4, 20, 20, 16, 16, 3, { p: 1 });
+const gs = conv2dGeom(12, 21, 21, 8, 24, 3, { s: 2, p: 1 });
+const gd = depthwiseGeom(8, 32, 32, 32, 1, 3, { p: 1 });
+const gp = poolGeom(16, 64, 64, 16, 3, 2, 1);
+const x = randomData(g.m * g.h * g.w * g.c, 1), w = randomData(9 * g.c * g.k, 2), dy = randomData(g.m * g.oh * g.ow * g.k, 3);
+const xs = randomData(gs.m * gs.h * gs.w * gs.c, 4), ws = randomData(9 * gs.c * gs.k, 5), dys = randomData(gs.m * gs.oh * gs.ow * gs.k, 6);
+const xd = randomData(gd.m * gd.h * gd.w * gd.c, 7), wd = randomData(9 * gd.c, 8), dyd = randomData(gd.m * gd.oh * gd.ow * gd.c, 9);
+const xp = randomData(gp.m * gp.h * gp.w * gp.c, 10), dyp = randomData(gp.m * gp.oh * gp.ow * gp.c, 11);
+const a = randomData(256 * 300, 12), b = randomData(300 * 200, 13);
+
+const cases: [string, Run][] = [
+  ["conv2d forward, 3×3 same", (k) => [call(g.m * g.oh * g.ow * g.k, (o) => k.conv2d(x, w, o, g))]],
+  ["conv2d input gradient, stride 2", (k) => [call(xs.length, (o) => k.conv2dGradInput(dys, ws, o, gs))]],
+  ["conv2d filter gradient", (k) => [call(w.length, (o) => k.conv2dGradFilter(x, dy, o, g)), call(ws.length, (o) => k.conv2dGradFilter(xs, dys, o, gs))]],
+  ["gemm 256×300·300×200", (k) => [call(256 * 200, (o) => k.gemm(a, b, o, { m: 256, n: 200, k: 300 }))]],
+  ["depthwise forward and gradients", (k) => [
+    call(dyd.length, (o) => k.depthwise(xd, wd, o, gd)),
+    call(xd.length, (o) => k.depthwiseGradInput(dyd, wd, o, gd)),
+    call(wd.length, (o) => k.depthwiseGradFilter(xd, dyd, o, gd)),
+  ]],
+  ["pooling forward and gradients", (k) => {
+    const arg = new Int32Array(dyp.length);
+    const y = call(dyp.length, (o) => k.maxPool2d(xp, o, arg, gp));
+    return [y, new Float32Array(arg.buffer), call(xp.length, (o) => k.maxPool2dGrad(dyp, arg, o, gp)),
+      call(dyp.length, (o) => k.avgPool2d(xp, o, gp)), call(xp.length, (o) => k.avgPool2dGrad(dyp, o, gp))];
+  }],
+];
+
+function call(n: number, fn: (out: Float32Array) => void): Float32Array {
+  const out = new Float32Array(n);
+  fn(out);
+  return out;
+}
+
+const current = (): Pick<KernelSet, keyof KernelSet> => {
+  const names = ["gemm", "conv2d", "conv2dGradInput", "conv2dGradFilter", "depthwise", "depthwiseGradInput", "depthwiseGradFilter", "maxPool2d", "maxPool2dGrad", "avgPool2d", "avgPool2dGrad"] as const;
+  return Object.fromEntries(names.map((n) => [n, kernel(n, "float32")])) as unknown as KernelSet;
+};
+
+afterAll(() => {
+  cl.setThreads(2);
+});
+
+describe("worker pool", () => {
+  it("setThreads takes a positive integer and reports the count in effect", () => {
+    expect(cl.setThreads(1)).toBe(1);
+    expect(cl.getThreads()).toBe(1);
+    expect(cl.setThreads(2)).toBe(2);
+    expect(() => cl.setThreads(0)).toThrow(/setThreads: expected a positive integer, got 0/);
+    expect(() => cl.setThreads(1.5)).toThrow(/setThreads: expected a positive integer, got 1.5/);
+  });
+
+  for (const [name, run] of cases)
+    it(`${name}: 1 and 2 threads give identical bits`, () => {
+      cl.setThreads(1);
+      const one = run(current());
+      cl.setThreads(2);
+      const before = cl.wasmMemoryStats()!.workerTasks;
+      let two = run(current());
+      // a worker may be slow to wake on a busy machine; repeat until it has taken a task
+      for (let i = 0; i < 50 && cl.wasmMemoryStats()!.workerTasks === before; i++) two = run(current());
+      expect(cl.wasmMemoryStats()!.workerTasks).toBeGreaterThan(before);
+      expect(two.length).toBe(one.length);
+      for (let i = 0; i < one.length; i++) expect(Buffer.from(two[i]!.buffer).equals(Buffer.from(one[i]!.buffer)), `output ${i}`).toBe(true);
+    });
+
+  it("shutdownThreads stops the workers and the next big op starts them again", () => {
+    cl.shutdownThreads();
+    const k = current();
+    const again = call(g.m * g.oh * g.ow * g.k, (o) => k.conv2d(x, w, o, g));
+    cl.setThreads(1);
+    const one = call(g.m * g.oh * g.ow * g.k, (o) => k.conv2d(x, w, o, g));
+    expect(Array.from(again)).toEqual(Array.from(one));
+  });
+});
+
+describe("single-thread engine of the browser entry", () => {
+  it("bytes.ts holds exactly the compiled kernels-single.wasm", () => {
+    const onDisk = readFileSync(fileURLToPath(new URL("../../../src/kernels/wasm/build/kernels-single.wasm", import.meta.url)));
+    expect(Buffer.from(fromBase64(KERNELS_SINGLE_WASM_BASE64)).equals(onDisk)).toBe(true);
+  });
+
+  it("gives the same bits as the pool", () => {
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(fromBase64(KERNELS_SINGLE_WASM_BASE64)), { env: { memory } });
+    const single = wasmKernelSet(new WasmEngine(instance, memory)) as unknown as KernelSet;
+    cl.setThreads(2);
+    for (const [, run] of cases) {
+      const ref = run(current());
+      const got = run(single);
+      for (let i = 0; i < ref.length; i++) expect(Buffer.from(got[i]!.buffer).equals(Buffer.from(ref[i]!.buffer))).toBe(true);
+    }
+  });
+
+  it("initWasm resolves to the active backend", async () => {
+    await expect(cl.initWasm()).resolves.toBe("wasm");
+    cl.useReferenceKernels();
+    expect(cl.kernelBackend()).toBe("ts");
+    expect(cl.useWasmKernels()).toBe(true);
+    expect(cl.kernelBackend()).toBe("wasm");
+  });
+});
