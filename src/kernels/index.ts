@@ -7,6 +7,10 @@
 import type { DType } from "../tensor/tensor.js";
 import type * as K from "./types.js";
 import { gemm as gemmTs } from "./ts/gemm.js";
+import * as convTs from "./ts/conv2d.js";
+import * as conv3dTs from "./ts/conv3d.js";
+import * as depthwiseTs from "./ts/depthwise.js";
+import * as poolTs from "./ts/pool.js";
 
 /**
  * Every kernel an op may ask for. The reference set (kernels/ts) has all of them; an accelerated
@@ -14,10 +18,36 @@ import { gemm as gemmTs } from "./ts/gemm.js";
  */
 export interface KernelSet {
   gemm: K.GemmKernel;
+  conv2d: K.Conv2dKernel;
+  conv2dGradInput: K.Conv2dGradInputKernel;
+  conv2dGradFilter: K.Conv2dGradFilterKernel;
+  depthwise: K.DepthwiseKernel;
+  depthwiseGradInput: K.DepthwiseGradInputKernel;
+  depthwiseGradFilter: K.DepthwiseGradFilterKernel;
+  conv3d: K.Conv3dKernel;
+  conv3dGradInput: K.Conv3dGradInputKernel;
+  conv3dGradFilter: K.Conv3dGradFilterKernel;
+  maxPool2d: K.MaxPool2dKernel;
+  maxPool2dGrad: K.MaxPool2dGradKernel;
+  avgPool2d: K.AvgPool2dKernel;
+  avgPool2dGrad: K.AvgPool2dGradKernel;
 }
 
 export const referenceKernels: KernelSet = {
   gemm: gemmTs,
+  conv2d: convTs.conv2d,
+  conv2dGradInput: convTs.conv2dGradInput,
+  conv2dGradFilter: convTs.conv2dGradFilter,
+  depthwise: depthwiseTs.depthwise,
+  depthwiseGradInput: depthwiseTs.depthwiseGradInput,
+  depthwiseGradFilter: depthwiseTs.depthwiseGradFilter,
+  conv3d: conv3dTs.conv3d,
+  conv3dGradInput: conv3dTs.conv3dGradInput,
+  conv3dGradFilter: conv3dTs.conv3dGradFilter,
+  maxPool2d: poolTs.maxPool2d,
+  maxPool2dGrad: poolTs.maxPool2dGrad,
+  avgPool2d: poolTs.avgPool2d,
+  avgPool2dGrad: poolTs.avgPool2dGrad,
 };
 
 let float32: Partial<KernelSet> = {};

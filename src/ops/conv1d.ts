@@ -1,0 +1,31 @@
+// conv1d: a 1-D convolution (signals such as an ECG), run on the conv2d kernels with h = fh = 1.
+import type { Tensor } from "../tensor/tensor.js";
+import type { Conv2dGeom } from "../kernels/types.js";
+import { convSetup, conv2dKernels, runConv } from "./conv2d.js";
+
+export interface Conv1dOptions {
+  /** s (default 1). */
+  stride?: number;
+  /** "valid" (default), "same" (output ceil(n/s)) or p on both ends. */
+  padding?: "valid" | "same" | number;
+  /** d (default 1). */
+  dilation?: number;
+  /** b [k]. */
+  bias?: Tensor;
+}
+
+/**
+ * 1-D convolution (cross-correlation), channels-last: x [m, n, c] ⋆ w [f, c, k] → [m, n_out, k]
+ * with n_out = floor((n + 2p − f_eff)/s + 1). Differentiable in x, w and bias.
+ *
+ *   // the course's ECG example: 14 ∗ 5 → 10, 16 filters
+ *   cl.conv1d(cl.randn([1, 14, 1]), cl.randn([5, 1, 16])).shape   // [1, 10, 16]
+ */
+export function conv1d(x: Tensor, w: Tensor, opts: Conv1dOptions = {}): Tensor {
+  const { m, c, k, axes, dtype } = convSetup("conv1d", x, w, opts, 1, { x: "[m,n,c]", w: "[f,c,k]" });
+  const a = axes[0]!;
+  const g: Conv2dGeom = {
+    m, h: 1, w: a.n, c, k, fh: 1, fw: a.f, sh: 1, sw: a.s, dh: 1, dw: a.d, padTop: 0, padLeft: a.before, oh: 1, ow: a.out,
+  };
+  return runConv("conv1d", conv2dKernels, x, w, opts.bias, g, [m, a.out, k], dtype, k);
+}
