@@ -24,86 +24,112 @@ function chunkRows(rows: number, taps: number): number {
 }
 
 /**
- * Scratch for one chunk of output positions: per position, the first input coordinate of its
- * window on each axis (may be negative: padding) and the flat offset of that corner.
+ * The output positions of one chunk, cut into runs along one output row (fixed b, oz, oy): run q
+ * covers chunk columns start[q] .. start[q] + len[q] with ox from ox0[q]; `zyBase[q]` is the flat
+ * offset of input (b, oz·sd − padFront, oy·sh − padTop, 0, 0), `z0`/`y0` those two coordinates.
  */
-interface Positions {
+interface Runs {
+  count: number;
+  start: Int32Array;
+  len: Int32Array;
+  ox0: Int32Array;
   z0: Int32Array;
   y0: Int32Array;
-  x0: Int32Array;
-  base: Int32Array;
+  zyBase: Int32Array;
 }
 
-function positions(n: number): Positions {
-  return { z0: new Int32Array(n), y0: new Int32Array(n), x0: new Int32Array(n), base: new Int32Array(n) };
+function runsFor(rcMax: number, ow: number): Runs {
+  const n = Math.ceil(rcMax / ow) + 1;
+  const a = (): Int32Array => new Int32Array(n);
+  return { count: 0, start: a(), len: a(), ox0: a(), z0: a(), y0: a(), zyBase: a() };
 }
 
-/** Fills `p` for the flat output positions r0 .. r0+rc (over b, oz, oy, ox). */
-function fillPositions(g: Conv3dGeom, r0: number, rc: number, p: Positions): void {
-  const { d, h, w, c, od, oh, ow, sd, sh, sw, padFront, padTop, padLeft } = g;
-  let r = r0;
-  let ox = r % ow;
-  let q = (r - ox) / ow;
-  let oy = q % oh;
-  q = (q - oy) / oh;
-  let oz = q % od;
-  let b = (q - oz) / od;
-  for (let i = 0; i < rc; i++, r++) {
-    const z = oz * sd - padFront, y = oy * sh - padTop, x = ox * sw - padLeft;
-    p.z0[i] = z;
-    p.y0[i] = y;
-    p.x0[i] = x;
-    p.base[i] = (((b * d + z) * h + y) * w + x) * c;
-    if (++ox === ow) {
-      ox = 0;
-      if (++oy === oh) {
-        oy = 0;
-        if (++oz === od) {
-          oz = 0;
-          b++;
-        }
-      }
-    }
+/** Fills `runs` for the flat output positions r0 .. r0+rc (over b, oz, oy, ox). */
+function fillRuns(g: Conv3dGeom, r0: number, rc: number, runs: Runs): void {
+  const { d, h, w, c, od, oh, ow, sd, sh, padFront, padTop } = g;
+  let q = 0;
+  for (let r = 0; r < rc; q++) {
+    const flat = r0 + r;
+    const ox = flat % ow;
+    let t = (flat - ox) / ow;
+    const oy = t % oh;
+    t = (t - oy) / oh;
+    const oz = t % od;
+    const b = (t - oz) / od;
+    const len = Math.min(ow - ox, rc - r);
+    const z = oz * sd - padFront, y = oy * sh - padTop;
+    runs.start[q] = r;
+    runs.len[q] = len;
+    runs.ox0[q] = ox;
+    runs.z0[q] = z;
+    runs.y0[q] = y;
+    runs.zyBase[q] = ((b * d + z) * h + y) * w * c;
+    r += len;
   }
+  runs.count = q;
+}
+
+/** First output column whose tap column ox·sw − padLeft + tx is ≥ 0, and first one past the input. */
+function validColumns(g: Conv3dGeom, tx: number): [number, number] {
+  const lo = Math.max(0, Math.ceil((g.padLeft - tx) / g.sw));
+  const hi = Math.max(lo, Math.ceil((g.w + g.padLeft - tx) / g.sw));
+  return [lo, hi];
 }
 
 /** col[K × rc] ← the receptive fields of the chunk's positions (0 where padded). */
-function im2col(x: TypedArray, g: Conv3dGeom, rc: number, p: Positions, col: TypedArray): void {
-  const { d, h, w, c, fd, fh, fw, dd, dh, dw } = g;
-  const { z0, y0, x0, base } = p;
-  let row = 0;
+function im2col(x: TypedArray, g: Conv3dGeom, rc: number, runs: Runs, col: TypedArray): void {
+  const { d, h, w, c, fd, fh, fw, dd, dh, dw, sw, padLeft } = g;
+  const { count, start, len, ox0, z0, y0, zyBase } = runs;
+  const step = sw * c;
+  let row = 0; // first of the tap's c rows
   for (let i = 0; i < fd; i++)
     for (let j = 0; j < fh; j++)
-      for (let l = 0; l < fw; l++) {
+      for (let l = 0; l < fw; l++, row += c * rc) {
         const tz = i * dd, ty = j * dh, tx = l * dw;
-        const tap = ((tz * h + ty) * w + tx) * c;
-        for (let r = 0; r < rc; r++) {
-          const z = z0[r]! + tz, y = y0[r]! + ty, xx = x0[r]! + tx;
-          const inside = z >= 0 && z < d && y >= 0 && y < h && xx >= 0 && xx < w;
-          const src = base[r]! + tap;
-          for (let ci = 0, o = row + r; ci < c; ci++, o += rc) col[o] = inside ? x[src + ci]! : 0;
+        const [lo, hi] = validColumns(g, tx);
+        const tapOff = (tz * h + ty) * w * c + (tx - padLeft) * c;
+        for (let q = 0; q < count; q++) {
+          const o = row + start[q]!, a = ox0[q]!, e = a + len[q]!;
+          const z = z0[q]! + tz, y = y0[q]! + ty;
+          const rowsInside = z >= 0 && z < d && y >= 0 && y < h;
+          const from = rowsInside ? Math.min(Math.max(lo, a), e) : e, to = rowsInside ? Math.max(Math.min(hi, e), from) : e;
+          for (let ci = 0, oc = o; ci < c; ci++, oc += rc) {
+            if (from > a) col.fill(0, oc, oc + from - a);
+            if (to < e) col.fill(0, oc + to - a, oc + e - a);
+          }
+          if (from === to) continue;
+          let src = zyBase[q]! + tapOff + from * step;
+          if (c === 1) for (let p = o + from - a, pe = o + to - a; p < pe; p++, src += step) col[p] = x[src]!;
+          else
+            for (let p = o + from - a, pe = o + to - a; p < pe; p++, src += step)
+              for (let ci = 0, oc = p; ci < c; ci++, oc += rc) col[oc] = x[src + ci]!;
         }
-        row += c * rc;
       }
 }
 
 /** dx += the columns of col[K × rc] scattered back to their input positions (col2im). */
-function col2im(col: TypedArray, g: Conv3dGeom, rc: number, p: Positions, dx: TypedArray): void {
-  const { d, h, w, c, fd, fh, fw, dd, dh, dw } = g;
-  const { z0, y0, x0, base } = p;
+function col2im(col: TypedArray, g: Conv3dGeom, rc: number, runs: Runs, dx: TypedArray): void {
+  const { d, h, w, c, fd, fh, fw, dd, dh, dw, sw, padLeft } = g;
+  const { count, start, len, ox0, z0, y0, zyBase } = runs;
+  const step = sw * c;
   let row = 0;
   for (let i = 0; i < fd; i++)
     for (let j = 0; j < fh; j++)
-      for (let l = 0; l < fw; l++) {
+      for (let l = 0; l < fw; l++, row += c * rc) {
         const tz = i * dd, ty = j * dh, tx = l * dw;
-        const tap = ((tz * h + ty) * w + tx) * c;
-        for (let r = 0; r < rc; r++) {
-          const z = z0[r]! + tz, y = y0[r]! + ty, xx = x0[r]! + tx;
-          if (z < 0 || z >= d || y < 0 || y >= h || xx < 0 || xx >= w) continue;
-          const dst = base[r]! + tap;
-          for (let ci = 0, o = row + r; ci < c; ci++, o += rc) dx[dst + ci]! += col[o]!;
+        const [lo, hi] = validColumns(g, tx);
+        const tapOff = (tz * h + ty) * w * c + (tx - padLeft) * c;
+        for (let q = 0; q < count; q++) {
+          const z = z0[q]! + tz, y = y0[q]! + ty;
+          if (z < 0 || z >= d || y < 0 || y >= h) continue;
+          const o = row + start[q]!, a = ox0[q]!, e = a + len[q]!;
+          const from = Math.min(Math.max(lo, a), e), to = Math.max(Math.min(hi, e), from);
+          let dst = zyBase[q]! + tapOff + from * step;
+          if (c === 1) for (let p = o + from - a, pe = o + to - a; p < pe; p++, dst += step) dx[dst]! += col[p]!;
+          else
+            for (let p = o + from - a, pe = o + to - a; p < pe; p++, dst += step)
+              for (let ci = 0, oc = p; ci < c; ci++, oc += rc) dx[dst + ci]! += col[oc]!;
         }
-        row += c * rc;
       }
 }
 
@@ -140,11 +166,11 @@ export function conv3d(x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv
   const gemm = kernel("gemm", dtypeOf(y));
   if (isPointwise(g)) return gemm(x, filter, y, { m: R, n: k, k: K });
   const rcMax = chunkRows(R, K);
-  const col = like(y, K * rcMax), yT = like(y, k * rcMax), p = positions(rcMax);
+  const col = like(y, K * rcMax), yT = like(y, k * rcMax), runs = runsFor(rcMax, g.ow);
   for (let r0 = 0; r0 < R; r0 += rcMax) {
     const rc = Math.min(rcMax, R - r0);
-    fillPositions(g, r0, rc, p);
-    im2col(x, g, rc, p, col);
+    fillRuns(g, r0, rc, runs);
+    im2col(x, g, rc, runs, col);
     gemm(filter, col, yT, { m: k, n: rc, k: K, transA: true }); // yT = filterᵀ · col
     untransposeRows(yT, r0, rc, k, y);
   }
@@ -158,13 +184,13 @@ export function conv3dGradInput(dy: TypedArray, filter: TypedArray, dx: TypedArr
   if (isPointwise(g)) return gemm(dy, filter, dx, { m: R, n: K, k, transB: true });
   dx.fill(0);
   const rcMax = chunkRows(R, K);
-  const col = like(dx, K * rcMax), dyT = like(dx, k * rcMax), p = positions(rcMax);
+  const col = like(dx, K * rcMax), dyT = like(dx, k * rcMax), runs = runsFor(rcMax, g.ow);
   for (let r0 = 0; r0 < R; r0 += rcMax) {
     const rc = Math.min(rcMax, R - r0);
-    fillPositions(g, r0, rc, p);
+    fillRuns(g, r0, rc, runs);
     transposeRows(dy, r0, rc, k, dyT);
     gemm(filter, dyT, col, { m: K, n: rc, k }); // col = filter · dyT
-    col2im(col, g, rc, p, dx);
+    col2im(col, g, rc, runs, dx);
   }
 }
 
@@ -176,11 +202,11 @@ export function conv3dGradFilter(x: TypedArray, dy: TypedArray, dFilter: TypedAr
   if (isPointwise(g)) return gemm(x, dy, dFilter, { m: K, n: k, k: R, transA: true });
   dFilter.fill(0);
   const rcMax = chunkRows(R, K);
-  const col = like(dFilter, K * rcMax), dyT = like(dFilter, k * rcMax), p = positions(rcMax);
+  const col = like(dFilter, K * rcMax), dyT = like(dFilter, k * rcMax), runs = runsFor(rcMax, g.ow);
   for (let r0 = 0; r0 < R; r0 += rcMax) {
     const rc = Math.min(rcMax, R - r0);
-    fillPositions(g, r0, rc, p);
-    im2col(x, g, rc, p, col);
+    fillRuns(g, r0, rc, runs);
+    im2col(x, g, rc, runs, col);
     transposeRows(dy, r0, rc, k, dyT);
     gemm(col, dyT, dFilter, { m: K, n: k, k: rc, transB: true, accumulate: true }); // += col · dyTᵀ
   }
