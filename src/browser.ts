@@ -17,6 +17,7 @@ export { conv2d, convolve2d, outputSize, type Conv2dOptions, type OutputSizeOpti
 export { conv1d, type Conv1dOptions } from "./ops/conv1d.js";
 export { conv3d, type Conv3dOptions } from "./ops/conv3d.js";
 export { depthwiseConv2d } from "./ops/depthwise.js";
+export { conv2dTranspose, type Conv2dTransposeOptions } from "./ops/conv2dTranspose.js";
 export { maxPool2d, avgPool2d, maxPool1d, avgPool1d, maxPool3d, avgPool3d, globalAvgPool2d, globalMaxPool2d, type Pool1dOptions, type Pool2dOptions, type Pool3dOptions, type GlobalPoolOptions } from "./ops/pool.js";
 export { type Padding } from "./ops/padding.js";
 export { dense } from "./ops/dense.js";

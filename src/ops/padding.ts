@@ -50,6 +50,22 @@ function paddingText(padding: unknown): string {
 }
 
 /**
+ * The per-axis padding of an explicit `padding` (p, or one p per axis), null for "valid" and
+ * "same"; anything else throws `conv2d: unknown padding "full" (expected ...)`.
+ */
+export function explicitPadding(op: string, padding: unknown, nd: number): number[] | null {
+  if (padding === "valid" || padding === "same") return null;
+  const isNum = typeof padding === "number";
+  const isTuple = Array.isArray(padding) && padding.length === nd;
+  const entries: unknown[] = isNum ? [padding] : isTuple ? padding : [];
+  if (!(isNum || isTuple) || !entries.every((p) => typeof p === "number" && Number.isInteger(p) && p >= 0)) {
+    const forms = nd === 1 ? "a non-negative integer" : `a non-negative integer or ${nd} of them`;
+    throw new ValueError(`${op}: unknown padding ${fmtValue(padding)} (expected "valid", "same" or ${forms})`);
+  }
+  return isNum ? new Array<number>(nd).fill(padding as number) : [...(padding as number[])];
+}
+
+/**
  * Resolves the padding of every spatial axis and the output sizes.
  * - "valid": no padding, out = floor((n − fEff)/s) + 1.
  * - "same" (TensorFlow): out = ceil(n/s), total padding max((out − 1)·s + fEff − n, 0), the odd
@@ -61,18 +77,7 @@ export function resolveAxes(
   op: string, what: "filter" | "window", n: readonly number[], f: readonly number[],
   s: readonly number[], d: readonly number[], padding: unknown,
 ): AxisGeom[] {
-  const nd = n.length;
-  let explicit: number[] | null = null;
-  if (padding !== "valid" && padding !== "same") {
-    const isNum = typeof padding === "number";
-    const isTuple = Array.isArray(padding) && padding.length === nd;
-    const entries: unknown[] = isNum ? [padding] : isTuple ? padding : [];
-    if (!(isNum || isTuple) || !entries.every((p) => typeof p === "number" && Number.isInteger(p) && p >= 0)) {
-      const forms = nd === 1 ? "a non-negative integer" : `a non-negative integer or ${nd} of them`;
-      throw new ValueError(`${op}: unknown padding ${fmtValue(padding)} (expected "valid", "same" or ${forms})`);
-    }
-    explicit = isNum ? new Array<number>(nd).fill(padding as number) : (padding as number[]);
-  }
+  const explicit = explicitPadding(op, padding, n.length);
   const axes = n.map((ni, i): AxisGeom => {
     const si = s[i]!, di = d[i]!, fi = f[i]!;
     const fEff = (fi - 1) * di + 1;

@@ -94,6 +94,21 @@ describe("conv1d / conv3d / depthwise = tfjs", () => {
     ));
 });
 
+describe("conv2dTranspose = tf.conv2dTranspose", () => {
+  it("x=[2,4,3,3] w=[3,3,2,3] s=2 same", () =>
+    compare(
+      [r([2, 4, 3, 3], 33), r([3, 3, 2, 3], 34)],
+      (x, w) => cl.conv2dTranspose(x!, w!, { stride: 2, padding: "same" }),
+      (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 6, 2], 2, "same"),
+    ));
+  it("x=[1,4,5,2] w=[2,3,3,2] s=[1,2] valid", () =>
+    compare(
+      [r([1, 4, 5, 2], 35), r([2, 3, 3, 2], 36)],
+      (x, w) => cl.conv2dTranspose(x!, w!, { stride: [1, 2] }),
+      (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [1, 5, 11, 3], [1, 2], "valid"),
+    ));
+});
+
 describe("pooling = tfjs", () => {
   it("maxPool2d x=[2,7,5,3] f=3 s=2 same", () =>
     compare([r([2, 7, 5, 3], 41)], (x) => cl.maxPool2d(x!, { size: 3, stride: 2, padding: "same" }), (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, "same")));

@@ -1,0 +1,72 @@
+// conv2dTranspose ("deconvolution"): the adjoint of conv2d, which upsamples. Its forward is
+// conv2d's input-gradient kernel, its input gradient is conv2d's forward kernel.
+import { resultType, type DType, type Tensor } from "../tensor/tensor.js";
+import type { Conv2dGeom } from "../kernels/types.js";
+import { kernel } from "../kernels/index.js";
+import { ShapeError, fmtShape } from "../util/errors.js";
+import { runConv, type ConvKernels } from "./conv2d.js";
+import { axisTuple, checkRank, explicitPadding, type Padding } from "./padding.js";
+
+export interface Conv2dTransposeOptions {
+  /** s, or [sH, sW] (default 1): the upsampling factor. */
+  stride?: number | readonly [number, number];
+  /**
+   * "valid" (default: output (n − 1)·s + f_eff), "same" (TensorFlow: output n·s), or p / [pH, pW]
+   * cropped from each side of the "valid" output ((n − 1)·s + f_eff − 2p, PyTorch's padding).
+   */
+  padding?: Padding<readonly [number, number]>;
+  /** d, or [dH, dW] (default 1). */
+  dilation?: number | readonly [number, number];
+  /** b [nC_out]. */
+  bias?: Tensor;
+}
+
+function transposeKernels(dtype: DType): ConvKernels<Conv2dGeom> {
+  const gradFilter = kernel("conv2dGradFilter", dtype);
+  return {
+    forward: kernel("conv2dGradInput", dtype),
+    gradInput: kernel("conv2d", dtype),
+    // the forward conv's input is our output gradient, its output gradient our input
+    gradFilter: (x, dy, dFilter, g) => gradFilter(dy, x, dFilter, g),
+  };
+}
+
+/**
+ * Transposed 2-D convolution: x [m, nH, nW, nC_in] with w [f, f, nC_out, nC_in] (the filter of
+ * the conv2d from nC_out to nC_in channels that this op transposes) → [m, nH_out, nW_out, nC_out].
+ * It is exactly the adjoint of `conv2d(·, w)` with the same options:
+ * ⟨conv2dTranspose(x, w), y⟩ = ⟨x, conv2d(y, w)⟩. Differentiable in x, w and bias.
+ *
+ *   // a [1,7,7,16], w [3,3,8,16]: upsample 7×7×16 → 14×14×8
+ *   cl.conv2dTranspose(a, w, { stride: 2, padding: "same" }).shape   // [1,14,14,8]
+ */
+export function conv2dTranspose(x: Tensor, w: Tensor, opts: Conv2dTransposeOptions = {}): Tensor {
+  const op = "conv2dTranspose";
+  checkRank(op, "x", x, 4, "[m,nH,nW,nC_in]");
+  checkRank(op, "w", w, 4, "[f,f,nC_out,nC_in]");
+  const [m, h, wd, cIn] = x.shape as [number, number, number, number];
+  const [fh, fw, cOut, wIn] = w.shape as [number, number, number, number];
+  const shapes = `(x ${fmtShape(x.shape)}, w ${fmtShape(w.shape)})`;
+  if (cIn !== wIn) throw new ShapeError(`${op}: input has ${cIn} channel${cIn === 1 ? "" : "s"} but filter expects ${wIn} ${shapes}`);
+  if (fh < 1 || fw < 1) throw new ShapeError(`${op}: the filter has an empty spatial axis ${shapes}`);
+  const s = axisTuple(op, "stride", opts.stride, 2, 1);
+  const d = axisTuple(op, "dilation", opts.dilation, 2, 1);
+  const padding = opts.padding ?? "valid";
+  const n = [h, wd], f = [fh, fw];
+  const fEff = f.map((fi, i) => (fi - 1) * d[i]! + 1);
+  const pad = explicitPadding(op, padding, 2) ?? [0, 0];
+  // output sizes, and the padding before of the conv2d this op transposes
+  const out = n.map((ni, i) => (padding === "same" ? ni * s[i]! : (ni - 1) * s[i]! + fEff[i]! - 2 * pad[i]!));
+  const before = n.map((ni, i) => (padding === "same" ? Math.floor(Math.max(fEff[i]! - s[i]!, 0) / 2) : pad[i]!));
+  if (out.some((o) => o < 1))
+    throw new ShapeError(`${op}: padding ${JSON.stringify(padding)} leaves no output (${out.join("×")}) ${shapes}`);
+  const { bias } = opts;
+  if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== cOut))
+    throw new ShapeError(`${op}: bias has shape ${fmtShape(bias.shape)} but the filter has ${cOut} output channels (expected [${cOut}])`);
+  const g: Conv2dGeom = {
+    m, h: out[0]!, w: out[1]!, c: cOut, k: cIn, fh, fw, sh: s[0]!, sw: s[1]!, dh: d[0]!, dw: d[1]!,
+    padTop: before[0]!, padLeft: before[1]!, oh: h, ow: wd,
+  };
+  const dtype = bias ? resultType(x, w, bias) : resultType(x, w);
+  return runConv(op, transposeKernels, x, w, bias, g, [m, out[0]!, out[1]!, cOut], dtype, cOut);
+}
