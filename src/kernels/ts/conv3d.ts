@@ -76,8 +76,11 @@ function validColumns(g: Conv3dGeom, tx: number): [number, number] {
   return [lo, hi];
 }
 
-/** col[K × rc] ← the receptive fields of the chunk's positions (0 where padded). */
-function im2col(x: TypedArray, g: Conv3dGeom, rc: number, runs: Runs, col: TypedArray): void {
+/**
+ * im2col (`back` false): col[K × rc] ← the receptive fields of the chunk's positions, 0 where
+ * padded. col2im (`back` true): x += the columns of col scattered back to their input positions.
+ */
+function im2col(x: TypedArray, g: Conv3dGeom, rc: number, runs: Runs, col: TypedArray, back: boolean): void {
   const { d, h, w, c, fd, fh, fw, dd, dh, dw, sw, padLeft } = g;
   const { count, start, len, ox0, z0, y0, zyBase } = runs;
   const step = sw * c;
@@ -93,42 +96,19 @@ function im2col(x: TypedArray, g: Conv3dGeom, rc: number, runs: Runs, col: Typed
           const z = z0[q]! + tz, y = y0[q]! + ty;
           const rowsInside = z >= 0 && z < d && y >= 0 && y < h;
           const from = rowsInside ? Math.min(Math.max(lo, a), e) : e, to = rowsInside ? Math.max(Math.min(hi, e), from) : e;
-          for (let ci = 0, oc = o; ci < c; ci++, oc += rc) {
-            if (from > a) col.fill(0, oc, oc + from - a);
-            if (to < e) col.fill(0, oc + to - a, oc + e - a);
-          }
+          if (!back)
+            for (let ci = 0, oc = o; ci < c; ci++, oc += rc) {
+              if (from > a) col.fill(0, oc, oc + from - a);
+              if (to < e) col.fill(0, oc + to - a, oc + e - a);
+            }
           if (from === to) continue;
-          let src = zyBase[q]! + tapOff + from * step;
-          if (c === 1) for (let p = o + from - a, pe = o + to - a; p < pe; p++, src += step) col[p] = x[src]!;
-          else
-            for (let p = o + from - a, pe = o + to - a; p < pe; p++, src += step)
-              for (let ci = 0, oc = p; ci < c; ci++, oc += rc) col[oc] = x[src + ci]!;
-        }
-      }
-}
-
-/** dx += the columns of col[K × rc] scattered back to their input positions (col2im). */
-function col2im(col: TypedArray, g: Conv3dGeom, rc: number, runs: Runs, dx: TypedArray): void {
-  const { d, h, w, c, fd, fh, fw, dd, dh, dw, sw, padLeft } = g;
-  const { count, start, len, ox0, z0, y0, zyBase } = runs;
-  const step = sw * c;
-  let row = 0;
-  for (let i = 0; i < fd; i++)
-    for (let j = 0; j < fh; j++)
-      for (let l = 0; l < fw; l++, row += c * rc) {
-        const tz = i * dd, ty = j * dh, tx = l * dw;
-        const [lo, hi] = validColumns(g, tx);
-        const tapOff = (tz * h + ty) * w * c + (tx - padLeft) * c;
-        for (let q = 0; q < count; q++) {
-          const z = z0[q]! + tz, y = y0[q]! + ty;
-          if (z < 0 || z >= d || y < 0 || y >= h) continue;
-          const o = row + start[q]!, a = ox0[q]!, e = a + len[q]!;
-          const from = Math.min(Math.max(lo, a), e), to = Math.max(Math.min(hi, e), from);
-          let dst = zyBase[q]! + tapOff + from * step;
-          if (c === 1) for (let p = o + from - a, pe = o + to - a; p < pe; p++, dst += step) dx[dst]! += col[p]!;
-          else
-            for (let p = o + from - a, pe = o + to - a; p < pe; p++, dst += step)
-              for (let ci = 0, oc = p; ci < c; ci++, oc += rc) dx[dst + ci]! += col[oc]!;
+          let xo = zyBase[q]! + tapOff + from * step;
+          const p0 = o + from - a, pe = o + to - a;
+          if (back) {
+            if (c === 1) for (let p = p0; p < pe; p++, xo += step) x[xo]! += col[p]!;
+            else for (let p = p0; p < pe; p++, xo += step) for (let ci = 0, oc = p; ci < c; ci++, oc += rc) x[xo + ci]! += col[oc]!;
+          } else if (c === 1) for (let p = p0; p < pe; p++, xo += step) col[p] = x[xo]!;
+          else for (let p = p0; p < pe; p++, xo += step) for (let ci = 0, oc = p; ci < c; ci++, oc += rc) col[oc] = x[xo + ci]!;
         }
       }
 }
@@ -170,7 +150,7 @@ export function conv3d(x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv
   for (let r0 = 0; r0 < R; r0 += rcMax) {
     const rc = Math.min(rcMax, R - r0);
     fillRuns(g, r0, rc, runs);
-    im2col(x, g, rc, runs, col);
+    im2col(x, g, rc, runs, col, false);
     gemm(filter, col, yT, { m: k, n: rc, k: K, transA: true }); // yT = filterᵀ · col
     untransposeRows(yT, r0, rc, k, y);
   }
@@ -190,7 +170,7 @@ export function conv3dGradInput(dy: TypedArray, filter: TypedArray, dx: TypedArr
     fillRuns(g, r0, rc, runs);
     transposeRows(dy, r0, rc, k, dyT);
     gemm(filter, dyT, col, { m: K, n: rc, k }); // col = filter · dyT
-    col2im(col, g, rc, runs, dx);
+    im2col(dx, g, rc, runs, col, true); // col2im
   }
 }
 
@@ -206,7 +186,7 @@ export function conv3dGradFilter(x: TypedArray, dy: TypedArray, dFilter: TypedAr
   for (let r0 = 0; r0 < R; r0 += rcMax) {
     const rc = Math.min(rcMax, R - r0);
     fillRuns(g, r0, rc, runs);
-    im2col(x, g, rc, runs, col);
+    im2col(x, g, rc, runs, col, false);
     transposeRows(dy, r0, rc, k, dyT);
     gemm(col, dyT, dFilter, { m: K, n: k, k: rc, transB: true, accumulate: true }); // += col · dyTᵀ
   }

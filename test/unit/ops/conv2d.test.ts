@@ -102,25 +102,21 @@ const dot = (a: cl.Tensor, b: cl.Tensor): number => a.mul(b).sum().item();
 
 describe("conv2d/conv3d adjoint identities on inputs large enough for several im2col chunks", () => {
   // conv is bilinear, so for y = conv(x, w) and any dy: ⟨y, dy⟩ = ⟨x, ∂x⟩ = ⟨w, ∂w⟩ exactly (float64)
-  it("conv2d x=[2,21,19,200] w=[3,2,200,3] s=2 d=[1,2] p=[1,2]", () => {
-    const x = cl.randn([2, 21, 19, 200], { seed: 1, ...f64 }).requireGrad(), w = cl.randn([3, 2, 200, 3], { seed: 2, ...f64 }).requireGrad();
-    const y = cl.conv2d(x, w, { stride: 2, dilation: [1, 2], padding: [1, 2] });
-    expect(y.shape).toEqual([2, 11, 11, 3]);
+  /** Runs conv on random float64 x, w and checks both identities; returns y's shape. */
+  const adjoint = (xs: number[], ws: number[], conv: (x: cl.Tensor, w: cl.Tensor) => cl.Tensor): number[] => {
+    const x = cl.randn(xs, { seed: 1, ...f64 }).requireGrad(), w = cl.randn(ws, { seed: 2, ...f64 }).requireGrad();
+    const y = conv(x, w);
     const dy = cl.randn(y.shape, { seed: 3, ...f64 });
     y.backward(dy);
     const ref = dot(y, dy);
     expect(Math.abs(dot(x, x.grad!) - ref)).toBeLessThan(1e-9 * Math.abs(ref) + 1e-9);
     expect(Math.abs(dot(w, w.grad!) - ref)).toBeLessThan(1e-9 * Math.abs(ref) + 1e-9);
-  });
-  it("conv3d x=[1,6,7,8,60] w=[2,3,2,60,2] s=[1,2,1] same", () => {
-    const x = cl.randn([1, 6, 7, 8, 60], { seed: 4, ...f64 }).requireGrad(), w = cl.randn([2, 3, 2, 60, 2], { seed: 5, ...f64 }).requireGrad();
-    const y = cl.conv3d(x, w, { stride: [1, 2, 1], padding: "same" });
-    const dy = cl.randn(y.shape, { seed: 6, ...f64 });
-    y.backward(dy);
-    const ref = dot(y, dy);
-    expect(Math.abs(dot(x, x.grad!) - ref)).toBeLessThan(1e-9 * Math.abs(ref) + 1e-9);
-    expect(Math.abs(dot(w, w.grad!) - ref)).toBeLessThan(1e-9 * Math.abs(ref) + 1e-9);
-  });
+    return y.shape;
+  };
+  it("conv2d x=[2,21,19,200] w=[3,2,200,3] s=2 d=[1,2] p=[1,2]", () =>
+    expect(adjoint([2, 21, 19, 200], [3, 2, 200, 3], (x, w) => cl.conv2d(x, w, { stride: 2, dilation: [1, 2], padding: [1, 2] }))).toEqual([2, 11, 11, 3]));
+  it("conv3d x=[1,6,7,8,60] w=[2,3,2,60,2] s=[1,2,1] same", () =>
+    expect(adjoint([1, 6, 7, 8, 60], [2, 3, 2, 60, 2], (x, w) => cl.conv3d(x, w, { stride: [1, 2, 1], padding: "same" }))).toEqual([1, 6, 4, 8, 2]));
 });
 
 describe("conv2d errors", () => {
