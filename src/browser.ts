@@ -13,12 +13,12 @@ export { sum, mean, max, min, argmax, argmin } from "./ops/reduce.js";
 export { reshape, flatten, squeeze, unsqueeze, transpose, slice, gather, concat, stack, pad, flip, broadcastTo } from "./ops/layout.js";
 export { matmul } from "./ops/matmul.js";
 // convolution family, activations, normalization and losses (these modules also install x.relu() ...)
-export { conv2d, convolve2d, outputSize, type Conv2dOptions, type OutputSizeOptions } from "./ops/conv2d.js";
-export { conv1d, type Conv1dOptions } from "./ops/conv1d.js";
-export { conv3d, type Conv3dOptions } from "./ops/conv3d.js";
-export { depthwiseConv2d } from "./ops/depthwise.js";
-export { conv2dTranspose, type Conv2dTransposeOptions } from "./ops/conv2dTranspose.js";
-export { maxPool2d, avgPool2d, maxPool1d, avgPool1d, maxPool3d, avgPool3d, globalAvgPool2d, globalMaxPool2d, type Pool1dOptions, type Pool2dOptions, type Pool3dOptions, type GlobalPoolOptions } from "./ops/pool.js";
+export { conv2d, convolve2d, conv2dShape, outputSize, type Conv2dOptions, type OutputSizeOptions } from "./ops/conv2d.js";
+export { conv1d, conv1dShape, type Conv1dOptions } from "./ops/conv1d.js";
+export { conv3d, conv3dShape, type Conv3dOptions } from "./ops/conv3d.js";
+export { depthwiseConv2d, depthwiseConv2dShape } from "./ops/depthwise.js";
+export { conv2dTranspose, conv2dTransposeShape, type Conv2dTransposeOptions } from "./ops/conv2dTranspose.js";
+export { maxPool2d, avgPool2d, maxPool1d, avgPool1d, maxPool3d, avgPool3d, globalAvgPool2d, globalMaxPool2d, pool1dShape, pool2dShape, pool3dShape, type Pool1dOptions, type Pool2dOptions, type Pool3dOptions, type GlobalPoolOptions } from "./ops/pool.js";
 export { type Padding } from "./ops/padding.js";
 export { dense } from "./ops/dense.js";
 export { relu, leakyRelu, sigmoid, tanh, softmax, logSoftmax } from "./ops/activations.js";

@@ -2,6 +2,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { Conv2dGeom } from "../kernels/types.js";
 import { convSetup, conv2dKernels, runConv } from "./conv2d.js";
+import type { Shaped } from "./padding.js";
 
 export interface Conv1dOptions {
   /** s (default 1). */
@@ -22,10 +23,20 @@ export interface Conv1dOptions {
  *   cl.conv1d(cl.randn([1, 14, 1]), cl.randn([5, 1, 16])).shape   // [1, 10, 16]
  */
 export function conv1d(x: Tensor, w: Tensor, opts: Conv1dOptions = {}): Tensor {
-  const { m, c, k, axes, dtype } = convSetup("conv1d", x, w, opts, 1, { x: "[m,n,c]", w: "[f,c,k]" });
+  const { g, outShape } = conv1dGeom(x, w, opts);
+  return runConv("conv1d", conv2dKernels, x, w, opts.bias, g, outShape);
+}
+
+/** conv1d's shape rule (checked, computes nothing): `cl.conv1dShape([1, 14, 1], [5, 1, 16])` → [1, 10, 16]. */
+export function conv1dShape(xShape: readonly number[], wShape: readonly number[], opts: Conv1dOptions = {}): number[] {
+  return conv1dGeom({ shape: xShape }, { shape: wShape }, opts).outShape;
+}
+
+function conv1dGeom(x: Shaped, w: Shaped, opts: Conv1dOptions): { g: Conv2dGeom; outShape: number[] } {
+  const { m, c, k, axes } = convSetup("conv1d", x, w, opts, 1, { x: "[m,n,c]", w: "[f,c,k]" });
   const a = axes[0]!;
   const g: Conv2dGeom = {
     m, h: 1, w: a.n, c, k, fh: 1, fw: a.f, sh: 1, sw: a.s, dh: 1, dw: a.d, padTop: 0, padLeft: a.before, oh: 1, ow: a.out,
   };
-  return runConv("conv1d", conv2dKernels, x, w, opts.bias, g, [m, a.out, k], dtype, k);
+  return { g, outShape: [m, a.out, k] };
 }

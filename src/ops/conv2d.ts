@@ -7,7 +7,7 @@ import { kernel } from "../kernels/index.js";
 import type { Conv2dGeom } from "../kernels/types.js";
 import { ShapeError, fmtShape } from "../util/errors.js";
 import { flip } from "./layout.js";
-import { axisTuple, checkRank, resolveAxes, type AxisGeom, type Padding } from "./padding.js";
+import { axisTuple, checkRank, resolveAxes, type AxisGeom, type Padding, type Shaped } from "./padding.js";
 
 export { outputSize, type OutputSizeOptions } from "./padding.js";
 
@@ -27,7 +27,7 @@ export interface ConvOptionsNd {
   stride?: number | readonly number[];
   padding?: unknown;
   dilation?: number | readonly number[];
-  bias?: Tensor;
+  bias?: Shaped;
 }
 
 /** A convolution's checked geometry. */
@@ -38,7 +38,6 @@ export interface ConvSetup {
   k: number;
   /** One entry per spatial axis, in order (depth, height, width). */
   axes: AxisGeom[];
-  dtype: DType;
 }
 
 /** Names of the layouts, for messages: x "[m,nH,nW,nC_prev]", w "[f,f,nC_prev,nC]". */
@@ -51,7 +50,7 @@ export interface ConvLayouts {
  * Checks a convolution's inputs and resolves its geometry: x [m, ...n, c], w [...f, c, k]
  * (depthwise: w [...f, c, mult], k = c·mult), bias [k]. Messages name the op and both shapes.
  */
-export function convSetup(op: string, x: Tensor, w: Tensor, opts: ConvOptionsNd, nd: number, layouts: ConvLayouts, depthwise = false): ConvSetup {
+export function convSetup(op: string, x: Shaped, w: Shaped, opts: ConvOptionsNd, nd: number, layouts: ConvLayouts, depthwise = false): ConvSetup {
   checkRank(op, "x", x, nd + 2, layouts.x);
   checkRank(op, "w", w, nd + 2, layouts.w);
   const c = x.shape[nd + 1]!, wc = w.shape[nd]!;
@@ -64,10 +63,14 @@ export function convSetup(op: string, x: Tensor, w: Tensor, opts: ConvOptionsNd,
   const axes = resolveAxes(op, "filter", x.shape.slice(1, nd + 1), f, s, d, opts.padding ?? "valid");
   const k = depthwise ? c * w.shape[nd + 1]! : w.shape[nd + 1]!;
   const { bias } = opts;
-  if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== k))
+  checkBias(op, bias, k);
+  return { m: x.shape[0]!, c, k, axes };
+}
+
+/** Throws unless bias is undefined or has shape [k]. */
+export function checkBias(op: string, bias: Shaped | undefined, k: number): void {
+  if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== k))
     throw new ShapeError(`${op}: bias has shape ${fmtShape(bias.shape)} but the filter has ${k} output channels (expected [${k}])`);
-  const dtype = bias ? resultType(x, w, bias) : resultType(x, w);
-  return { m: x.shape[0]!, c, k, axes, dtype };
 }
 
 /** The three kernels of a convolution, for one geometry type. */
@@ -92,10 +95,12 @@ export function biasGrad(dy: TypedArray, k: number, dtype: DType): Tensor {
 }
 
 /**
- * Runs a checked convolution: y = kernels.forward(x, w) (+ bias), recorded with its backward
- * (dx from gradInput, dw from gradFilter, db = Σ dy over every axis but the last).
+ * Runs a checked convolution: y [..., k] = kernels.forward(x, w) (+ bias [k]), recorded with its
+ * backward (dx from gradInput, dw from gradFilter, db = Σ dy over every axis but the last).
  */
-export function runConv<G>(op: string, kernels: (dtype: DType) => ConvKernels<G>, x: Tensor, w: Tensor, bias: Tensor | undefined, g: G, outShape: readonly number[], dtype: DType, k: number): Tensor {
+export function runConv<G>(op: string, kernels: (dtype: DType) => ConvKernels<G>, x: Tensor, w: Tensor, bias: Tensor | undefined, g: G, outShape: readonly number[]): Tensor {
+  const dtype = bias ? resultType(x, w, bias) : resultType(x, w);
+  const k = outShape[outShape.length - 1]!;
   const X = cast(x, dtype), W = cast(w, dtype);
   let size = 1;
   for (const v of outShape) size *= v;
@@ -129,15 +134,28 @@ export function conv2dKernels(dtype: DType): ConvKernels<Conv2dGeom> {
 
 const LAYOUTS_2D: ConvLayouts = { x: "[m,nH,nW,nC_prev]", w: "[f,f,nC_prev,nC]" };
 
-function conv2dAs(op: string, x: Tensor, w: Tensor, opts: Conv2dOptions, flipped: boolean): Tensor {
-  const { m, c, k, axes, dtype } = convSetup(op, x, w, opts, 2, LAYOUTS_2D);
+/** The checked kernel geometry and output shape of a conv2d. */
+function conv2dGeom(op: string, x: Shaped, w: Shaped, opts: Conv2dOptions): { g: Conv2dGeom; outShape: number[] } {
+  const { m, c, k, axes } = convSetup(op, x, w, opts, 2, LAYOUTS_2D);
   const [ah, aw] = axes as [AxisGeom, AxisGeom];
   const g: Conv2dGeom = {
     m, h: ah.n, w: aw.n, c, k, fh: ah.f, fw: aw.f, sh: ah.s, sw: aw.s, dh: ah.d, dw: aw.d,
     padTop: ah.before, padLeft: aw.before, oh: ah.out, ow: aw.out,
   };
-  const filter = flipped ? flip(w, [0, 1]) : w;
-  return runConv(op, conv2dKernels, x, filter, opts.bias, g, [m, ah.out, aw.out, k], dtype, k);
+  return { g, outShape: [m, ah.out, aw.out, k] };
+}
+
+function conv2dAs(op: string, x: Tensor, w: Tensor, opts: Conv2dOptions, flipped: boolean): Tensor {
+  const { g, outShape } = conv2dGeom(op, x, w, opts);
+  return runConv(op, conv2dKernels, x, flipped ? flip(w, [0, 1]) : w, opts.bias, g, outShape);
+}
+
+/**
+ * conv2d's shape rule: the output shape for x and w of these shapes, checked like conv2d but
+ * computing nothing. `cl.conv2dShape([1, 39, 39, 3], [3, 3, 3, 10])` → [1, 37, 37, 10].
+ */
+export function conv2dShape(xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions = {}): number[] {
+  return conv2dGeom("conv2d", { shape: xShape }, { shape: wShape }, opts).outShape;
 }
 
 /**

@@ -1,11 +1,11 @@
 // conv2dTranspose ("deconvolution"): the adjoint of conv2d, which upsamples. Its forward is
 // conv2d's input-gradient kernel, its input gradient is conv2d's forward kernel.
-import { resultType, type DType, type Tensor } from "../tensor/tensor.js";
+import type { DType, Tensor } from "../tensor/tensor.js";
 import type { Conv2dGeom } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
 import { ShapeError, fmtShape } from "../util/errors.js";
-import { runConv, type ConvKernels } from "./conv2d.js";
-import { axisTuple, checkRank, explicitPadding, type Padding } from "./padding.js";
+import { checkBias, runConv, type ConvKernels } from "./conv2d.js";
+import { axisTuple, checkRank, explicitPadding, type Padding, type Shaped } from "./padding.js";
 
 export interface Conv2dTransposeOptions {
   /** s, or [sH, sW] (default 1): the upsampling factor. */
@@ -41,6 +41,17 @@ function transposeKernels(dtype: DType): ConvKernels<Conv2dGeom> {
  *   cl.conv2dTranspose(a, w, { stride: 2, padding: "same" }).shape   // [1,14,14,8]
  */
 export function conv2dTranspose(x: Tensor, w: Tensor, opts: Conv2dTransposeOptions = {}): Tensor {
+  const { g, outShape } = transposeGeom(x, w, opts);
+  return runConv("conv2dTranspose", transposeKernels, x, w, opts.bias, g, outShape);
+}
+
+/** conv2dTranspose's shape rule (checked, computes nothing): `([1,7,7,16], [3,3,8,16], { stride: 2, padding: "same" })` → [1,14,14,8]. */
+export function conv2dTransposeShape(xShape: readonly number[], wShape: readonly number[], opts: Conv2dTransposeOptions = {}): number[] {
+  return transposeGeom({ shape: xShape }, { shape: wShape }, opts).outShape;
+}
+
+/** The geometry of the conv2d (from nC_out to nC_in channels) that the op transposes. */
+function transposeGeom(x: Shaped, w: Shaped, opts: Conv2dTransposeOptions): { g: Conv2dGeom; outShape: number[] } {
   const op = "conv2dTranspose";
   checkRank(op, "x", x, 4, "[m,nH,nW,nC_in]");
   checkRank(op, "w", w, 4, "[f,f,nC_out,nC_in]");
@@ -52,21 +63,18 @@ export function conv2dTranspose(x: Tensor, w: Tensor, opts: Conv2dTransposeOptio
   const s = axisTuple(op, "stride", opts.stride, 2, 1);
   const d = axisTuple(op, "dilation", opts.dilation, 2, 1);
   const padding = opts.padding ?? "valid";
+  const pad = explicitPadding(op, padding, 2) ?? [0, 0];
   const n = [h, wd], f = [fh, fw];
   const fEff = f.map((fi, i) => (fi - 1) * d[i]! + 1);
-  const pad = explicitPadding(op, padding, 2) ?? [0, 0];
-  // output sizes, and the padding before of the conv2d this op transposes
+  // output sizes, and the padding before of the transposed conv2d
   const out = n.map((ni, i) => (padding === "same" ? ni * s[i]! : (ni - 1) * s[i]! + fEff[i]! - 2 * pad[i]!));
-  const before = n.map((ni, i) => (padding === "same" ? Math.floor(Math.max(fEff[i]! - s[i]!, 0) / 2) : pad[i]!));
+  const before = n.map((_, i) => (padding === "same" ? Math.floor(Math.max(fEff[i]! - s[i]!, 0) / 2) : pad[i]!));
   if (out.some((o) => o < 1))
     throw new ShapeError(`${op}: padding ${JSON.stringify(padding)} leaves no output (${out.join("×")}) ${shapes}`);
-  const { bias } = opts;
-  if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== cOut))
-    throw new ShapeError(`${op}: bias has shape ${fmtShape(bias.shape)} but the filter has ${cOut} output channels (expected [${cOut}])`);
+  checkBias(op, opts.bias, cOut);
   const g: Conv2dGeom = {
     m, h: out[0]!, w: out[1]!, c: cOut, k: cIn, fh, fw, sh: s[0]!, sw: s[1]!, dh: d[0]!, dw: d[1]!,
     padTop: before[0]!, padLeft: before[1]!, oh: h, ow: wd,
   };
-  const dtype = bias ? resultType(x, w, bias) : resultType(x, w);
-  return runConv(op, transposeKernels, x, w, bias, g, [m, out[0]!, out[1]!, cOut], dtype, cOut);
+  return { g, outShape: [m, out[0]!, out[1]!, cOut] };
 }

@@ -3,7 +3,7 @@ import type { Tensor, DType } from "../tensor/tensor.js";
 import type { Conv3dGeom } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
 import { convSetup, runConv, type ConvKernels } from "./conv2d.js";
-import type { AxisGeom, Padding } from "./padding.js";
+import type { AxisGeom, Padding, Shaped } from "./padding.js";
 
 type Triple = readonly [number, number, number];
 
@@ -30,11 +30,21 @@ function conv3dKernels(dtype: DType): ConvKernels<Conv3dGeom> {
  *   cl.conv3d(cl.randn([1, 14, 14, 14, 1]), cl.randn([5, 5, 5, 1, 16])).shape   // [1, 10, 10, 10, 16]
  */
 export function conv3d(x: Tensor, w: Tensor, opts: Conv3dOptions = {}): Tensor {
-  const { m, c, k, axes, dtype } = convSetup("conv3d", x, w, opts, 3, { x: "[m,d,h,w,c]", w: "[f,f,f,c,k]" });
+  const { g, outShape } = conv3dGeom(x, w, opts);
+  return runConv("conv3d", conv3dKernels, x, w, opts.bias, g, outShape);
+}
+
+/** conv3d's shape rule (checked, computes nothing): `cl.conv3dShape([1, 14, 14, 14, 1], [5, 5, 5, 1, 16])` → [1, 10, 10, 10, 16]. */
+export function conv3dShape(xShape: readonly number[], wShape: readonly number[], opts: Conv3dOptions = {}): number[] {
+  return conv3dGeom({ shape: xShape }, { shape: wShape }, opts).outShape;
+}
+
+function conv3dGeom(x: Shaped, w: Shaped, opts: Conv3dOptions): { g: Conv3dGeom; outShape: number[] } {
+  const { m, c, k, axes } = convSetup("conv3d", x, w, opts, 3, { x: "[m,d,h,w,c]", w: "[f,f,f,c,k]" });
   const [ad, ah, aw] = axes as [AxisGeom, AxisGeom, AxisGeom];
   const g: Conv3dGeom = {
     m, d: ad.n, h: ah.n, w: aw.n, c, k, fd: ad.f, fh: ah.f, fw: aw.f, sd: ad.s, sh: ah.s, sw: aw.s,
     dd: ad.d, dh: ah.d, dw: aw.d, padFront: ad.before, padTop: ah.before, padLeft: aw.before, od: ad.out, oh: ah.out, ow: aw.out,
   };
-  return runConv("conv3d", conv3dKernels, x, w, opts.bias, g, [m, ad.out, ah.out, aw.out, k], dtype, k);
+  return { g, outShape: [m, ad.out, ah.out, aw.out, k] };
 }

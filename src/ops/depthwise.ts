@@ -4,7 +4,7 @@ import type { Tensor, DType } from "../tensor/tensor.js";
 import type { DepthwiseGeom } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
 import { convSetup, runConv, type Conv2dOptions, type ConvKernels } from "./conv2d.js";
-import type { AxisGeom } from "./padding.js";
+import type { AxisGeom, Shaped } from "./padding.js";
 
 function depthwiseKernels(dtype: DType): ConvKernels<DepthwiseGeom> {
   return { forward: kernel("depthwise", dtype), gradInput: kernel("depthwiseGradInput", dtype), gradFilter: kernel("depthwiseGradFilter", dtype) };
@@ -16,11 +16,21 @@ function depthwiseKernels(dtype: DType): ConvKernels<DepthwiseGeom> {
  * conv2d (bias has c·mult entries). Differentiable in x, w and bias.
  */
 export function depthwiseConv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
-  const { m, c, k, axes, dtype } = convSetup("depthwiseConv2d", x, w, opts, 2, { x: "[m,h,w,c]", w: "[f,f,c,mult]" }, true);
+  const { g, outShape } = depthwiseGeom(x, w, opts);
+  return runConv("depthwiseConv2d", depthwiseKernels, x, w, opts.bias, g, outShape);
+}
+
+/** depthwiseConv2d's shape rule (checked, computes nothing): [m, h_out, w_out, c·mult]. */
+export function depthwiseConv2dShape(xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions = {}): number[] {
+  return depthwiseGeom({ shape: xShape }, { shape: wShape }, opts).outShape;
+}
+
+function depthwiseGeom(x: Shaped, w: Shaped, opts: Conv2dOptions): { g: DepthwiseGeom; outShape: number[] } {
+  const { m, c, k, axes } = convSetup("depthwiseConv2d", x, w, opts, 2, { x: "[m,h,w,c]", w: "[f,f,c,mult]" }, true);
   const [ah, aw] = axes as [AxisGeom, AxisGeom];
   const g: DepthwiseGeom = {
     m, h: ah.n, w: aw.n, c, k, mult: w.shape[3]!, fh: ah.f, fw: aw.f, sh: ah.s, sw: aw.s, dh: ah.d, dw: aw.d,
     padTop: ah.before, padLeft: aw.before, oh: ah.out, ow: aw.out,
   };
-  return runConv("depthwiseConv2d", depthwiseKernels, x, w, opts.bias, g, [m, ah.out, aw.out, k], dtype, k);
+  return { g, outShape: [m, ah.out, aw.out, k] };
 }

@@ -1,7 +1,11 @@
 // Shape rules shared by the convolution and pooling ops: option checking (stride, size,
 // dilation), padding resolution (DESIGN "Padding": "same" follows TensorFlow) and output sizes.
-import type { Tensor } from "../tensor/tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+
+/** Anything with a shape (a Tensor, or `{ shape }` for shape rules that compute nothing). */
+export interface Shaped {
+  readonly shape: readonly number[];
+}
 
 /** Padding of a conv or pool op: "valid" (none), "same" (TensorFlow), p on every side, or one p per spatial axis. */
 export type Padding<T extends readonly number[] = readonly number[]> = "valid" | "same" | number | T;
@@ -123,8 +127,9 @@ export function outputSize(n: number, f: number, opts: OutputSizeOptions = {}): 
 }
 
 /** Throws unless x has the given rank: `conv2d: x must have rank 4 [m,nH,nW,nC_prev], got shape [6,6] (rank 2)`. */
-export function checkRank(op: string, name: string, t: Tensor, rank: number, layout: string): void {
-  if (t.rank !== rank) throw new ShapeError(`${op}: ${name} must have rank ${rank} ${layout}, got shape ${fmtShape(t.shape)} (rank ${t.rank})`);
+export function checkRank(op: string, name: string, t: Shaped, rank: number, layout: string): void {
+  const r = t.shape.length;
+  if (r !== rank) throw new ShapeError(`${op}: ${name} must have rank ${rank} ${layout}, got shape ${fmtShape(t.shape)} (rank ${r})`);
 }
 
 /** The spatial geometry of a pooling op: window, stride (default: the window) and padding. */

@@ -8,7 +8,7 @@ import { kernel } from "../kernels/index.js";
 import type { Pool2dGeom } from "../kernels/types.js";
 import { mean, max } from "./reduce.js";
 import { reshape } from "./layout.js";
-import { checkRank, poolAxes, type AxisGeom, type Padding } from "./padding.js";
+import { checkRank, poolAxes, type AxisGeom, type Padding, type Shaped } from "./padding.js";
 
 type Pair = readonly [number, number];
 type Triple = readonly [number, number, number];
@@ -71,28 +71,57 @@ function geom(m: number, c: number, ah: AxisGeom, aw: AxisGeom): Pool2dGeom {
 /** A window of 1 along an axis of size n. */
 const unit = (n: number): AxisGeom => ({ n, f: 1, fEff: 1, s: 1, d: 1, before: 0, after: 0, out: n });
 
-function pool2d(op: string, kind: Kind, x: Tensor, opts: Pool2dOptions): Tensor {
+function pool2dAxes(op: string, x: Shaped, opts: Pool2dOptions): [AxisGeom, AxisGeom] {
   checkRank(op, "x", x, 4, "[m,nH,nW,nC]");
-  const [m, h, w, c] = x.shape as [number, number, number, number];
-  const [ah, aw] = poolAxes(op, [h, w], opts) as [AxisGeom, AxisGeom];
+  return poolAxes(op, x.shape.slice(1, 3), opts) as [AxisGeom, AxisGeom];
+}
+
+function pool1dAxis(op: string, x: Shaped, opts: Pool1dOptions): AxisGeom {
+  checkRank(op, "x", x, 3, "[m,n,c]");
+  return poolAxes(op, [x.shape[1]!], opts)[0]!;
+}
+
+function pool3dAxes(op: string, x: Shaped, opts: Pool3dOptions): [AxisGeom, AxisGeom, AxisGeom] {
+  checkRank(op, "x", x, 5, "[m,d,h,w,c]");
+  return poolAxes(op, x.shape.slice(1, 4), opts) as [AxisGeom, AxisGeom, AxisGeom];
+}
+
+function pool2d(op: string, kind: Kind, x: Tensor, opts: Pool2dOptions): Tensor {
+  const [ah, aw] = pool2dAxes(op, x, opts);
+  const [m, , , c] = x.shape as [number, number, number, number];
   return pool(op, kind, x, geom(m, c, ah, aw), [m, ah.out, aw.out, c]);
 }
 
 function pool1d(op: string, kind: Kind, x: Tensor, opts: Pool1dOptions): Tensor {
-  checkRank(op, "x", x, 3, "[m,n,c]");
-  const [m, n, c] = x.shape as [number, number, number];
-  const a = poolAxes(op, [n], opts)[0]!;
+  const a = pool1dAxis(op, x, opts);
+  const [m, , c] = x.shape as [number, number, number];
   return pool(op, kind, x, geom(m, c, unit(1), a), [m, a.out, c]);
 }
 
 function pool3d(op: string, kind: Kind, x: Tensor, opts: Pool3dOptions): Tensor {
-  checkRank(op, "x", x, 5, "[m,d,h,w,c]");
+  const [ad, ah, aw] = pool3dAxes(op, x, opts);
   const [m, d, h, w, c] = x.shape as [number, number, number, number, number];
-  const [ad, ah, aw] = poolAxes(op, [d, h, w], opts) as [AxisGeom, AxisGeom, AxisGeom];
   // height × width within each depth slice, then depth over [m, d, oh·ow, c]
   const hw = pool(op, kind, reshape(x, [m * d, h, w, c]), geom(m * d, c, ah, aw), [m, d, ah.out * aw.out, c]);
   const dep = pool(op, kind, hw, geom(m, c, ad, unit(ah.out * aw.out)), [m, ad.out, ah.out * aw.out, c]);
   return reshape(dep, [m, ad.out, ah.out, aw.out, c]);
+}
+
+/** The output shape of maxPool2d/avgPool2d (checked, computes nothing): `([1,4,4,1], { size: 2 })` → [1,2,2,1]. */
+export function pool2dShape(xShape: readonly number[], opts: Pool2dOptions): number[] {
+  const [ah, aw] = pool2dAxes("pool2d", { shape: xShape }, opts);
+  return [xShape[0]!, ah.out, aw.out, xShape[3]!];
+}
+
+/** The output shape of maxPool1d/avgPool1d (checked, computes nothing). */
+export function pool1dShape(xShape: readonly number[], opts: Pool1dOptions): number[] {
+  return [xShape[0]!, pool1dAxis("pool1d", { shape: xShape }, opts).out, xShape[2]!];
+}
+
+/** The output shape of maxPool3d/avgPool3d (checked, computes nothing). */
+export function pool3dShape(xShape: readonly number[], opts: Pool3dOptions): number[] {
+  const axes = pool3dAxes("pool3d", { shape: xShape }, opts);
+  return [xShape[0]!, ...axes.map((a) => a.out), xShape[4]!];
 }
 
 /**

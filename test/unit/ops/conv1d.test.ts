@@ -10,6 +10,7 @@ describe("conv1d", () => {
   it("the course's ECG example: 14 ∗ 5 → 10 (16 filters), then 32 filters of 5 → 6×32", () => {
     const a1 = cl.conv1d(cl.randn([1, 14, 1], { seed: 1 }), cl.randn([5, 1, 16], { seed: 2 }));
     expect(a1.shape).toEqual([1, 10, 16]);
+    expect(cl.conv1dShape([1, 14, 1], [5, 1, 16])).toEqual([1, 10, 16]);
     expect(cl.conv1d(a1, cl.randn([5, 16, 32], { seed: 3 })).shape).toEqual([1, 6, 32]);
   });
 

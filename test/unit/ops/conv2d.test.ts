@@ -19,7 +19,12 @@ describe("conv2d shape rule", () => {
     ["17×17×20 f=5 s=2 40 filters", [1, 17, 17, 20], [5, 5, 20, 40], { stride: 2 }, [1, 7, 7, 40]],
   ];
   for (const [name, xs, ws, opts, out] of cases)
-    it(name, () => expect(cl.conv2d(cl.zeros(xs), cl.zeros(ws), opts).shape).toEqual(out));
+    it(name, () => {
+      expect(cl.conv2d(cl.zeros(xs), cl.zeros(ws), opts).shape).toEqual(out);
+      expect(cl.conv2dShape(xs, ws, opts)).toEqual(out); // the shape rule alone
+    });
+  it("conv2dShape checks like conv2d", () =>
+    expect(() => cl.conv2dShape([1, 6, 6, 3], [3, 3, 1, 2])).toThrow(/^conv2d: input has 3 channels but filter expects 1 \(x \[1,6,6,3\], w \[3,3,1,2\]\)$/));
 
   it("outputSize: floor((n + 2p − f_eff)/s + 1), same = ceil(n/s)", () => {
     expect(cl.outputSize(6, 3)).toBe(4);

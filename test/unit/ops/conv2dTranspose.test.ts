@@ -12,7 +12,10 @@ describe("conv2dTranspose", () => {
     ["x=[1,3,3,1] w=[2,3,2,1] s=2 d=2", [1, 3, 3, 1], [2, 3, 2, 1], { stride: 2, dilation: 2 }, [1, 7, 9, 2]],
   ];
   for (const [name, xs, ws, opts, outShape] of cases) {
-    it(`shape ${name} → [${outShape}]`, () => expect(cl.conv2dTranspose(cl.zeros(xs), cl.zeros(ws), opts).shape).toEqual(outShape));
+    it(`shape ${name} → [${outShape}]`, () => {
+      expect(cl.conv2dTranspose(cl.zeros(xs), cl.zeros(ws), opts).shape).toEqual(outShape);
+      expect(cl.conv2dTransposeShape(xs, ws, opts)).toEqual(outShape);
+    });
     it(`is the adjoint of conv2d with the same options: ${name}`, () => {
       const x = cl.randn(xs, { seed: 1, ...f64 }), w = cl.randn(ws, { seed: 2, ...f64 });
       const y = cl.randn(outShape, { seed: 3, ...f64 });

@@ -7,6 +7,7 @@ describe("conv3d", () => {
   it("the course's CT example: 14×14×14×1 ∗ 16 filters 5×5×5×1 → 10×10×10×16 ∗ 32 filters 5×5×5×16 → 6×6×6×32", () => {
     const a1 = cl.conv3d(cl.randn([1, 14, 14, 14, 1], { seed: 1 }), cl.randn([5, 5, 5, 1, 16], { seed: 2 }));
     expect(a1.shape).toEqual([1, 10, 10, 10, 16]);
+    expect(cl.conv3dShape([1, 10, 10, 10, 16], [5, 5, 5, 16, 32])).toEqual([1, 6, 6, 6, 32]);
     expect(cl.conv3d(a1, cl.randn([5, 5, 5, 16, 32], { seed: 3 })).shape).toEqual([1, 6, 6, 6, 32]);
   });
 

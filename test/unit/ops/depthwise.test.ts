@@ -20,6 +20,8 @@ describe("depthwiseConv2d", () => {
       expect(cl.gradcheck((a, f, c) => cl.depthwiseConv2d(a!, f!, { ...opts, bias: c! }), [x, w, b]).failures).toEqual([]);
     });
   }
+  it("depthwiseConv2dShape: [m, h_out, w_out, c·mult]", () =>
+    expect(cl.depthwiseConv2dShape([2, 7, 5, 3], [3, 3, 3, 2], { stride: 2, padding: "same" })).toEqual([2, 4, 3, 6]));
   it("errors name depthwiseConv2d", () => {
     expect(() => cl.depthwiseConv2d(cl.zeros([1, 5, 5, 3]), cl.zeros([3, 3, 1, 2]))).toThrow(/^depthwiseConv2d: input has 3 channels but filter expects 1 \(x \[1,5,5,3\], w \[3,3,1,2\]\)$/);
     expect(() => cl.depthwiseConv2d(cl.zeros([1, 5, 5, 3]), cl.zeros([3, 3, 3, 2]), { bias: cl.zeros([3]) })).toThrow(/depthwiseConv2d: bias has shape \[3\] but the filter has 6 output channels \(expected \[6\]\)/);

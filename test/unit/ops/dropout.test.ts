@@ -30,6 +30,10 @@ describe("dropout", () => {
     y.sum().backward();
     for (let i = 0; i < t.size; i++) expect(t.grad!.data[i]).toBeCloseTo(y.data[i] === 0 ? 0 : 1 / 0.6, 6);
   });
+  it("gradcheck with a fixed seed (the same mask on every evaluation)", () => {
+    const t = cl.randn([3, 7], { seed: 4, dtype: "float64" });
+    expect(cl.gradcheck((a) => cl.dropout(a!, 0.3, { training: true, seed: 5 }), [t]).failures).toEqual([]);
+  });
   it("errors", () => {
     expect(() => cl.dropout(x, 1, { training: true })).toThrow(/dropout: rate must be in \[0, 1\), got 1/);
     expect(() => cl.dropout(x, -0.1, { training: true })).toThrow(/dropout: rate must be in \[0, 1\), got -0.1/);

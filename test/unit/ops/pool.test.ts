@@ -21,6 +21,12 @@ describe("pooling shapes", () => {
     ["globalMaxPool2d [2,7,7,5] keepDims", () => cl.globalMaxPool2d(cl.zeros([2, 7, 7, 5]), { keepDims: true }), [2, 1, 1, 5]],
   ];
   for (const [name, run, shape] of cases) it(name, () => expect(run().shape).toEqual(shape));
+  it("the shape rules alone: pool1dShape / pool2dShape / pool3dShape", () => {
+    expect(cl.pool2dShape([2, 7, 5, 3], { size: 3, stride: 2, padding: "same" })).toEqual([2, 4, 3, 3]);
+    expect(cl.pool1dShape([2, 9, 3], { size: 3, stride: 2 })).toEqual([2, 4, 3]);
+    expect(cl.pool3dShape([1, 5, 6, 4, 2], { size: 2, padding: "same" })).toEqual([1, 3, 3, 2, 2]);
+    expect(() => cl.pool2dShape([1, 2, 2, 1], { size: 3 })).toThrow(/pool2d: window 3×3 is larger than the padded input 2×2/);
+  });
 });
 
 describe("pooling values", () => {
