@@ -1,6 +1,6 @@
 // conv/pool/dense/softmax-CE forward values and gradients against @tensorflow/tfjs (CPU backend)
 // run in the test on the same random float32 inputs: |a − b| ≤ 1e-5 + 1e-4·|b|.
-import { describe, it, beforeAll } from "vitest";
+import { describe, it, expect, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import * as cl from "../../../src/index.js";
 import { expectClose } from "../helpers.js";
@@ -14,9 +14,22 @@ beforeAll(async () => {
 const toTf = (t: cl.Tensor): tf.Tensor => tf.tensor(Array.from(t.data), t.shape, "float32");
 const fromTf = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
 
+/** The float32 backends to check: the active one (WASM when installed) and the TS reference. */
+const active = cl.kernelBackend();
+function onBackend(name: string, fn: () => void): void {
+  if (name === active) return fn();
+  cl.useReferenceKernels();
+  try {
+    fn();
+  } finally {
+    if (active === "wasm") cl.useWasmKernels();
+  }
+}
+const backends = active === "ts" ? ["ts"] : [active, "ts"];
+
 /**
  * Compares f_ours(...inputs) with f_tf(...inputs) and the gradients of Σ y·P (P random, the
- * shape of y) with respect to every input.
+ * shape of y) with respect to every input, on every float32 backend.
  */
 function compare(
   inputs: cl.Tensor[],
@@ -24,19 +37,29 @@ function compare(
   theirs: (...xs: tf.Tensor[]) => tf.Tensor,
   { grads = true, seed = 99 }: { grads?: boolean; seed?: number } = {},
 ): void {
-  const xs = inputs.map((t) => t.clone().requireGrad());
-  const y = ours(...xs);
   const tfXs = inputs.map(toTf);
   const ty = theirs(...tfXs);
-  expectClose(y.shape, ty.shape, { atol: 0, rtol: 0 });
-  expectClose(y, fromTf(ty), tol);
-  if (!grads) return;
-  const p = cl.randn(y.shape, { seed });
-  y.backward(p);
-  const tp = toTf(p);
-  const tgrads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(theirs(...a), tp)))(tfXs);
-  xs.forEach((x, i) => expectClose(x.grad!, fromTf(tgrads[i]!), tol));
+  let tgrads: tf.Tensor[] = [];
+  if (grads) {
+    const tp = toTf(cl.randn(ty.shape, { seed }));
+    tgrads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(theirs(...a), tp)))(tfXs);
+  }
+  for (const backend of backends)
+    onBackend(backend, () => {
+      const xs = inputs.map((t) => t.clone().requireGrad());
+      const y = ours(...xs);
+      expect(y.shape, `shape (${backend})`).toEqual(ty.shape);
+      expectClose(y, fromTf(ty), tol);
+      if (!grads) return;
+      y.backward(cl.randn(y.shape, { seed }));
+      xs.forEach((x, i) => expectClose(x.grad!, fromTf(tgrads[i]!), tol));
+    });
 }
+
+it("runs on the active float32 backend and on the TS reference", () => {
+  expect(backends).toContain("ts");
+  expect(cl.kernelBackend()).toBe(active);
+});
 
 const r = (shape: number[], seed: number): cl.Tensor => cl.randn(shape, { seed });
 
