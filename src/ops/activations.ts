@@ -10,12 +10,12 @@ import { ValueError } from "../util/errors.js";
 const like = (x: Tensor): TypedArray => allocate(x.dtype, x.size);
 const dyOf = (dy: Tensor, x: Tensor): TypedArray => (dy.dtype === x.dtype ? dy.data : dy.astype(x.dtype).data);
 
-/** max(x, 0); the gradient is 1 where x > 0, else 0. */
+/** max(x, 0) (NaN stays NaN, so a diverged net is not hidden); the gradient is 1 where x > 0, else 0. */
 export function relu(x: Tensor): Tensor {
   const y = like(x), d = x.data;
   for (let i = 0; i < y.length; i++) {
     const v = d[i]!;
-    y[i] = v > 0 ? v : 0;
+    y[i] = v < 0 ? 0 : v;
   }
   return record("relu", new Tensor(y, x.shape), [x], (dyT) => {
     const dy = dyOf(dyT, x), g = like(x);

@@ -5,6 +5,10 @@ import { f64 } from "./reference.js";
 
 describe("activations: values", () => {
   const x = cl.tensor([-2, -0.5, 0, 0.5, 3]);
+  it("NaN propagates through relu, leakyRelu, sigmoid, tanh", () => {
+    const n = cl.tensor([Number.NaN]);
+    for (const f of [cl.relu, cl.leakyRelu, cl.sigmoid, cl.tanh]) expect(f(n).item()).toBeNaN();
+  });
   it("relu / leakyRelu", () => {
     expect(Array.from(cl.relu(x).data)).toEqual([0, 0, 0, 0.5, 3]);
     expectClose(cl.leakyRelu(x), [-0.02, -0.005, 0, 0.5, 3], { atol: 1e-7, rtol: 0 });
