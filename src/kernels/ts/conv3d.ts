@@ -139,55 +139,55 @@ function sizes(g: Conv3dGeom): { R: number; K: number } {
   return { R: g.m * g.od * g.oh * g.ow, K: g.fd * g.fh * g.fw * g.c };
 }
 
-/** y[m, od, oh, ow, k] = x ⋆ filter[fd, fh, fw, c, k] (cross-correlation, no bias). */
-export function conv3d(x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom): void {
+/**
+ * Walks the output positions in chunks: per chunk, `step(r0, rc, runs, col, kT)` with the chunk's
+ * runs filled, an im2col panel `col` [K × rc] and a [k × rc] panel `kT` (scratch of `like`'s type).
+ */
+function byChunks(g: Conv3dGeom, like0: TypedArray, step: (r0: number, rc: number, runs: Runs, col: TypedArray, kT: TypedArray) => void): void {
   const { R, K } = sizes(g);
-  const k = g.k;
-  const gemm = kernel("gemm", dtypeOf(y));
-  if (isPointwise(g)) return gemm(x, filter, y, { m: R, n: k, k: K });
   const rcMax = chunkRows(R, K);
-  const col = like(y, K * rcMax), yT = like(y, k * rcMax), runs = runsFor(rcMax, g.ow);
+  const col = like(like0, K * rcMax), kT = like(like0, g.k * rcMax), runs = runsFor(rcMax, g.ow);
   for (let r0 = 0; r0 < R; r0 += rcMax) {
     const rc = Math.min(rcMax, R - r0);
     fillRuns(g, r0, rc, runs);
+    step(r0, rc, runs, col, kT);
+  }
+}
+
+/** y[m, od, oh, ow, k] = x ⋆ filter[fd, fh, fw, c, k] (cross-correlation, no bias). */
+export function conv3d(x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom): void {
+  const { R, K } = sizes(g), k = g.k;
+  const gemm = kernel("gemm", dtypeOf(y));
+  if (isPointwise(g)) return gemm(x, filter, y, { m: R, n: k, k: K });
+  byChunks(g, y, (r0, rc, runs, col, yT) => {
     im2col(x, g, rc, runs, col, false);
     gemm(filter, col, yT, { m: k, n: rc, k: K, transA: true }); // yT = filterᵀ · col
     untransposeRows(yT, r0, rc, k, y);
-  }
+  });
 }
 
 /** dx[m, d, h, w, c] = ∂L/∂x from dy[m, od, oh, ow, k] and the filter (GEMM, then col2im). */
 export function conv3dGradInput(dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv3dGeom): void {
-  const { R, K } = sizes(g);
-  const k = g.k;
+  const { R, K } = sizes(g), k = g.k;
   const gemm = kernel("gemm", dtypeOf(dx));
   if (isPointwise(g)) return gemm(dy, filter, dx, { m: R, n: K, k, transB: true });
   dx.fill(0);
-  const rcMax = chunkRows(R, K);
-  const col = like(dx, K * rcMax), dyT = like(dx, k * rcMax), runs = runsFor(rcMax, g.ow);
-  for (let r0 = 0; r0 < R; r0 += rcMax) {
-    const rc = Math.min(rcMax, R - r0);
-    fillRuns(g, r0, rc, runs);
+  byChunks(g, dx, (r0, rc, runs, col, dyT) => {
     transposeRows(dy, r0, rc, k, dyT);
     gemm(filter, dyT, col, { m: K, n: rc, k }); // col = filter · dyT
     im2col(dx, g, rc, runs, col, true); // col2im
-  }
+  });
 }
 
 /** dFilter[fd, fh, fw, c, k] = ∂L/∂filter from x and dy (im2col, then GEMM accumulated over chunks). */
 export function conv3dGradFilter(x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: Conv3dGeom): void {
-  const { R, K } = sizes(g);
-  const k = g.k;
+  const { R, K } = sizes(g), k = g.k;
   const gemm = kernel("gemm", dtypeOf(dFilter));
   if (isPointwise(g)) return gemm(x, dy, dFilter, { m: K, n: k, k: R, transA: true });
   dFilter.fill(0);
-  const rcMax = chunkRows(R, K);
-  const col = like(dFilter, K * rcMax), dyT = like(dFilter, k * rcMax), runs = runsFor(rcMax, g.ow);
-  for (let r0 = 0; r0 < R; r0 += rcMax) {
-    const rc = Math.min(rcMax, R - r0);
-    fillRuns(g, r0, rc, runs);
+  byChunks(g, dFilter, (r0, rc, runs, col, dyT) => {
     im2col(x, g, rc, runs, col, false);
     transposeRows(dy, r0, rc, k, dyT);
     gemm(col, dyT, dFilter, { m: K, n: k, k: rc, transB: true, accumulate: true }); // += col · dyTᵀ
-  }
+  });
 }
