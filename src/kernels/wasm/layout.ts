@@ -90,7 +90,7 @@ export const FG_BLOCKS = 13; // byte address of the row-block triplets
 export const FG_NBLOCKS = 14;
 export const FG_NPANELS = 15;
 export const FG_PAIRS_PER_TASK = 16;
-export const FG_CHUNK = 256;
+export const FG_CHUNK = 64;
 
 // Pooling: x [m, h, w, c] → y [m, oh, ow, c] (both contiguous), windows fh×fw, stride, padding;
 // tasks are output rows (img, oy).

@@ -89,6 +89,7 @@ function phaseTask(ph: usize, t: i32, tmp: usize): void {
   let d = q % D;
   let img = q / D;
   const a = tmp + 64; // 4 source bases, 4 destinations
+  let sink = 0;
   for (let row = r0; row < r1; row += 4) {
     const nb = min(4, r1 - row);
     for (let j = 0; j < 4; j++) {
@@ -111,6 +112,7 @@ function phaseTask(ph: usize, t: i32, tmp: usize): void {
       }
     }
     const s0 = <usize>load<i32>(a), s1 = <usize>load<i32>(a, 4), s2 = <usize>load<i32>(a, 8), s3 = <usize>load<i32>(a, 12);
+    if (kd >= 128 && row + 4 < r1) sink ^= touch(<usize>(<i32>src + img * sImg + d * sD + r * sR + u * sU), sU, segs, nseg);
     const o0 = <usize>load<i32>(a, 16), o1 = <usize>load<i32>(a, 20), o2 = <usize>load<i32>(a, 24), o3 = <usize>load<i32>(a, 28);
     if (zero) {
       for (let c = 0; c < n; c += 8) {
@@ -131,4 +133,22 @@ function phaseTask(ph: usize, t: i32, tmp: usize): void {
       bp += panelBytes;
     }
   }
+  store<i32>(tmp, sink, 96);
+}
+
+/**
+ * Loads one word per cache line of the next block's operand rows (4 rows `step` bytes apart from
+ * `base`), so that their misses overlap with this block's arithmetic instead of stalling it.
+ */
+function touch(base: usize, step: i32, segs: usize, nseg: i32): i32 {
+  let x = 0;
+  for (let s = 0; s < nseg; s++) {
+    const off = <usize>load<i32>(segs + (<usize>s << 3));
+    const bytes = <usize>load<i32>(segs + (<usize>s << 3), 4) << 2;
+    for (let j = 0; j < 4; j++) {
+      const p = base + <usize>(j * step) + off;
+      for (let e: usize = 0; e < bytes; e += 64) x ^= load<i32>(p + e);
+    }
+  }
+  return x;
 }

@@ -1,0 +1,181 @@
+// `npm run bench -- conv`: conv2d forward and backward GFLOP/s on the performance issue's four
+// shapes (NHWC float32), convlab next to @tensorflow/tfjs-backend-wasm, @tensorflow/tfjs (cpu),
+// onnxruntime-node (forward) and PyTorch CPU (2 threads, when importable from .venv), with the
+// WASM SIMD roofline probe measured in the same run. Backward = input gradient + filter gradient
+// (2× the forward flops). Every figure is the best of several runs after warm-up.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { bestOf, bestOfAsync, gflops, num, ratio, printTable, machine, venvPython, root } from "./lib.mjs";
+
+const require = createRequire(import.meta.url);
+
+/** The issue's shapes: x [m, h, w, c], k filters f×f, stride s, padding p (valid = 0). */
+export const SHAPES = [
+  { name: "S1", m: 64, h: 32, w: 32, c: 3, k: 8, f: 5, s: 1, p: 0, note: "N64 32×32×3→8 5×5 valid" },
+  { name: "S2", m: 8, h: 56, w: 56, c: 64, k: 64, f: 3, s: 1, p: 1, note: "N8 56×56×64→64 3×3 same" },
+  { name: "S3", m: 16, h: 28, w: 28, c: 192, k: 16, f: 1, s: 1, p: 0, note: "N16 28×28×192→16 1×1" },
+  { name: "S4", m: 16, h: 56, w: 56, c: 64, k: 128, f: 3, s: 2, p: 1, note: "N16 56×56×64→128 3×3 s2 p1" },
+];
+
+const outSize = (n, f, s, p) => Math.floor((n + 2 * p - f) / s) + 1;
+const fwdFlops = (sh, m = sh.m) => 2 * m * outSize(sh.h, sh.f, sh.s, sh.p) * outSize(sh.w, sh.f, sh.s, sh.p) * sh.k * sh.f * sh.f * sh.c;
+
+function convlabRuns(cl, sh, reps) {
+  const x = cl.randn([sh.m, sh.h, sh.w, sh.c], { seed: 1 });
+  const w = cl.randn([sh.f, sh.f, sh.c, sh.k], { seed: 2 });
+  const opts = { stride: sh.s, padding: sh.p };
+  const fwd = bestOf(() => cl.noGrad(() => cl.conv2d(x, w, opts)), { reps });
+  const xg = cl.randn([sh.m, sh.h, sh.w, sh.c], { seed: 1, requiresGrad: true });
+  const wg = cl.randn([sh.f, sh.f, sh.c, sh.k], { seed: 2, requiresGrad: true });
+  const dy = cl.randn(cl.noGrad(() => cl.conv2d(x, w, opts)).shape, { seed: 3 });
+  // time backward() alone: the forward that records the graph runs outside the timed region
+  let y = null;
+  const bwdOnce = () => {
+    xg.grad = null;
+    wg.grad = null;
+    const t0 = performance.now();
+    y.backward(dy);
+    return performance.now() - t0;
+  };
+  let best = Infinity;
+  for (let r = 0; r < reps + 2; r++) {
+    y = cl.conv2d(xg, wg, opts);
+    const t = bwdOnce();
+    if (r >= 2) best = Math.min(best, t);
+  }
+  return { fwd: gflops(fwdFlops(sh), fwd), bwd: gflops(2 * fwdFlops(sh), best) };
+}
+
+async function tfjsRuns(sh, backend, reps, backward = true) {
+  const tf = await import("@tensorflow/tfjs");
+  if (backend === "wasm") {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    wasm.setWasmPaths(require.resolve("@tensorflow/tfjs-backend-wasm").replace(/[^/]+$/, ""));
+  }
+  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`bench conv: tfjs backend ${backend} did not start`);
+  // the cpu backend runs at ~0.5 GFLOP/s: shrink its batch to keep each call under ~0.5 s
+  const m = backend === "cpu" ? Math.max(1, Math.min(sh.m, Math.floor((sh.m * 0.25e9) / fwdFlops(sh)))) : sh.m;
+  const x = tf.randomNormal([m, sh.h, sh.w, sh.c]);
+  const w = tf.randomNormal([sh.f, sh.f, sh.c, sh.k]);
+  const pad = sh.p === 0 ? "valid" : [[0, 0], [sh.p, sh.p], [sh.p, sh.p], [0, 0]];
+  const conv = (a, b) => tf.conv2d(a, b, sh.s, pad);
+  const r = reps;
+  const slow = backend === "cpu" ? { reps: 2, warmup: 1, warmupMs: 0 } : { reps: r };
+  // (tf.tidy is avoided: inside it the wasm backend's conv ran ~30× slower here; tensors are disposed by hand)
+  const once = (fn) => () => {
+    const out = fn();
+    for (const t of Array.isArray(out) ? out : [out]) {
+      t.dataSync();
+      t.dispose();
+    }
+  };
+  const fwd = bestOf(once(() => conv(x, w)), slow);
+  const y0 = conv(x, w);
+  const dy = tf.randomNormal(y0.shape);
+  y0.dispose();
+  const out = { batch: m, fwd: gflops(fwdFlops(sh, m), fwd), bwd: null, dx: null };
+  if (!backward) {
+    tf.dispose([x, w]);
+    return out;
+  }
+  // input gradient alone (tfjs-wasm has no Conv2DBackpropFilter kernel)
+  const dxMs = bestOf(once(() => tf.grad((a) => conv(a, w))(x, dy)), slow);
+  out.dx = gflops(fwdFlops(sh, m), dxMs);
+  try {
+    const g = tf.grads((a, b) => conv(a, b));
+    const bwd = bestOf(once(() => g([x, w], dy)), slow);
+    out.bwd = gflops(2 * fwdFlops(sh, m), bwd);
+  } catch (e) {
+    out.bwdError = String(e.message ?? e).split("\n")[0];
+  }
+  tf.dispose([x, w, dy]);
+  return out;
+}
+
+async function onnxRun(sh, threads, reps) {
+  const ort = require("onnxruntime-node");
+  const { convModel } = await import("./peers/onnx-conv.mjs");
+  const oh = outSize(sh.h, sh.f, sh.s, sh.p), ow = outSize(sh.w, sh.f, sh.s, sh.p);
+  const weights = Float32Array.from({ length: sh.k * sh.c * sh.f * sh.f }, () => Math.random() - 0.5);
+  const model = convModel({ m: sh.m, c: sh.c, h: sh.h, w: sh.w, k: sh.k, fh: sh.f, fw: sh.f, sh: sh.s, sw: sh.s, dh: 1, dw: 1, pads: [sh.p, sh.p, sh.p, sh.p], oh, ow }, weights);
+  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+  const X = new ort.Tensor("float32", Float32Array.from({ length: sh.m * sh.c * sh.h * sh.w }, () => Math.random()), [sh.m, sh.c, sh.h, sh.w]);
+  const ms = await bestOfAsync(() => session.run({ X }), { reps });
+  await session.release?.();
+  return gflops(fwdFlops(sh), ms);
+}
+
+/** Installs torch from the local wheels into .venv (behind --install-torch). */
+function installTorch(py) {
+  console.log("installing torch into .venv from /opt/wheels …");
+  const r = spawnSync(py, ["-m", "pip", "install", "-q", "--find-links", "/opt/wheels", "torch"], {
+    stdio: "inherit", env: { ...process.env, PIP_INDEX_URL: process.env.PIP_INDEX_URL ?? "file:///opt/pypi/simple" },
+  });
+  if (r.status !== 0) console.log("torch install failed: the PyTorch column stays empty");
+}
+
+function torchRuns(threads, reps, install) {
+  const py = venvPython();
+  if (!py) return { error: "no .venv (run npm run setup)" };
+  const has = () => spawnSync(py, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
+  if (!has() && install) installTorch(py);
+  if (!has()) return { error: "torch is not importable from .venv (npm run bench -- conv --install-torch)" };
+  const req = JSON.stringify({ threads, reps, shapes: SHAPES });
+  const r = spawnSync(py, ["-W", "ignore", join(root, "bench", "peers", "torch_conv.py")], { input: req, encoding: "utf8", maxBuffer: 1 << 20 });
+  if (r.status !== 0) return { error: `torch_conv.py failed: ${r.stderr.split("\n").slice(-3).join(" ")}` };
+  return JSON.parse(r.stdout);
+}
+
+export async function run({ quick = false, full = false, installTorch: install = false } = {}) {
+  const cl = await import("../dist/index.js");
+  const { currentEngine } = await import("../dist/kernels/accelerate.js");
+  const { probeGflops } = await import("../dist/kernels/wasm/probe.js");
+  const m0 = machine();
+  const threads = m0.cores;
+  const reps = quick ? 3 : 7;
+  cl.setThreads(threads);
+  if (cl.kernelBackend() !== "wasm") throw new Error("bench conv: the WASM kernels are not installed (run npm run build)");
+  const eng = currentEngine();
+  console.log(`\nconv2d GFLOP/s on ${m0.cpu}, ${threads} cores, Node ${m0.node}; load average ${m0.load1} at start`);
+  const peak = { wasm_1t: probeGflops(eng, 1), wasm_all: probeGflops(eng, threads) };
+  console.log(`WASM SIMD roofline probe (f32x4 mul+add, 13 independent chains): 1 thread ${num(peak.wasm_1t)}, ${threads} threads ${num(peak.wasm_all)}`);
+
+  const torch = torchRuns(2, reps, install);
+  if (torch.error) console.log(`PyTorch: ${torch.error}`);
+  const results = [];
+  for (const sh of SHAPES) {
+    const ours = convlabRuns(cl, sh, reps);
+    const tw = await tfjsRuns(sh, "wasm", reps);
+    // tfjs cpu's backward runs at ~0.03 GFLOP/s (minutes per shape): only with --full
+    const tc = await tfjsRuns(sh, "cpu", reps, full);
+    const onnx = await onnxRun(sh, threads, reps);
+    const pt = torch.results?.[sh.name] ?? null;
+    results.push({
+      name: sh.name,
+      fwd: { convlab: ours.fwd, pytorch: pt?.fwd ?? null, tfjs_wasm: tw.fwd, onnxruntime: onnx, tfjs_cpu: tc.fwd },
+      bwd: { convlab: ours.bwd, pytorch: pt?.bwd ?? null, tfjs_wasm: tw.bwd, onnxruntime: null, tfjs_cpu: tc.bwd, tfjs_wasm_dx_only: tw.dx },
+      tfjs_cpu_batch: tc.batch,
+    });
+    // keep the tfjs backends from holding on to memory between shapes
+  }
+  const m1 = machine();
+  const pct = (v) => (v == null ? "–" : `${((100 * v) / peak.wasm_all).toFixed(0)} %`);
+  console.log("\nForward (GFLOP/s; ratios are convlab ÷ peer)");
+  printTable(
+    ["shape", "convlab", "% of wasm_all", "tfjs-wasm (1 thread)", "convlab ÷ tfjs-wasm", "onnxruntime", "convlab ÷ ort", "PyTorch 2 thr", "convlab ÷ PyTorch", "tfjs cpu"],
+    results.map((r) => [r.name, num(r.fwd.convlab), pct(r.fwd.convlab), num(r.fwd.tfjs_wasm), ratio(r.fwd.convlab, r.fwd.tfjs_wasm), num(r.fwd.onnxruntime), ratio(r.fwd.convlab, r.fwd.onnxruntime), num(r.fwd.pytorch), ratio(r.fwd.convlab, r.fwd.pytorch), num(r.fwd.tfjs_cpu, 2)]),
+  );
+  console.log("\nBackward = input + filter gradient (GFLOP/s at 2× the forward flops)");
+  printTable(
+    ["shape", "convlab", "% of wasm_all", "tfjs-wasm", "tfjs-wasm dx only", "PyTorch 2 thr", "convlab ÷ PyTorch", "tfjs cpu", "convlab ÷ tfjs cpu"],
+    results.map((r) => [r.name, num(r.bwd.convlab), pct(r.bwd.convlab), r.bwd.tfjs_wasm == null ? "no filter grad" : num(r.bwd.tfjs_wasm), num(r.bwd.tfjs_wasm_dx_only), num(r.bwd.pytorch), ratio(r.bwd.convlab, r.bwd.pytorch), num(r.bwd.tfjs_cpu, 2), ratio(r.bwd.convlab, r.bwd.tfjs_cpu)]),
+  );
+  console.log(`\nshapes: ${SHAPES.map((s) => `${s.name} ${s.note}`).join("; ")}. tfjs cpu ran at batch ${results.map((r) => r.tfjs_cpu_batch).join("/")} (GFLOP/s barely depends on it). Load average at the end ${m1.load1}.`);
+  return {
+    peak,
+    shapes: results.map(({ name, fwd, bwd }) => ({ name, fwd, bwd })),
+    machine: { ...m0, load1_end: m1.load1, threads, pytorch: torch.version ?? null },
+  };
+}
