@@ -89,7 +89,7 @@ export class WorkerPool implements Executor {
     }
   }
 
-  run(exports: WasmExports, ctl: Int32Array): void {
+  begin(_exports: WasmExports, ctl: Int32Array): void {
     const nw = this.wanted - 1;
     if (this.workers.length < nw) this.spawn(nw, ctl);
     // every worker wakes on a new generation and takes tasks until none is left
@@ -99,6 +99,9 @@ export class WorkerPool implements Executor {
     Atomics.store(ctl, L.CTL_PENDING, all);
     Atomics.add(ctl, L.CTL_GEN, 1);
     Atomics.notify(ctl, L.CTL_GEN);
+  }
+
+  join(exports: WasmExports, ctl: Int32Array): void {
     let failed: unknown = null;
     try {
       exports.run(0);

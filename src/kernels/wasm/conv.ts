@@ -3,7 +3,7 @@
 import type { TypedArray } from "../../tensor/tensor.js";
 import type { Conv2dGeom, Conv3dGeom } from "../types.js";
 import * as L from "./layout.js";
-import type { WasmEngine } from "./engine.js";
+import type { WasmEngine, Publish } from "./engine.js";
 
 /** Conv2dGeom as the 3-D geometry with depth 1. */
 export function as3d(g: Conv2dGeom): Conv3dGeom {
@@ -21,44 +21,71 @@ export interface Padded {
   Wp: number;
 }
 
+/** Where and how a source [m, D, H, W, C] sits zero-padded in the arena (see padded()). */
+export interface PaddedCopy extends Padded {
+  src: TypedArray;
+  m: number;
+  D: number;
+  H: number;
+  W: number;
+  C: number;
+  pf: number;
+  pt: number;
+  pl: number;
+}
+
 /**
- * Copies src [m, D, H, W, C] into a zero-padded [m, Dp, Hp, Wp, C] with (pf, pt, pl) before, at
- * least enough after to hold `need*` rows counted from the padded start.
+ * Reserves a zero-padded [m, Dp, Hp, Wp, C] copy of src [m, D, H, W, C], with (pf, pt, pl) before
+ * and at least enough after to hold `need*` rows counted from the padded start. The copy itself is
+ * made by copyImage (image by image, so streamed jobs can start on the first ones).
  */
-function putPadded(
+function padded(
   eng: WasmEngine, src: TypedArray, m: number, D: number, H: number, W: number, C: number,
   pf: number, pt: number, pl: number, needD: number, needH: number, needW: number,
-): Padded {
+): PaddedCopy {
   const Dp = Math.max(pf + D, needD), Hp = Math.max(pt + H, needH), Wp = Math.max(pl + W, needW);
   const at = eng.alloc(m * Dp * Hp * Wp * C * 4);
+  return { at, Dp, Hp, Wp, src, m, D, H, W, C, pf, pt, pl };
+}
+
+/** Copies image b of a padded() source into place, zeroing its padding. */
+function copyImage(eng: WasmEngine, p: PaddedCopy, b: number): void {
+  const { src, D, H, W, C, Dp, Hp, Wp, pf, pt, pl } = p;
   const f = eng.f32;
-  const o = at >> 2;
+  const img = Dp * Hp * Wp * C;
+  const o = (p.at >> 2) + b * img;
   if (Dp === D && Hp === H && Wp === W) {
-    f.set(src.subarray(0, m * D * H * W * C), o);
-    return { at, Dp, Hp, Wp };
+    f.set(src.subarray(b * img, (b + 1) * img), o);
+    return;
   }
   const row = W * C;
   const plane = Hp * Wp * C;
-  for (let b = 0; b < m; b++) {
-    for (let z = 0; z < Dp; z++) {
-      const p = o + (b * Dp + z) * plane;
-      const zi = z - pf;
-      if (zi < 0 || zi >= D) {
-        f.fill(0, p, p + plane);
-        continue;
-      }
-      f.fill(0, p, p + pt * Wp * C);
-      for (let y = 0; y < H; y++) {
-        const r = p + (pt + y) * Wp * C;
-        if (pl > 0) f.fill(0, r, r + pl * C);
-        const s = ((b * D + zi) * H + y) * row;
-        f.set(src.subarray(s, s + row), r + pl * C);
-        if (Wp > pl + W) f.fill(0, r + (pl + W) * C, r + Wp * C);
-      }
-      f.fill(0, p + (pt + H) * Wp * C, p + plane);
+  for (let z = 0; z < Dp; z++) {
+    const q = o + z * plane;
+    const zi = z - pf;
+    if (zi < 0 || zi >= D) {
+      f.fill(0, q, q + plane);
+      continue;
     }
+    f.fill(0, q, q + pt * Wp * C);
+    for (let y = 0; y < H; y++) {
+      const r = q + (pt + y) * Wp * C;
+      if (pl > 0) f.fill(0, r, r + pl * C);
+      const s = ((b * D + zi) * H + y) * row;
+      f.set(src.subarray(s, s + row), r + pl * C);
+      if (Wp > pl + W) f.fill(0, r + (pl + W) * C, r + Wp * C);
+    }
+    f.fill(0, q + (pt + H) * Wp * C, q + plane);
   }
-  return { at, Dp, Hp, Wp };
+}
+
+/** Copies every image of padded() sources in order, publishing after each. */
+function copyAll(eng: WasmEngine, sources: PaddedCopy[], publish: Publish): void {
+  const m = sources[0]!.m;
+  for (let b = 0; b < m; b++) {
+    for (const p of sources) copyImage(eng, p, b);
+    publish(b + 1);
+  }
 }
 
 /** Merges (offsetBytes, length) segments that are contiguous in memory. */
@@ -81,12 +108,19 @@ function forwardSegs(g: Conv3dGeom, p: Padded): number[] {
   return segs;
 }
 
-/** x copied with the padding the geometry needs. */
-export function putInput(eng: WasmEngine, x: TypedArray, g: Conv3dGeom): Padded {
-  return putPadded(
+/** Reserves x with the padding the geometry needs (copied by copyAll or putInput). */
+function inputCopy(eng: WasmEngine, x: TypedArray, g: Conv3dGeom): PaddedCopy {
+  return padded(
     eng, x, g.m, g.d, g.h, g.w, g.c, g.padFront, g.padTop, g.padLeft,
     (g.od - 1) * g.sd + (g.fd - 1) * g.dd + 1, (g.oh - 1) * g.sh + (g.fh - 1) * g.dh + 1, (g.ow - 1) * g.sw + (g.fw - 1) * g.dw + 1,
   );
+}
+
+/** x copied in at once with the padding the geometry needs (jobs that do not stream it). */
+export function putInput(eng: WasmEngine, x: TypedArray, g: Conv3dGeom): Padded {
+  const p = inputCopy(eng, x, g);
+  copyAll(eng, [p], () => {});
+  return p;
 }
 
 /** Rows per task: a multiple of 4, small enough for ~8 tasks per thread, at most 64. */
@@ -112,8 +146,11 @@ export interface Phase {
   flags: number;
 }
 
-/** Writes the phases' parameter block and runs the job; `work` is its flop count. */
-export function runSegGemm(eng: WasmEngine, phases: Phase[], work: number): void {
+/**
+ * Writes the phases' parameter block and runs the job; `work` is its flop count. With `produce`
+ * (which copies the source in, publishing images as they land) the job is streamed.
+ */
+export function runSegGemm(eng: WasmEngine, phases: Phase[], work: number, produce?: (publish: Publish) => void): void {
   const threads = eng.executor.threads;
   const dump = eng.alloc(64);
   const words: number[] = [phases.length];
@@ -126,12 +163,12 @@ export function runSegGemm(eng: WasmEngine, phases: Phase[], work: number): void
     words.push(
       task, nt, per, ph.m, ph.D, ph.R, ph.U,
       ph.src, ...ph.srcStrides, ph.dst, ...ph.dstStrides,
-      segPtrs[i]!, ph.segs.length / 2, ph.b, ph.kd, ph.n, ph.flags, dump,
+      segPtrs[i]!, ph.segs.length / 2, ph.b, ph.kd, ph.n, ph.flags | (produce ? L.SG_STREAMED : 0), dump,
     );
     task += nt;
   });
   const params = eng.ints(words);
-  eng.dispatch(L.JOB_SEGGEMM, task, params, work);
+  eng.dispatch(L.JOB_SEGGEMM, task, params, work, produce);
 }
 
 /** Packs B from (srcByte, count, sK, sN) ranges; returns the packed address and kd. */
@@ -151,7 +188,7 @@ function copyOut(eng: WasmEngine, at: number, out: TypedArray, n: number): void 
 /** y [m, od, oh, ow, k] = x ⋆ filter. */
 export function conv3dForward(eng: WasmEngine, x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom): void {
   eng.reset();
-  const p = putInput(eng, x, g);
+  const p = inputCopy(eng, x, g);
   const kd = g.fd * g.fh * g.fw * g.c;
   const f = eng.put(filter, 0, kd * g.k);
   const b = packB(eng, g.k, [f, kd, g.k, 1]);
@@ -163,7 +200,7 @@ export function conv3dForward(eng: WasmEngine, x: TypedArray, filter: TypedArray
     src: p.at, srcStrides: [p.Dp * p.Hp * p.Wp * c4, g.sd * p.Hp * p.Wp * c4, g.sh * p.Wp * c4, g.sw * c4],
     dst: yAt, dstStrides: [g.od * g.oh * g.ow * k4, g.oh * g.ow * k4, g.ow * k4, k4],
     segs: forwardSegs(g, p), b: b.at, kd, n: g.k, flags: 0,
-  }], 2 * (ny / g.k) * kd * g.k);
+  }], 2 * (ny / g.k) * kd * g.k, (publish) => copyAll(eng, [p], publish));
   copyOut(eng, yAt, y, ny);
 }
 
@@ -206,7 +243,7 @@ export function conv3dGradInput(eng: WasmEngine, dy: TypedArray, filter: TypedAr
     return { phases, before, after };
   });
   const [pz, py, px] = per as [typeof per[0], typeof per[0], typeof per[0]];
-  const q = putPadded(
+  const q = padded(
     eng, dy, g.m, g.od, g.oh, g.ow, g.k, pz.before, py.before, px.before,
     pz.before + g.od + pz.after, py.before + g.oh + py.after, px.before + g.ow + px.after,
   );
@@ -240,16 +277,17 @@ export function conv3dGradInput(eng: WasmEngine, dy: TypedArray, filter: TypedAr
         });
         work += 2 * g.m * A.count * B.count * C.count * packed.kd * g.c;
       }
-  runSegGemm(eng, phases, work);
+  runSegGemm(eng, phases, work, (publish) => copyAll(eng, [q], publish));
   copyOut(eng, dxAt, dx, nx);
 }
 
 /** dFilter [fd, fh, fw, c, k] = Σ over output pixels of x patches ⊗ dy. */
 export function conv3dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: Conv3dGeom): void {
   eng.reset();
-  const p = putInput(eng, x, g);
+  const p = inputCopy(eng, x, g);
   const pixels = g.m * g.od * g.oh * g.ow;
-  const d = eng.put(dy, 0, pixels * g.k);
+  const q = padded(eng, dy, g.m, g.od, g.oh, g.ow, g.k, 0, 0, 0, 0, 0, 0);
+  const d = q.at;
   const kd = g.fd * g.fh * g.fw * g.c;
   const out = eng.alloc(kd * g.k * 4);
   const segs = forwardSegs(g, p);
@@ -262,7 +300,8 @@ export function conv3dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray,
   const nblocks = blocks.length / 3;
   const npanels = Math.ceil(g.k / 8);
   const npairs = nblocks * npanels;
-  const pairsPerTask = Math.max(1, Math.floor(npairs / (eng.executor.threads * 8)));
+  // ~4 tasks per thread: each task rebuilds its pixel table per chunk, so more pairs per task amortize it
+  const pairsPerTask = Math.max(1, Math.floor(npairs / (eng.executor.threads * 4)));
   const c4 = g.c * 4;
   const words = new Array<number>(L.FG_WORDS).fill(0);
   words[L.FG_PIXELS] = pixels;
@@ -282,7 +321,8 @@ export function conv3dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray,
   words[L.FG_NBLOCKS] = nblocks;
   words[L.FG_NPANELS] = npanels;
   words[L.FG_PAIRS_PER_TASK] = pairsPerTask;
+  words[L.FG_STREAMED] = 1;
   const params = eng.ints(words);
-  eng.dispatch(L.JOB_FILTERGRAD, Math.ceil(npairs / pairsPerTask), params, 2 * pixels * kd * g.k);
+  eng.dispatch(L.JOB_FILTERGRAD, Math.ceil(npairs / pairsPerTask), params, 2 * pixels * kd * g.k, (publish) => copyAll(eng, [p, q], publish));
   copyOut(eng, out, dFilter, kd * g.k);
 }

@@ -20,15 +20,22 @@ export interface WasmExports {
 export interface Executor {
   /** Threads a big job uses (the caller included). */
   readonly threads: number;
-  run(exports: WasmExports, ctl: Int32Array): void;
+  /** Wakes the other threads on the job in the control block (they start taking tasks). */
+  begin(exports: WasmExports, ctl: Int32Array): void;
+  /** Takes part as thread 0, then blocks until every thread is done; rethrows a failure. */
+  join(exports: WasmExports, ctl: Int32Array): void;
 }
 
 export const singleThread: Executor = {
   threads: 1,
-  run(exports) {
+  begin() {},
+  join(exports) {
     exports.run(0);
   },
 };
+
+/** Publishes how many leading images of a streamed job's input are in place. */
+export type Publish = (images: number) => void;
 
 /** Bytes of scratch each thread gets per job (storeRow's tail, row tables). */
 const SCRATCH_BYTES = 8192;
@@ -44,6 +51,8 @@ export class WasmEngine {
   private f32view: Float32Array;
   private i32view: Int32Array;
   private ctlView: Int32Array;
+  /** Whether jobs with other threads copy their input in while those threads start (see dispatch). */
+  streaming = true;
   /** The largest arena extent any call used (bytes): the memory stays at this size. */
   highWater = L.ARENA_BASE;
 
@@ -118,10 +127,15 @@ export class WasmEngine {
 
   /**
    * Runs job `job` over `ntasks` tasks with the parameter block at `params`; `work` (flops or a
-   * similar count) decides whether other threads are worth waking.
+   * similar count) decides whether other threads are worth waking. `produce`, when given, copies
+   * the input in (calling publish(n) once the first n images are in place): with other threads
+   * it runs while they already work on the images that are ready (streamed jobs wait for theirs).
    */
-  dispatch(job: number, ntasks: number, params: number, work: number): void {
-    if (ntasks <= 0) return;
+  dispatch(job: number, ntasks: number, params: number, work: number, produce?: (publish: Publish) => void): void {
+    if (ntasks <= 0) {
+      produce?.(() => {});
+      return;
+    }
     const threads = this.executor.threads;
     const scratch = this.alloc(SCRATCH_BYTES * threads);
     const ctl = this.ctl;
@@ -131,7 +145,25 @@ export class WasmEngine {
     ctl[L.CTL_SCRATCH] = scratch;
     ctl[L.CTL_SCRATCH_BYTES] = SCRATCH_BYTES;
     Atomics.store(ctl, L.CTL_COUNTER, 0);
-    if (threads === 1 || ntasks === 1 || work < PARALLEL_MIN_WORK) this.exports.run(0);
-    else this.executor.run(this.exports, ctl);
+    Atomics.store(ctl, L.CTL_PROGRESS, 0);
+    const publish: Publish = (images) => Atomics.store(ctl, L.CTL_PROGRESS, images);
+    if (threads === 1 || ntasks === 1 || work < PARALLEL_MIN_WORK || !this.streaming) {
+      if (produce) produce(publish);
+      Atomics.store(ctl, L.CTL_PROGRESS, 0x7fffffff);
+      if (threads === 1 || ntasks === 1 || work < PARALLEL_MIN_WORK) this.exports.run(0);
+      else {
+        this.executor.begin(this.exports, ctl);
+        this.executor.join(this.exports, ctl);
+      }
+      return;
+    }
+    // streamed: the workers start on the first images while this thread copies the rest in
+    this.executor.begin(this.exports, ctl);
+    try {
+      produce?.(publish);
+    } finally {
+      Atomics.store(ctl, L.CTL_PROGRESS, 0x7fffffff);
+      this.executor.join(this.exports, ctl);
+    }
   }
 }

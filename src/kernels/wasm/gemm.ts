@@ -12,12 +12,12 @@ export function gemm(eng: WasmEngine, a: TypedArray, b: TypedArray, c: TypedArra
     return;
   }
   eng.reset();
-  let aAt = eng.put(a, aOffset, m * k);
+  let aAt: number;
   if (transA) {
-    const t = eng.alloc(m * k * 4);
-    eng.exports.transpose(t, aAt, k, m);
-    aAt = t;
-  }
+    const raw = eng.put(a, aOffset, m * k);
+    aAt = eng.alloc(m * k * 4);
+    eng.exports.transpose(aAt, raw, k, m);
+  } else aAt = eng.alloc(m * k * 4);
   const bAt = eng.put(b, bOffset, k * n);
   const packed = packB(eng, n, transB ? [bAt, k, 1, k] : [bAt, k, n, 1]);
   const cAt = accumulate ? eng.put(c, cOffset, m * n) : eng.alloc(m * n * 4);
@@ -26,6 +26,15 @@ export function gemm(eng: WasmEngine, a: TypedArray, b: TypedArray, c: TypedArra
     src: aAt, srcStrides: [k * 4, 0, 0, 0],
     dst: cAt, dstStrides: [n * 4, 0, 0, 0],
     segs: [0, k], b: packed.at, kd: k, n, flags: accumulate ? 1 : 0,
-  }], 2 * m * n * k);
+  }], 2 * m * n * k, transA ? undefined : (publish) => {
+    // A row by row in blocks of ~64 KiB, publishing rows as they land (each row is an "image")
+    const rows = Math.max(1, Math.floor(16384 / k));
+    const f = eng.f32;
+    for (let r = 0; r < m; r += rows) {
+      const r1 = Math.min(m, r + rows);
+      f.set(a.subarray(aOffset + r * k, aOffset + r1 * k), (aAt >> 2) + r * k);
+      publish(r1);
+    }
+  });
   c.set(eng.f32.subarray(cAt >> 2, (cAt >> 2) + m * n), cOffset);
 }

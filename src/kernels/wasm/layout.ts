@@ -23,6 +23,7 @@ export const CTL_SCRATCH_BYTES = 9; // bytes of scratch per thread
 export const CTL_EPOCH = 10; // workers of an older epoch leave their loop
 export const CTL_ACTIVE = 11; // threads taking part in the current job (tid < CTL_ACTIVE)
 export const CTL_WORKER_TASKS = 12; // tasks run by workers (tid > 0) since start, for tests and stats
+export const CTL_PROGRESS = 13; // streamed jobs: images (outer index) of the input copied so far
 
 export const JOB_QUIT = -1;
 export const JOB_SEGGEMM = 1;
@@ -68,6 +69,7 @@ export const SG_FLAGS = 22; // SG_ACCUMULATE | SG_ZERO
 export const SG_DUMP = 23; // 32 floats where rows past the end are stored
 export const SG_ACCUMULATE = 1;
 export const SG_ZERO = 2;
+export const SG_STREAMED = 4; // a task first waits until CTL_PROGRESS > the img of its last row
 
 // JOB_FILTERGRAD: dW[kd, 0..k) = Σ_pixels src[base(p) + off(kd)] · dy[p, 0..k), reduced in fixed
 // chunks of FG_CHUNK pixels (the same order for any number of threads). Row blocks are 4
@@ -90,6 +92,7 @@ export const FG_BLOCKS = 13; // byte address of the row-block triplets
 export const FG_NBLOCKS = 14;
 export const FG_NPANELS = 15;
 export const FG_PAIRS_PER_TASK = 16;
+export const FG_STREAMED = 17; // non-zero: wait for CTL_PROGRESS to cover each chunk's images
 export const FG_CHUNK = 64;
 
 // Pooling: x [m, h, w, c] → y [m, oh, ow, c] (both contiguous), windows fh×fw, stride, padding;

@@ -4,9 +4,9 @@
 // sums the pixels chunk by chunk in a fixed order, so results do not depend on the thread count.
 import {
   FG_PIXELS, FG_D, FG_R, FG_U, FG_SRC, FG_SRC_IMG, FG_SRC_D, FG_SRC_R, FG_SRC_U, FG_DY, FG_K, FG_OUT,
-  FG_BLOCKS, FG_NBLOCKS, FG_NPANELS, FG_PAIRS_PER_TASK, FG_CHUNK,
+  FG_BLOCKS, FG_NBLOCKS, FG_NPANELS, FG_PAIRS_PER_TASK, FG_CHUNK, FG_STREAMED,
 } from "../layout";
-import { storeRow, word } from "./util";
+import { storeRow, word, waitForImage } from "./util";
 
 export function filterGradTask(params: usize, t: i32, tmp: usize): void {
   const P = word(params, FG_PIXELS);
@@ -28,8 +28,10 @@ export function filterGradTask(params: usize, t: i32, tmp: usize): void {
     for (let r = 0; r < nrows; r++) storeRow(o + <usize>r * rowBytes, z, z, nc, false, tmp);
   }
   const tbl = tmp + 64;
+  const streamed = word(params, FG_STREAMED) != 0;
   for (let g0 = 0; g0 < P; g0 += FG_CHUNK) {
     const cnt = min(FG_CHUNK, P - g0);
+    if (streamed) waitForImage((g0 + cnt - 1) / (D * R * U));
     let u = g0 % U;
     let x = g0 / U;
     let r = x % R;

@@ -6,9 +6,9 @@
 import {
   SG_WORDS, SG_TASK0, SG_NTASKS, SG_ROWS_PER_TASK, SG_M, SG_D, SG_R, SG_U, SG_SRC, SG_SRC_IMG, SG_SRC_D,
   SG_SRC_R, SG_SRC_U, SG_DST, SG_DST_IMG, SG_DST_D, SG_DST_R, SG_DST_U, SG_SEGS, SG_NSEG, SG_B, SG_KD, SG_N,
-  SG_FLAGS, SG_DUMP, SG_ACCUMULATE, SG_ZERO,
+  SG_FLAGS, SG_DUMP, SG_ACCUMULATE, SG_ZERO, SG_STREAMED,
 } from "../layout";
-import { storeRow, word } from "./util";
+import { storeRow, word, waitForImage } from "./util";
 
 /**
  * One 4×8 block: rows a0..a3 (byte bases), all segments, one packed panel bp ([kd][8]); the
@@ -80,6 +80,7 @@ function phaseTask(ph: usize, t: i32, tmp: usize): void {
   const acc = (flags & SG_ACCUMULATE) != 0;
   const zero = (flags & SG_ZERO) != 0;
   const dump = <usize>word(ph, SG_DUMP);
+  if (flags & SG_STREAMED) waitForImage((r1 - 1) / (D * R * U));
   const panelBytes = <usize>kd << 5;
   // position of row r0 as (img, d, r, u)
   let u = r0 % U;

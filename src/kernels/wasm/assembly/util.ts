@@ -1,3 +1,5 @@
+import { CTL_PROGRESS } from "../layout";
+
 // Small helpers shared by the kernels.
 
 /** Stores (or adds, when `acc`) the first nc ≤ 8 lanes of v0‖v1 at o; tmp is 32 bytes of scratch. */
@@ -18,6 +20,11 @@
       store<f32>(q, acc ? load<f32>(q) + v : v);
     }
   }
+}
+
+/** Streamed jobs: spins until the caller has published more than `img` images of the input. */
+@inline export function waitForImage(img: i32): void {
+  while (atomic.load<i32>(CTL_PROGRESS << 2) <= img) {}
 }
 
 @inline export function word(p: usize, i: i32): i32 {
