@@ -36,8 +36,7 @@ export function maxPool2dGrad(eng: WasmEngine, dy: TypedArray, argmax: Int32Arra
   const aAt = eng.alloc(ny * 4);
   eng.i32.set(argmax.subarray(0, ny), aAt >> 2);
   const dxAt = eng.alloc(nx * 4);
-  const rows = g.m * g.h;
-  run(eng, L.JOB_MAXPOOL_GRAD, params(eng, g, dxAt, dyAt, aAt, rows), rows, nx * 8);
+  eng.dispatch(L.JOB_MAXPOOL_GRAD, g.m, params(eng, g, dxAt, dyAt, aAt, g.m), nx + ny * 4);
   dx.set(eng.f32.subarray(dxAt >> 2, (dxAt >> 2) + nx));
 }
 

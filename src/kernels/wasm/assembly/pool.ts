@@ -69,47 +69,20 @@ export function maxPoolTask(params: usize, t: i32): void {
   return (<i64>lo << 32) | <i64>(<u32>hi);
 }
 
-/** dx[p] = Σ dy[o] over the outputs o whose argmax is p (gathered per input row). */
+/**
+ * dx = dy routed to each window's recorded maximum, one image per task: the image's dx is zeroed,
+ * then dy is added at argmax in output order (the order of the reference kernel).
+ */
 export function maxPoolGradTask(params: usize, t: i32): void {
-  const m = word(params, PL_M), h = word(params, PL_H), w = word(params, PL_W), c = word(params, PL_C);
-  const fh = word(params, PL_FH), fw = word(params, PL_FW), sh = word(params, PL_SH), sw = word(params, PL_SW);
-  const pt = word(params, PL_PT), pl = word(params, PL_PL), oh = word(params, PL_OH), ow = word(params, PL_OW);
+  const h = word(params, PL_H), w = word(params, PL_W), c = word(params, PL_C);
+  const oh = word(params, PL_OH), ow = word(params, PL_OW);
   const X = <usize>word(params, PL_X), Y = <usize>word(params, PL_Y), ARG = <usize>word(params, PL_ARG);
-  const per = word(params, PL_ROWS_PER_TASK);
-  const lanes = i32x4(0, 1, 2, 3);
-  const r1 = min(m * h, (t + 1) * per);
-  for (let row = t * per; row < r1; row++) {
-    const b = row / h, iy = row % h;
-    const wy = windows(iy, pt, fh, sh, oh);
-    const oy0 = <i32>(wy >> 32), oy1 = <i32>wy;
-    for (let ix = 0; ix < w; ix++) {
-      const wx = windows(ix, pl, fw, sw, ow);
-      const ox0 = <i32>(wx >> 32), ox1 = <i32>wx;
-      const p = (row * w + ix) * c;
-      let ch = 0;
-      for (; ch + 4 <= c; ch += 4) {
-        let acc = f32x4.splat(0);
-        const me = i32x4.add(i32x4.splat(p + ch), lanes);
-        for (let oy = oy0; oy < oy1; oy++) {
-          for (let ox = ox0; ox < ox1; ox++) {
-            const o = <usize>(((b * oh + oy) * ow + ox) * c + ch) << 2;
-            const hit = i32x4.eq(v128.load(ARG + o), me);
-            acc = f32x4.add(acc, v128.and(v128.load(Y + o), hit));
-          }
-        }
-        v128.store(X + (<usize>(p + ch) << 2), acc);
-      }
-      for (; ch < c; ch++) {
-        let acc: f32 = 0;
-        for (let oy = oy0; oy < oy1; oy++) {
-          for (let ox = ox0; ox < ox1; ox++) {
-            const o = <usize>(((b * oh + oy) * ow + ox) * c + ch) << 2;
-            if (load<i32>(ARG + o) == p + ch) acc += load<f32>(Y + o);
-          }
-        }
-        store<f32>(X + (<usize>(p + ch) << 2), acc);
-      }
-    }
+  const nx = h * w * c, ny = oh * ow * c;
+  memory.fill(X + (<usize>(t * nx) << 2), 0, <usize>nx << 2);
+  const o0 = <usize>(t * ny) << 2, o1 = <usize>((t + 1) * ny) << 2;
+  for (let o = o0; o < o1; o += 4) {
+    const at = X + (<usize>load<i32>(ARG + o) << 2);
+    store<f32>(at, load<f32>(at) + load<f32>(Y + o));
   }
 }
 
