@@ -25,6 +25,7 @@ describe("wasm gemm = reference gemm", () => {
     [1, 1, 1, false, false, false], [5, 7, 3, false, false, false], [33, 17, 65, false, false, true],
     [64, 120, 400, false, false, false], [64, 120, 400, true, false, false], [64, 120, 400, false, true, false],
     [9, 84, 120, true, true, true], [3, 10, 84, false, true, true], [130, 9, 31, true, false, true],
+    [17, 3, 50, true, false, true], [21, 4, 7, false, true, false], [8, 1, 300, false, false, false],
   ];
   for (const [m, n, k, transA, transB, accumulate] of cases)
     it(`m=${m} n=${n} k=${k} transA=${transA} transB=${transB} accumulate=${accumulate}, with offsets`, () => {
