@@ -48,6 +48,22 @@ function convlabRuns(cl, sh, reps) {
   return { fwd: gflops(fwdFlops(sh), fwd), bwd: gflops(2 * fwdFlops(sh), best) };
 }
 
+/** The registry's float32 kernels called directly on preallocated arrays: the kernels' own speed. */
+function kernelRuns(kernel, sh, reps) {
+  const oh = outSize(sh.h, sh.f, sh.s, sh.p), ow = outSize(sh.w, sh.f, sh.s, sh.p);
+  const g = { m: sh.m, h: sh.h, w: sh.w, c: sh.c, k: sh.k, fh: sh.f, fw: sh.f, sh: sh.s, sw: sh.s, dh: 1, dw: 1, padTop: sh.p, padLeft: sh.p, oh, ow };
+  const rnd = (n) => Float32Array.from({ length: n }, () => Math.random() - 0.5);
+  const x = rnd(sh.m * sh.h * sh.w * sh.c), w = rnd(sh.f * sh.f * sh.c * sh.k), dy = rnd(sh.m * oh * ow * sh.k);
+  const y = new Float32Array(dy.length), dx = new Float32Array(x.length), dw = new Float32Array(w.length);
+  const [fwd, gi, gf] = [kernel("conv2d", "float32"), kernel("conv2dGradInput", "float32"), kernel("conv2dGradFilter", "float32")];
+  const tf = bestOf(() => fwd(x, w, y, g), { reps });
+  const tb = bestOf(() => {
+    gi(dy, w, dx, g);
+    gf(x, dy, dw, g);
+  }, { reps });
+  return { fwd: gflops(fwdFlops(sh), tf), bwd: gflops(2 * fwdFlops(sh), tb) };
+}
+
 async function tfjsRuns(sh, backend, reps, backward = true) {
   const tf = await import("@tensorflow/tfjs");
   if (backend === "wasm") {
@@ -128,10 +144,41 @@ function torchRuns(threads, reps, install) {
   return JSON.parse(r.stdout);
 }
 
+/**
+ * The issue's goals, each with the measured numbers; a goal that lies above the roofline measured
+ * in the same run says so.
+ */
+function checkGoals(results, peak) {
+  const by = Object.fromEntries(results.map((r) => [r.name, r]));
+  const out = [];
+  const roof = (name, dir, frac) => {
+    const v = by[name][dir].convlab;
+    out.push({ ok: v >= frac * peak.wasm_all, text: `${dir} ${name} ≥ ${frac * 100} % of wasm_all: ${num(v)} vs ${num(frac * peak.wasm_all)} (${num((100 * v) / peak.wasm_all, 0)} %)` });
+  };
+  const peer = (name, factor) => {
+    const v = by[name].fwd.convlab, t = by[name].fwd.tfjs_wasm;
+    if (t == null) return out.push({ ok: false, text: `fwd ${name} ≥ ${factor}× tfjs-wasm: tfjs-wasm did not run` });
+    const above = factor * t > peak.wasm_all ? ` — this goal (${num(factor * t)}) lies above the roofline wasm_all ${num(peak.wasm_all)}` : "";
+    out.push({ ok: v >= factor * t, text: `fwd ${name} ≥ ${factor}× tfjs-wasm: ${num(v)} vs ${num(t)} (${ratio(v, t)})${above}` });
+  };
+  roof("S2", "fwd", 0.7);
+  roof("S4", "fwd", 0.7);
+  roof("S1", "fwd", 0.5);
+  roof("S3", "fwd", 0.5);
+  peer("S2", 1.5);
+  peer("S4", 1.5);
+  peer("S1", 1.2);
+  peer("S3", 1.2);
+  roof("S2", "bwd", 0.4);
+  roof("S4", "bwd", 0.4);
+  return out;
+}
+
 export async function run({ quick = false, full = false, installTorch: install = false } = {}) {
   const cl = await import("../dist/index.js");
   const { currentEngine } = await import("../dist/kernels/accelerate.js");
   const { probeGflops } = await import("../dist/kernels/wasm/probe.js");
+  const { kernel } = await import("../dist/kernels/index.js");
   const m0 = machine();
   const threads = m0.cores;
   const reps = quick ? 3 : 7;
@@ -147,6 +194,7 @@ export async function run({ quick = false, full = false, installTorch: install =
   const results = [];
   for (const sh of SHAPES) {
     const ours = convlabRuns(cl, sh, reps);
+    const kern = kernelRuns(kernel, sh, reps);
     const tw = await tfjsRuns(sh, "wasm", reps);
     // tfjs cpu's backward runs at ~0.03 GFLOP/s (minutes per shape): only with --full
     const tc = await tfjsRuns(sh, "cpu", reps, full);
@@ -154,28 +202,32 @@ export async function run({ quick = false, full = false, installTorch: install =
     const pt = torch.results?.[sh.name] ?? null;
     results.push({
       name: sh.name,
-      fwd: { convlab: ours.fwd, pytorch: pt?.fwd ?? null, tfjs_wasm: tw.fwd, onnxruntime: onnx, tfjs_cpu: tc.fwd },
-      bwd: { convlab: ours.bwd, pytorch: pt?.bwd ?? null, tfjs_wasm: tw.bwd, onnxruntime: null, tfjs_cpu: tc.bwd, tfjs_wasm_dx_only: tw.dx },
+      fwd: { convlab: ours.fwd, pytorch: pt?.fwd ?? null, tfjs_wasm: tw.fwd, onnxruntime: onnx, tfjs_cpu: tc.fwd, convlab_kernels: kern.fwd },
+      bwd: { convlab: ours.bwd, pytorch: pt?.bwd ?? null, tfjs_wasm: tw.bwd, onnxruntime: null, tfjs_cpu: tc.bwd, convlab_kernels: kern.bwd, tfjs_wasm_dx_only: tw.dx },
       tfjs_cpu_batch: tc.batch,
     });
     // keep the tfjs backends from holding on to memory between shapes
   }
   const m1 = machine();
   const pct = (v) => (v == null ? "–" : `${((100 * v) / peak.wasm_all).toFixed(0)} %`);
-  console.log("\nForward (GFLOP/s; ratios are convlab ÷ peer)");
+  console.log("\nForward (GFLOP/s; ratios are convlab ÷ peer). convlab = cl.conv2d under noGrad (allocation included); kernels = the float32 kernel on preallocated arrays");
   printTable(
-    ["shape", "convlab", "% of wasm_all", "tfjs-wasm (1 thread)", "convlab ÷ tfjs-wasm", "onnxruntime", "convlab ÷ ort", "PyTorch 2 thr", "convlab ÷ PyTorch", "tfjs cpu"],
-    results.map((r) => [r.name, num(r.fwd.convlab), pct(r.fwd.convlab), num(r.fwd.tfjs_wasm), ratio(r.fwd.convlab, r.fwd.tfjs_wasm), num(r.fwd.onnxruntime), ratio(r.fwd.convlab, r.fwd.onnxruntime), num(r.fwd.pytorch), ratio(r.fwd.convlab, r.fwd.pytorch), num(r.fwd.tfjs_cpu, 2)]),
+    ["shape", "convlab", "% of wasm_all", "kernels", "tfjs-wasm (1 thr)", "÷ tfjs-wasm", "onnxruntime", "÷ ort", "PyTorch 2 thr", "÷ PyTorch", "tfjs cpu"],
+    results.map((r) => [r.name, num(r.fwd.convlab), pct(r.fwd.convlab), num(r.fwd.convlab_kernels), num(r.fwd.tfjs_wasm), ratio(r.fwd.convlab, r.fwd.tfjs_wasm), num(r.fwd.onnxruntime), ratio(r.fwd.convlab, r.fwd.onnxruntime), num(r.fwd.pytorch), ratio(r.fwd.convlab, r.fwd.pytorch), num(r.fwd.tfjs_cpu, 2)]),
   );
-  console.log("\nBackward = input + filter gradient (GFLOP/s at 2× the forward flops)");
+  console.log("\nBackward = input + filter gradient (GFLOP/s at 2× the forward flops). convlab = y.backward(dy) through autograd; kernels = the two gradient kernels");
   printTable(
-    ["shape", "convlab", "% of wasm_all", "tfjs-wasm", "tfjs-wasm dx only", "PyTorch 2 thr", "convlab ÷ PyTorch", "tfjs cpu", "convlab ÷ tfjs cpu"],
-    results.map((r) => [r.name, num(r.bwd.convlab), pct(r.bwd.convlab), r.bwd.tfjs_wasm == null ? "no filter grad" : num(r.bwd.tfjs_wasm), num(r.bwd.tfjs_wasm_dx_only), num(r.bwd.pytorch), ratio(r.bwd.convlab, r.bwd.pytorch), num(r.bwd.tfjs_cpu, 2), ratio(r.bwd.convlab, r.bwd.tfjs_cpu)]),
+    ["shape", "convlab", "% of wasm_all", "kernels", "% of wasm_all", "tfjs-wasm", "tfjs-wasm dx only", "PyTorch 2 thr", "÷ PyTorch", "tfjs cpu"],
+    results.map((r) => [r.name, num(r.bwd.convlab), pct(r.bwd.convlab), num(r.bwd.convlab_kernels), pct(r.bwd.convlab_kernels), r.bwd.tfjs_wasm == null ? "no filter grad" : num(r.bwd.tfjs_wasm), num(r.bwd.tfjs_wasm_dx_only), num(r.bwd.pytorch), ratio(r.bwd.convlab, r.bwd.pytorch), num(r.bwd.tfjs_cpu, 2)]),
   );
+  const goals = checkGoals(results, peak);
+  console.log("\nGoals of the performance issue (all threads; convlab = public API):");
+  for (const g of goals) console.log(`  ${g.ok ? "met    " : "NOT met"} ${g.text}`);
   console.log(`\nshapes: ${SHAPES.map((s) => `${s.name} ${s.note}`).join("; ")}. tfjs cpu ran at batch ${results.map((r) => r.tfjs_cpu_batch).join("/")} (GFLOP/s barely depends on it). Load average at the end ${m1.load1}.`);
   return {
     peak,
     shapes: results.map(({ name, fwd, bwd }) => ({ name, fwd, bwd })),
+    goals,
     machine: { ...m0, load1_end: m1.load1, threads, pytorch: torch.version ?? null },
   };
 }
