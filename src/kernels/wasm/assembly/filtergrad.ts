@@ -6,7 +6,7 @@ import {
   FG_PIXELS, FG_D, FG_R, FG_U, FG_SRC, FG_SRC_IMG, FG_SRC_D, FG_SRC_R, FG_SRC_U, FG_DY, FG_K, FG_OUT,
   FG_BLOCKS, FG_NBLOCKS, FG_NPANELS, FG_PAIRS_PER_TASK, FG_CHUNK, FG_STREAMED,
 } from "../layout";
-import { storeRow, word, waitForImage } from "./util";
+import { storeRow, word, waitForImage, cursorStart, cursorOffset, cursorNext } from "./util";
 
 export function filterGradTask(params: usize, t: i32, tmp: usize): void {
   const P = word(params, FG_PIXELS);
@@ -32,24 +32,11 @@ export function filterGradTask(params: usize, t: i32, tmp: usize): void {
   for (let g0 = 0; g0 < P; g0 += FG_CHUNK) {
     const cnt = min(FG_CHUNK, P - g0);
     if (streamed) waitForImage((g0 + cnt - 1) / (D * R * U));
-    let u = g0 % U;
-    let x = g0 / U;
-    let r = x % R;
-    x /= R;
-    let d = x % D;
-    let img = x / D;
+    const cur = tmp + 32;
+    cursorStart(cur, g0, D, R, U);
     for (let p = 0; p < cnt; p++) {
-      store<i32>(tbl + (<usize>p << 2), src + img * sImg + d * sD + r * sR + u * sU);
-      if (++u == U) {
-        u = 0;
-        if (++r == R) {
-          r = 0;
-          if (++d == D) {
-            d = 0;
-            img++;
-          }
-        }
-      }
+      store<i32>(tbl + (<usize>p << 2), src + cursorOffset(cur, sImg, sD, sR, sU));
+      cursorNext(cur, D, R, U);
     }
     const tEnd = tbl + (<usize>cnt << 2);
     for (let q = q0; q < q1; q++) {

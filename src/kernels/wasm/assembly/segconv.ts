@@ -8,7 +8,7 @@ import {
   SG_SRC_R, SG_SRC_U, SG_DST, SG_DST_IMG, SG_DST_D, SG_DST_R, SG_DST_U, SG_SEGS, SG_NSEG, SG_B, SG_KD, SG_N,
   SG_FLAGS, SG_DUMP, SG_ACCUMULATE, SG_ZERO, SG_STREAMED,
 } from "../layout";
-import { storeRow, word, waitForImage } from "./util";
+import { storeRow, word, waitForImage, cursorStart, cursorOffset, cursorNext } from "./util";
 
 /**
  * One 4×8 block: rows a0..a3 (byte bases), all segments, one packed panel bp ([kd][8]); the
@@ -82,38 +82,24 @@ function phaseTask(ph: usize, t: i32, tmp: usize): void {
   const dump = <usize>word(ph, SG_DUMP);
   if (flags & SG_STREAMED) waitForImage((r1 - 1) / (D * R * U));
   const panelBytes = <usize>kd << 5;
-  // position of row r0 as (img, d, r, u)
-  let u = r0 % U;
-  let q = r0 / U;
-  let r = q % R;
-  q /= R;
-  let d = q % D;
-  let img = q / D;
+  const cur = tmp + 128; // the row cursor
+  cursorStart(cur, r0, D, R, U);
   const a = tmp + 64; // 4 source bases, 4 destinations
   let sink = 0;
   for (let row = r0; row < r1; row += 4) {
     const nb = min(4, r1 - row);
     for (let j = 0; j < 4; j++) {
       if (j < nb) {
-        store<i32>(a + (<usize>j << 2), <i32>src + img * sImg + d * sD + r * sR + u * sU);
-        store<i32>(a + 16 + (<usize>j << 2), <i32>dst + img * dImg + d * dD + r * dR + u * dU);
-        if (++u == U) {
-          u = 0;
-          if (++r == R) {
-            r = 0;
-            if (++d == D) {
-              d = 0;
-              img++;
-            }
-          }
-        }
+        store<i32>(a + (<usize>j << 2), <i32>src + cursorOffset(cur, sImg, sD, sR, sU));
+        store<i32>(a + 16 + (<usize>j << 2), <i32>dst + cursorOffset(cur, dImg, dD, dR, dU));
+        cursorNext(cur, D, R, U);
       } else {
         store<i32>(a + (<usize>j << 2), load<i32>(a));
         store<i32>(a + 16 + (<usize>j << 2), <i32>dump);
       }
     }
     const s0 = <usize>load<i32>(a), s1 = <usize>load<i32>(a, 4), s2 = <usize>load<i32>(a, 8), s3 = <usize>load<i32>(a, 12);
-    if (kd >= 128 && row + 4 < r1) sink ^= touch(<usize>(<i32>src + img * sImg + d * sD + r * sR + u * sU), sU, segs, nseg);
+    if (kd >= 128 && row + 4 < r1) sink ^= touch(<usize>(<i32>src + cursorOffset(cur, sImg, sD, sR, sU)), sU, segs, nseg);
     const o0 = <usize>load<i32>(a, 16), o1 = <usize>load<i32>(a, 20), o2 = <usize>load<i32>(a, 24), o3 = <usize>load<i32>(a, 28);
     if (zero) {
       for (let c = 0; c < n; c += 8) {
@@ -134,7 +120,7 @@ function phaseTask(ph: usize, t: i32, tmp: usize): void {
       bp += panelBytes;
     }
   }
-  store<i32>(tmp, sink, 96);
+  store<i32>(tmp, sink, 160);
 }
 
 /**

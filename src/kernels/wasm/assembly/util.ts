@@ -22,6 +22,47 @@ import { CTL_PROGRESS } from "../layout";
   }
 }
 
+// A cursor walks rows indexed (img, d, r, u) over [·, D, R, U] in order; it is four i32 in scratch
+// memory at `cur` (img, d, r, u), so the kernels that walk rows share one piece of code.
+
+/** Puts the cursor at flat row index `row`. */
+@inline export function cursorStart(cur: usize, row: i32, D: i32, R: i32, U: i32): void {
+  store<i32>(cur, row % U, 12);
+  let q = row / U;
+  store<i32>(cur, q % R, 8);
+  q /= R;
+  store<i32>(cur, q % D, 4);
+  store<i32>(cur, q / D);
+}
+
+/** Byte offset of the cursor's row for the strides (img, d, r, u). */
+@inline export function cursorOffset(cur: usize, sImg: i32, sD: i32, sR: i32, sU: i32): i32 {
+  return load<i32>(cur) * sImg + load<i32>(cur, 4) * sD + load<i32>(cur, 8) * sR + load<i32>(cur, 12) * sU;
+}
+
+/** Steps the cursor to the next row. */
+@inline export function cursorNext(cur: usize, D: i32, R: i32, U: i32): void {
+  const u = load<i32>(cur, 12) + 1;
+  if (u < U) {
+    store<i32>(cur, u, 12);
+    return;
+  }
+  store<i32>(cur, 0, 12);
+  const r = load<i32>(cur, 8) + 1;
+  if (r < R) {
+    store<i32>(cur, r, 8);
+    return;
+  }
+  store<i32>(cur, 0, 8);
+  const d = load<i32>(cur, 4) + 1;
+  if (d < D) {
+    store<i32>(cur, d, 4);
+    return;
+  }
+  store<i32>(cur, 0, 4);
+  store<i32>(cur, load<i32>(cur) + 1);
+}
+
 /** Streamed jobs: spins until the caller has published more than `img` images of the input. */
 @inline export function waitForImage(img: i32): void {
   while (atomic.load<i32>(CTL_PROGRESS << 2) <= img) {}
