@@ -11,7 +11,7 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
  * Best wall time (ms) of `fn` over `reps` calls, after warming up for at least `warmup` calls and
  * `warmupMs` milliseconds (V8 compiles WASM in tiers: the first calls run ~3× slower).
  */
-export function bestOf(fn, { reps = 7, warmup = 2, warmupMs = 300 } = {}) {
+export function bestOf(fn, { reps = 7, warmup = 3, warmupMs = 1000 } = {}) {
   const t0 = performance.now();
   for (let i = 0; i < warmup || performance.now() - t0 < warmupMs; i++) {
     fn();
@@ -27,7 +27,7 @@ export function bestOf(fn, { reps = 7, warmup = 2, warmupMs = 300 } = {}) {
 }
 
 /** bestOf for a function returning a Promise. */
-export async function bestOfAsync(fn, { reps = 7, warmup = 2, warmupMs = 300 } = {}) {
+export async function bestOfAsync(fn, { reps = 7, warmup = 3, warmupMs = 1000 } = {}) {
   const t0 = performance.now();
   for (let i = 0; i < warmup || performance.now() - t0 < warmupMs; i++) {
     await fn();
