@@ -30,6 +30,7 @@ export { Rng, manualSeed } from "./util/rng.js";
 export { ShapeError, ValueError } from "./util/errors.js";
 export { setFloat32Kernels, useReferenceKernels, kernelBackend } from "./kernels/index.js";
 export { setThreads, getThreads, initWasm, useWasmKernels, shutdownThreads, wasmMemoryStats } from "./kernels/accelerate.js";
+import "./kernels/auto.js"; // outside Node: WASM kernels on one thread at import
 
 export * as nn from "./nn/index.js";
 export * as models from "./models/index.js";
