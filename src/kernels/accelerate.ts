@@ -27,7 +27,7 @@ export function installEngine(eng: WasmEngine, threads: ThreadControl | null = n
   control?.shutdown();
   engine = eng;
   control = threads;
-  kernels = wasmKernelSet(eng) as Partial<KernelSet>;
+  kernels = wasmKernelSet(eng);
   setFloat32Kernels("wasm", kernels);
 }
 

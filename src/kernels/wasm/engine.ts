@@ -37,6 +37,9 @@ export const singleThread: Executor = {
 /** Publishes how many leading images of a streamed job's input are in place. */
 export type Publish = (images: number) => void;
 
+/** A kernel call that would need more than the WebAssembly memory's maximum. */
+export class WasmMemoryError extends RangeError {}
+
 /** Bytes of scratch each thread gets per job (storeRow's tail, row tables). */
 const SCRATCH_BYTES = 8192;
 /** Below this many flops a job runs on the calling thread alone (waking workers costs ~10–50 µs). */
@@ -51,6 +54,8 @@ export class WasmEngine {
   private f32view: Float32Array;
   private i32view: Int32Array;
   private ctlView: Int32Array;
+  /** The most memory a call may use (bytes): the WebAssembly memory's maximum. */
+  maxBytes = L.MAXIMUM_PAGES * 65536;
   /** Whether jobs with other threads copy their input in while those threads start (see dispatch). */
   streaming = true;
   /** The largest arena extent any call used (bytes): the memory stays at this size. */
@@ -98,14 +103,20 @@ export class WasmEngine {
   /**
    * Reserves `bytes` (64-byte aligned, with 64 bytes of slack after it, which kernels may read
    * past a partial block) and returns the byte address. Grows the memory when needed; throws a
-   * RangeError when the call would need more than the maximum memory.
+   * WasmMemoryError when the call would need more than maxBytes or the memory cannot grow.
    */
   alloc(bytes: number): number {
     const at = this.top;
     const end = at + Math.ceil((bytes + 64) / 64) * 64;
-    if (end > L.MAXIMUM_PAGES * 65536) throw new RangeError(`wasm kernels: a call needs ${(end / 2 ** 20).toFixed(0)} MiB, more than the ${L.MAXIMUM_PAGES / 16} MiB maximum`);
+    if (end > this.maxBytes) throw new WasmMemoryError(`wasm kernels: a call needs ${(end / 2 ** 20).toFixed(0)} MiB, more than the ${(this.maxBytes / 2 ** 20).toFixed(0)} MiB maximum`);
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / 65536));
+    if (end > have) {
+      try {
+        this.memory.grow(Math.ceil((end - have) / 65536));
+      } catch (e) {
+        throw new WasmMemoryError(`wasm kernels: cannot grow the memory to ${(end / 2 ** 20).toFixed(0)} MiB (${(e as Error).message})`);
+      }
+    }
     this.top = end;
     if (end > this.highWater) this.highWater = end;
     return at;

@@ -1,32 +1,18 @@
 // The float32 kernel set backed by one WasmEngine (installed with setFloat32Kernels). Names and
 // signatures are those of the reference kernels (../types.ts).
-import type * as K from "../types.js";
-import type { WasmEngine } from "./engine.js";
+import { referenceKernels, type KernelSet } from "../index.js";
+import { WasmMemoryError, type WasmEngine } from "./engine.js";
 import { as3d, conv3dForward, conv3dGradInput, conv3dGradFilter } from "./conv.js";
 import { gemm } from "./gemm.js";
 import { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from "./pool.js";
 import { depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter } from "./depthwise.js";
 
-/** The kernels the WASM engine provides, keyed as in KernelSet. */
-export interface WasmKernelSet {
-  gemm: K.GemmKernel;
-  conv2d: K.Conv2dKernel;
-  conv2dGradInput: K.Conv2dGradInputKernel;
-  conv2dGradFilter: K.Conv2dGradFilterKernel;
-  conv3d: K.Conv3dKernel;
-  conv3dGradInput: K.Conv3dGradInputKernel;
-  conv3dGradFilter: K.Conv3dGradFilterKernel;
-  depthwise: K.DepthwiseKernel;
-  depthwiseGradInput: K.DepthwiseGradInputKernel;
-  depthwiseGradFilter: K.DepthwiseGradFilterKernel;
-  maxPool2d: K.MaxPool2dKernel;
-  maxPool2dGrad: K.MaxPool2dGradKernel;
-  avgPool2d: K.AvgPool2dKernel;
-  avgPool2dGrad: K.AvgPool2dGradKernel;
-}
-
-export function wasmKernelSet(eng: WasmEngine): WasmKernelSet {
-  return {
+/**
+ * Every kernel of the registry on `eng`. A call too big for the WebAssembly memory (2 GiB) runs
+ * on the reference kernel instead.
+ */
+export function wasmKernelSet(eng: WasmEngine): KernelSet {
+  const fast: KernelSet = {
     gemm: (a, b, c, args) => gemm(eng, a, b, c, args),
     conv2d: (x, f, y, g) => conv3dForward(eng, x, f, y, as3d(g)),
     conv2dGradInput: (dy, f, dx, g) => conv3dGradInput(eng, dy, f, dx, as3d(g)),
@@ -42,4 +28,18 @@ export function wasmKernelSet(eng: WasmEngine): WasmKernelSet {
     avgPool2d: (x, y, g) => avgPool2d(eng, x, y, g),
     avgPool2dGrad: (dy, dx, g) => avgPool2dGrad(eng, dy, dx, g),
   };
+  const guarded = {} as Record<keyof KernelSet, unknown>;
+  for (const name of Object.keys(fast) as (keyof KernelSet)[]) {
+    const f = fast[name] as (...args: unknown[]) => void;
+    const ref = referenceKernels[name] as (...args: unknown[]) => void;
+    guarded[name] = (...args: unknown[]): void => {
+      try {
+        f(...args);
+      } catch (e) {
+        if (!(e instanceof WasmMemoryError)) throw e;
+        ref(...args);
+      }
+    };
+  }
+  return guarded as KernelSet;
 }

@@ -5,13 +5,13 @@ import { describe, it, expect, afterAll } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as cl from "../../../src/index.js";
-import { kernel } from "../../../src/kernels/index.js";
+import { kernel, referenceKernels } from "../../../src/kernels/index.js";
 import type { KernelSet } from "../../../src/kernels/index.js";
 import { WasmEngine } from "../../../src/kernels/wasm/engine.js";
 import { wasmKernelSet } from "../../../src/kernels/wasm/kernels.js";
 import { KERNELS_SINGLE_WASM_BASE64 } from "../../../src/kernels/wasm/bytes.js";
 import { fromBase64 } from "../../../src/kernels/wasm/wasmapi.js";
-import { INITIAL_PAGES, MAXIMUM_PAGES } from "../../../src/kernels/wasm/layout.js";
+import { INITIAL_PAGES, MAXIMUM_PAGES, ARENA_BASE } from "../../../src/kernels/wasm/layout.js";
 import { conv2dGeom, depthwiseGeom, poolGeom, randomData } from "./shapes.js";
 
 type Run = (k: Pick<KernelSet, keyof KernelSet>) => Float32Array[];
@@ -102,7 +102,7 @@ describe("single-thread engine of the browser entry", () => {
   it("gives the same bits as the pool", () => {
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES });
     const instance = new WebAssembly.Instance(new WebAssembly.Module(fromBase64(KERNELS_SINGLE_WASM_BASE64)), { env: { memory } });
-    const single = wasmKernelSet(new WasmEngine(instance, memory)) as unknown as KernelSet;
+    const single = wasmKernelSet(new WasmEngine(instance, memory));
     cl.setThreads(2);
     for (const [, run] of cases) {
       const ref = run(current());
@@ -117,5 +117,24 @@ describe("single-thread engine of the browser entry", () => {
     expect(cl.kernelBackend()).toBe("ts");
     expect(cl.useWasmKernels()).toBe(true);
     expect(cl.kernelBackend()).toBe("wasm");
+  });
+});
+
+describe("a call too big for the WebAssembly memory", () => {
+  it("runs on the reference kernel instead (same result, no error)", () => {
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(fromBase64(KERNELS_SINGLE_WASM_BASE64)), { env: { memory } });
+    const eng = new WasmEngine(instance, memory);
+    eng.maxBytes = 1 << 20; // 1 MiB: the conv below needs ~2.5 MiB
+    const small = wasmKernelSet(eng);
+    const y = call(g.m * g.oh * g.ow * g.k, (o) => small.conv2d(x, w, o, g));
+    const yRef = call(y.length, (o) => referenceKernels.conv2d(x, w, o, g));
+    expect(Array.from(y)).toEqual(Array.from(yRef));
+    // and a call that fits still runs on the engine
+    const yd = new Float32Array(4);
+    small.gemm(Float32Array.of(1, 2), Float32Array.of(3, 4), yd, { m: 2, n: 2, k: 1 });
+    expect(Array.from(yd)).toEqual([3, 4, 6, 8]);
+    expect(eng.highWater).toBeGreaterThan(ARENA_BASE);
+    expect(eng.highWater).toBeLessThanOrEqual(1 << 20);
   });
 });
