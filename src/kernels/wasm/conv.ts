@@ -281,6 +281,34 @@ export function conv3dGradInput(eng: WasmEngine, dy: TypedArray, filter: TypedAr
   copyOut(eng, dxAt, dx, nx);
 }
 
+/**
+ * The filter gradient's row blocks: 4 consecutive kd each, as (off0..off3, firstKd, rows) with the
+ * byte offsets of the 4 kd in a receptive field (a short last block repeats its last offset).
+ * Blocks stay inside one segment (4 adjacent floats, the fast case) unless that wastes more than
+ * a tenth of the rows, as with 1–3 channels.
+ */
+function filterGradBlocks(segs: number[], kd: number): number[] {
+  const offs: number[] = [];
+  let perSeg = 0;
+  for (let s = 0; s < segs.length; s += 2) {
+    for (let e = 0; e < segs[s + 1]!; e++) offs.push(segs[s]! + e * 4);
+    perSeg += Math.ceil(segs[s + 1]! / 4);
+  }
+  const blocks: number[] = [];
+  const push = (first: number, rows: number): void => {
+    for (let r = 0; r < 4; r++) blocks.push(offs[first + Math.min(r, rows - 1)]!);
+    blocks.push(first, rows);
+  };
+  if (perSeg <= Math.ceil(kd / 4) * 1.1) {
+    for (let s = 0, first = 0; s < segs.length; s += 2) {
+      const len = segs[s + 1]!;
+      for (let r = 0; r < len; r += 4) push(first + r, Math.min(4, len - r));
+      first += len;
+    }
+  } else for (let first = 0; first < kd; first += 4) push(first, Math.min(4, kd - first));
+  return blocks;
+}
+
 /** dFilter [fd, fh, fw, c, k] = Σ over output pixels of x patches ⊗ dy. */
 export function conv3dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: Conv3dGeom): void {
   eng.reset();
@@ -289,19 +317,16 @@ export function conv3dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray,
   const q = padded(eng, dy, g.m, g.od, g.oh, g.ow, g.k, 0, 0, 0, 0, 0, 0);
   const d = q.at;
   const kd = g.fd * g.fh * g.fw * g.c;
-  const out = eng.alloc(kd * g.k * 4);
-  const segs = forwardSegs(g, p);
-  const blocks: number[] = [];
-  for (let s = 0, kd0 = 0; s < segs.length; s += 2) {
-    const off = segs[s]!, len = segs[s + 1]!;
-    for (let r = 0; r < len; r += 4) blocks.push(off + r * 4, kd0 + r, Math.min(4, len - r));
-    kd0 += len;
-  }
-  const nblocks = blocks.length / 3;
+  const blocks = filterGradBlocks(forwardSegs(g, p), kd);
+  const nblocks = blocks.length / 6;
   const npanels = Math.ceil(g.k / 8);
   const npairs = nblocks * npanels;
-  // ~4 tasks per thread: each task rebuilds its pixel table per chunk, so more pairs per task amortize it
-  const pairsPerTask = Math.max(1, Math.floor(npairs / (eng.executor.threads * 4)));
+  // fixed pixel groups (a function of the problem only, so the sums' order is too)
+  const group = Math.max(1024, Math.ceil(pixels / 16 / L.FG_CHUNK) * L.FG_CHUNK);
+  const groups = Math.ceil(pixels / group);
+  const ranges = Math.min(npairs, Math.max(1, Math.ceil((eng.executor.threads * 4) / groups)));
+  const out = eng.alloc(kd * g.k * 4);
+  const partial = groups === 1 ? out : eng.alloc(groups * kd * g.k * 4);
   const c4 = g.c * 4;
   const words = new Array<number>(L.FG_WORDS).fill(0);
   words[L.FG_PIXELS] = pixels;
@@ -316,13 +341,16 @@ export function conv3dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray,
   words[L.FG_SRC_U] = g.sw * c4;
   words[L.FG_DY] = d;
   words[L.FG_K] = g.k;
-  words[L.FG_OUT] = out;
+  words[L.FG_KD] = kd;
+  words[L.FG_PARTIAL] = partial;
   words[L.FG_BLOCKS] = eng.ints(blocks);
   words[L.FG_NBLOCKS] = nblocks;
   words[L.FG_NPANELS] = npanels;
-  words[L.FG_PAIRS_PER_TASK] = pairsPerTask;
+  words[L.FG_RANGES] = ranges;
+  words[L.FG_GROUP] = group;
   words[L.FG_STREAMED] = 1;
   const params = eng.ints(words);
-  eng.dispatch(L.JOB_FILTERGRAD, Math.ceil(npairs / pairsPerTask), params, 2 * pixels * kd * g.k, (publish) => copyAll(eng, [p, q], publish));
+  eng.dispatch(L.JOB_FILTERGRAD, groups * ranges, params, 2 * pixels * kd * g.k, (publish) => copyAll(eng, [p, q], publish));
+  if (groups > 1) eng.exports.sumSlices(out, partial, groups, kd * g.k);
   copyOut(eng, out, dFilter, kd * g.k);
 }

@@ -10,6 +10,7 @@ export interface WasmExports {
   run(tid: number): void;
   packB(dst: number, n: number, ranges: number, nr: number): number;
   transpose(dst: number, src: number, rows: number, cols: number): void;
+  sumSlices(dst: number, src: number, slices: number, n: number): void;
   probe(iters: number): number;
 }
 

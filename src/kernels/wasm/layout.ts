@@ -71,10 +71,14 @@ export const SG_ACCUMULATE = 1;
 export const SG_ZERO = 2;
 export const SG_STREAMED = 4; // a task first waits until CTL_PROGRESS > the img of its last row
 
-// JOB_FILTERGRAD: dW[kd, 0..k) = Σ_pixels src[base(p) + off(kd)] · dy[p, 0..k), reduced in fixed
-// chunks of FG_CHUNK pixels (the same order for any number of threads). Row blocks are 4
-// consecutive kd inside one segment: (byteOffset, firstKd, rows) triplets.
-export const FG_WORDS = 20;
+// JOB_FILTERGRAD: dW[kd, 0..k) = Σ_p src[base(p) + off(kd)] · dy[p, 0..k) over all output pixels p.
+// The output is tiled in (4 consecutive kd) × (8 columns) pairs. The pixels are split into fixed
+// groups of FG_GROUP pixels (a multiple of FG_CHUNK that depends on the problem only); a task is
+// one group × one range of pairs and sums its group chunk by chunk into that group's partial dW
+// (FG_PARTIAL + g·kd·k floats); the partials are then added in group order. Every sum thus has a
+// fixed order whatever the number of threads. Row blocks are (off0, off1, off2, off3, firstKd,
+// rows) sextets: the byte offsets of the block's 4 kd in a receptive field.
+export const FG_WORDS = 24;
 export const FG_PIXELS = 0;
 export const FG_M = 1;
 export const FG_D = 2;
@@ -87,12 +91,14 @@ export const FG_SRC_R = 8;
 export const FG_SRC_U = 9;
 export const FG_DY = 10;
 export const FG_K = 11;
-export const FG_OUT = 12;
-export const FG_BLOCKS = 13; // byte address of the row-block triplets
+export const FG_PARTIAL = 12; // group partials (the output itself when there is one group)
+export const FG_BLOCKS = 13; // byte address of the row-block sextets
 export const FG_NBLOCKS = 14;
 export const FG_NPANELS = 15;
-export const FG_PAIRS_PER_TASK = 16;
+export const FG_RANGES = 16; // pair ranges per group (tasks = groups × ranges)
 export const FG_STREAMED = 17; // non-zero: wait for CTL_PROGRESS to cover each chunk's images
+export const FG_GROUP = 18; // pixels per group
+export const FG_KD = 19;
 export const FG_CHUNK = 64;
 
 // Pooling: x [m, h, w, c] → y [m, oh, ow, c] (both contiguous), windows fh×fw, stride, padding;

@@ -14,6 +14,7 @@ import { maxPoolTask, maxPoolGradTask, avgPoolTask, avgPoolGradTask } from "./po
 import { depthwiseTask, depthwiseGradInputTask, depthwiseGradFilterTask } from "./depthwise";
 
 export { packB, transpose } from "./pack";
+export { sumSlices } from "./filtergrad";
 export { probe } from "./probe";
 
 /** Flops of one probe() iteration. */
