@@ -204,6 +204,48 @@ export function conv3dForward(eng: WasmEngine, x: TypedArray, filter: TypedArray
   copyOut(eng, yAt, y, ny);
 }
 
+/** Lanes of 8-wide panels that n columns use. */
+const laneUse = (n: number): number => n / (Math.ceil(n / 8) * 8);
+
+/**
+ * Whether GEMM + col2im beats the phase form for the input gradient: the phase form has only c
+ * output columns (few channels waste lanes) and reads every tap of the padded dy (valid padding
+ * wastes taps), col2im multiplies only real (pixel, tap) pairs into kd columns but has a short
+ * reduction (k) and a scatter.
+ */
+export function preferCol2im(g: Conv3dGeom): boolean {
+  if (g.k < 4) return false;
+  const taps = g.fd * g.fh * g.fw;
+  const phaseWork = g.m * g.d * g.h * g.w * g.c * taps * g.k / (g.sd * g.sh * g.sw) / laneUse(g.c);
+  const col2imWork = g.m * g.od * g.oh * g.ow * taps * g.c * g.k / laneUse(taps * g.c);
+  return phaseWork > 1.5 * col2imWork;
+}
+
+/** The input gradient as dcol = dy · filterᵀ scattered into dx (JOB_COL2IM, see assembly/col2im.ts). */
+export function gradInputCol2im(eng: WasmEngine, dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv3dGeom): void {
+  eng.reset();
+  const pixels = g.od * g.oh * g.ow;
+  const kd = g.fd * g.fh * g.fw * g.c;
+  const q = padded(eng, dy, g.m, g.od, g.oh, g.ow, g.k, 0, 0, 0, 0, 0, 0);
+  const f = eng.put(filter, 0, kd * g.k);
+  const packed = packB(eng, kd, [f, g.k, 1, g.k]);
+  const nx = g.m * g.d * g.h * g.w * g.c;
+  const dxAt = eng.alloc(nx * 4);
+  const dcol = eng.alloc(eng.executor.threads * 4 * Math.ceil(kd / 8) * 8 * 4);
+  const w = new Array<number>(L.CG_WORDS).fill(0);
+  w[L.CG_OD] = g.od; w[L.CG_OH] = g.oh; w[L.CG_OW] = g.ow;
+  w[L.CG_D] = g.d; w[L.CG_H] = g.h; w[L.CG_W] = g.w; w[L.CG_C] = g.c; w[L.CG_K] = g.k;
+  w[L.CG_FD] = g.fd; w[L.CG_FH] = g.fh; w[L.CG_FW] = g.fw;
+  w[L.CG_SD] = g.sd; w[L.CG_SH] = g.sh; w[L.CG_SW] = g.sw;
+  w[L.CG_DD] = g.dd; w[L.CG_DH] = g.dh; w[L.CG_DW] = g.dw;
+  w[L.CG_PF] = g.padFront; w[L.CG_PT] = g.padTop; w[L.CG_PL] = g.padLeft;
+  w[L.CG_DY] = q.at; w[L.CG_B] = packed.at; w[L.CG_DX] = dxAt; w[L.CG_DCOL] = dcol;
+  w[L.CG_SEGS] = eng.ints([0, g.k]);
+  w[L.CG_STREAMED] = 1;
+  eng.dispatch(L.JOB_COL2IM, g.m, eng.ints(w), 2 * g.m * pixels * kd * g.k, (publish) => copyAll(eng, [q], publish));
+  copyOut(eng, dxAt, dx, nx);
+}
+
 /** Valid taps of one phase along one axis: (tap index, output offset q) with (ph + pad − i·dil) = q·s. */
 function axisTaps(ph: number, pad: number, f: number, dil: number, s: number): { i: number; q: number }[] {
   const taps: { i: number; q: number }[] = [];
@@ -215,11 +257,19 @@ function axisTaps(ph: number, pad: number, f: number, dil: number, s: number): {
 }
 
 /**
- * dx [m, d, h, w, c] from dy [m, od, oh, ow, k]: the input pixels are split by phase (position
- * modulo the stride); within a phase every pixel sees the same taps, so each phase is a stride-1
- * correlation of a padded dy with the matching filter taps, transposed.
+ * dx [m, d, h, w, c] from dy [m, od, oh, ow, k], in one of two forms (preferCol2im chooses):
+ * - phases: the input pixels are split by phase (position modulo the stride); within a phase every
+ *   pixel sees the same taps, so each phase is a stride-1 correlation of a padded dy with the
+ *   matching filter taps, transposed;
+ * - col2im: dcol = dy · filterᵀ over the output pixels, scattered into dx image by image.
  */
 export function conv3dGradInput(eng: WasmEngine, dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv3dGeom): void {
+  if (preferCol2im(g)) gradInputCol2im(eng, dy, filter, dx, g);
+  else gradInputPhases(eng, dy, filter, dx, g);
+}
+
+/** The input gradient in the phase form (see conv3dGradInput). */
+export function gradInputPhases(eng: WasmEngine, dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv3dGeom): void {
   eng.reset();
   const axes = [
     { n: g.d, on: g.od, f: g.fd, s: g.sd, dil: g.dd, pad: g.padFront },

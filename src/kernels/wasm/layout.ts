@@ -36,6 +36,7 @@ export const JOB_DEPTHWISE = 7;
 export const JOB_DEPTHWISE_GRAD_INPUT = 8;
 export const JOB_DEPTHWISE_GRAD_FILTER = 9;
 export const JOB_PROBE = 10;
+export const JOB_COL2IM = 11;
 
 // JOB_SEGGEMM: out[row, 0..n) (+)= Σ_seg Σ_e src[base(row) + seg.off + 4e] · B[kd, 0..n), rows in
 // 4-row blocks, columns in 8-wide panels of the packed B ([panel][kd][8], zero-padded). A row
@@ -100,6 +101,37 @@ export const FG_STREAMED = 17; // non-zero: wait for CTL_PROGRESS to cover each 
 export const FG_GROUP = 18; // pixels per group
 export const FG_KD = 19;
 export const FG_CHUNK = 64;
+
+// JOB_COL2IM: conv input gradient as dcol = dy · filterᵀ (a GEMM over the output pixels, N = kd
+// columns) scattered into dx; one image per task (the scatter of an image in pixel-then-tap order).
+// Used when the phase form would waste lanes (few channels) or taps (valid padding).
+export const CG_WORDS = 28;
+export const CG_OD = 0; // output extents
+export const CG_OH = 1;
+export const CG_OW = 2;
+export const CG_D = 3; // input extents
+export const CG_H = 4;
+export const CG_W = 5;
+export const CG_C = 6;
+export const CG_K = 7;
+export const CG_FD = 8;
+export const CG_FH = 9;
+export const CG_FW = 10;
+export const CG_SD = 11;
+export const CG_SH = 12;
+export const CG_SW = 13;
+export const CG_DD = 14;
+export const CG_DH = 15;
+export const CG_DW = 16;
+export const CG_PF = 17;
+export const CG_PT = 18;
+export const CG_PL = 19;
+export const CG_DY = 20; // dy [m, od·oh·ow, k], contiguous
+export const CG_B = 21; // the filter packed as B [k][kd] (8-wide panels over kd)
+export const CG_DX = 22;
+export const CG_DCOL = 23; // per-thread 4 × kd8 floats
+export const CG_SEGS = 24; // one segment (0, k)
+export const CG_STREAMED = 25;
 
 // Pooling: x [m, h, w, c] → y [m, oh, ow, c] (both contiguous), windows fh×fw, stride, padding;
 // tasks are output rows (img, oy).

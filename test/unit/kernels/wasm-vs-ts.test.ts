@@ -7,6 +7,8 @@ import "../../../src/index.js";
 import { kernel, kernelBackend, referenceKernels } from "../../../src/kernels/index.js";
 import type { Conv2dGeom, Conv3dGeom, DepthwiseGeom, Pool2dGeom } from "../../../src/kernels/types.js";
 import { conv2dGeom, conv3dGeom, depthwiseGeom, poolGeom, randomData, worstRatio, label } from "./shapes.js";
+import { currentEngine } from "../../../src/kernels/accelerate.js";
+import { gradInputPhases, gradInputCol2im, preferCol2im, as3d as depth1 } from "../../../src/kernels/wasm/conv.js";
 
 const f64 = (a: Float32Array): Float64Array => Float64Array.from(a);
 const RTOL = 1e-5;
@@ -58,6 +60,9 @@ const conv2dCases: Conv2dGeom[] = [
   conv2dGeom(2, 12, 12, 8, 16, 3, { s: 2, p: 1, d: 2 }),
   conv2dGeom(1, 4, 4, 3, 2, 4, { p: 3 }), // padding larger than half the filter
   conv2dGeom(2, 9, 9, 5, 6, 3, { s: 4, p: 0 }), // stride larger than the filter: some inputs unused
+  conv2dGeom(2, 4, 5, 2, 8, 2, { p: 3 }), // windows entirely inside the padding
+  conv2dGeom(2, 4, 5, 2, 8, 2, { p: 3, d: 2 }), // the same, dilated
+  conv2dGeom(3, 12, 12, 16, 32, 5), // valid 5×5 with 16 channels (col2im chosen)
 ];
 
 describe("wasm conv2d = reference (forward, input gradient, filter gradient)", () => {
@@ -179,5 +184,29 @@ describe("wasm pooling = reference", () => {
       kernel("avgPool2dGrad", "float32")(dy, dxa, g);
       referenceKernels.avgPool2dGrad(f64(dy), dxaRef, g);
       expectNear(dxa, dxaRef, g.fh * g.fw);
+    });
+});
+
+describe("both forms of the wasm input gradient = reference", () => {
+  const eng = currentEngine()!;
+  const cases: Conv3dGeom[] = [...conv2dCases.map(depth1), ...conv3dCases];
+  it("the chooser takes col2im for few channels or valid padding, phases otherwise", () => {
+    expect(preferCol2im(depth1(conv2dGeom(64, 32, 32, 3, 8, 5)))).toBe(true); // S1: 3 channels
+    expect(preferCol2im(depth1(conv2dGeom(64, 14, 14, 8, 16, 5)))).toBe(true); // LeNet conv2: valid 5×5
+    expect(preferCol2im(depth1(conv2dGeom(8, 56, 56, 64, 64, 3, { p: 1 })))).toBe(false); // S2
+    expect(preferCol2im(depth1(conv2dGeom(16, 56, 56, 64, 128, 3, { s: 2, p: 1 })))).toBe(false); // S4
+    expect(preferCol2im(depth1(conv2dGeom(16, 28, 28, 192, 16, 1)))).toBe(false); // S3
+  });
+  for (const g of cases)
+    it(label(g), () => {
+      const dy = randomData(g.m * g.od * g.oh * g.ow * g.k, 51), w = randomData(g.fd * g.fh * g.fw * g.c * g.k, 52);
+      const nx = g.m * g.d * g.h * g.w * g.c;
+      const ref = new Float64Array(nx);
+      referenceKernels.conv3dGradInput(f64(dy), f64(w), ref, g);
+      for (const form of [gradInputPhases, gradInputCol2im]) {
+        const dx = new Float32Array(nx).fill(NaN);
+        form(eng, dy, w, dx, g);
+        expectNear(dx, ref, g.fd * g.fh * g.fw * g.k);
+      }
     });
 });

@@ -5,10 +5,11 @@
 import {
   CTL_JOB, CTL_NTASKS, CTL_COUNTER, CTL_PARAMS, CTL_SCRATCH, CTL_SCRATCH_BYTES, CTL_WORKER_TASKS,
   JOB_SEGGEMM, JOB_FILTERGRAD, JOB_PROBE, JOB_MAXPOOL, JOB_MAXPOOL_GRAD, JOB_AVGPOOL, JOB_AVGPOOL_GRAD,
-  JOB_DEPTHWISE, JOB_DEPTHWISE_GRAD_INPUT, JOB_DEPTHWISE_GRAD_FILTER,
+  JOB_DEPTHWISE, JOB_DEPTHWISE_GRAD_INPUT, JOB_DEPTHWISE_GRAD_FILTER, JOB_COL2IM,
 } from "../layout";
 import { segGemmTask } from "./segconv";
 import { filterGradTask } from "./filtergrad";
+import { col2imTask } from "./col2im";
 import { probe, PROBE_FLOPS_PER_ITER } from "./probe";
 import { maxPoolTask, maxPoolGradTask, avgPoolTask, avgPoolGradTask } from "./pool";
 import { depthwiseTask, depthwiseGradInputTask, depthwiseGradFilterTask } from "./depthwise";
@@ -33,6 +34,7 @@ export function run(tid: i32): void {
     if (tid > 0) atomic.add<i32>(CTL_WORKER_TASKS << 2, 1);
     if (job == JOB_SEGGEMM) segGemmTask(params, t, tmp);
     else if (job == JOB_FILTERGRAD) filterGradTask(params, t, tmp);
+    else if (job == JOB_COL2IM) col2imTask(params, t, tmp, tid);
     else if (job == JOB_MAXPOOL) maxPoolTask(params, t);
     else if (job == JOB_MAXPOOL_GRAD) maxPoolGradTask(params, t);
     else if (job == JOB_AVGPOOL) avgPoolTask(params, t);

@@ -14,7 +14,7 @@ import { storeRow, word, waitForImage, cursorStart, cursorOffset, cursorNext } f
  * One 4×8 block: rows a0..a3 (byte bases), all segments, one packed panel bp ([kd][8]); the
  * result goes to o0..o3 (nc ≤ 8 columns), added to what is there when `acc`.
  */
-@inline function block4x8(
+@inline export function block4x8(
   a0: usize, a1: usize, a2: usize, a3: usize, segs: usize, nseg: i32, bp: usize,
   o0: usize, o1: usize, o2: usize, o3: usize, nc: i32, acc: bool, tmp: usize,
 ): void {
