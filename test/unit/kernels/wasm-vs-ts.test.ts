@@ -4,7 +4,7 @@
 // rounding bound grows with it) and rtol = 1e-5; max pooling must match exactly.
 import { describe, it, expect, beforeAll } from "vitest";
 import "../../../src/index.js";
-import { kernel, kernelBackend, referenceKernels } from "../../../src/kernels/index.js";
+import { kernel, kernelBackend, referenceKernels, type KernelSet } from "../../../src/kernels/index.js";
 import type { Conv2dGeom, Conv3dGeom, DepthwiseGeom, Pool2dGeom } from "../../../src/kernels/types.js";
 import { conv2dGeom, conv3dGeom, depthwiseGeom, poolGeom, randomData, worstRatio, label } from "./shapes.js";
 import { currentEngine } from "../../../src/kernels/accelerate.js";
@@ -16,6 +16,29 @@ const RTOL = 1e-5;
 function expectNear(actual: Float32Array, expected: Float64Array, terms: number): void {
   const ratio = worstRatio(actual, expected, 1e-6 * terms, RTOL);
   expect(ratio, `worst |a−b| / tolerance (K = ${terms})`).toBeLessThanOrEqual(1);
+}
+
+type Fn = (a: Float32Array | Float64Array, b: Float32Array | Float64Array, c: Float32Array | Float64Array, g: unknown) => void;
+const fn = (name: keyof KernelSet, ref = false): Fn => (ref ? referenceKernels[name] : kernel(name, "float32")) as unknown as Fn;
+
+/**
+ * A conv family's forward, input gradient and filter gradient on the WASM kernels against the
+ * reference in float64; `terms` are the terms summed per output of each (for the tolerance).
+ */
+function checkConvFamily(names: [keyof KernelSet, keyof KernelSet, keyof KernelSet], g: unknown, x: Float32Array, w: Float32Array, dy: Float32Array, terms: [number, number, number]): void {
+  const [fwd, gradInput, gradFilter] = names;
+  const y = new Float32Array(dy.length).fill(NaN), yRef = new Float64Array(dy.length);
+  fn(fwd)(x, w, y, g);
+  fn(fwd, true)(f64(x), f64(w), yRef, g);
+  expectNear(y, yRef, terms[0]);
+  const dx = new Float32Array(x.length).fill(NaN), dxRef = new Float64Array(x.length);
+  fn(gradInput)(dy, w, dx, g);
+  fn(gradInput, true)(f64(dy), f64(w), dxRef, g);
+  expectNear(dx, dxRef, terms[1]);
+  const dw = new Float32Array(w.length).fill(NaN), dwRef = new Float64Array(w.length);
+  fn(gradFilter)(x, dy, dw, g);
+  fn(gradFilter, true)(f64(x), f64(dy), dwRef, g);
+  expectNear(dw, dwRef, terms[2]);
 }
 
 beforeAll(() => {
@@ -70,18 +93,7 @@ describe("wasm conv2d = reference (forward, input gradient, filter gradient)", (
     it(label(g), () => {
       const x = randomData(g.m * g.h * g.w * g.c, 11), w = randomData(g.fh * g.fw * g.c * g.k, 12);
       const dy = randomData(g.m * g.oh * g.ow * g.k, 13);
-      const y = new Float32Array(dy.length), yRef = new Float64Array(dy.length);
-      kernel("conv2d", "float32")(x, w, y, g);
-      referenceKernels.conv2d(f64(x), f64(w), yRef, g);
-      expectNear(y, yRef, g.fh * g.fw * g.c);
-      const dx = new Float32Array(x.length).fill(NaN), dxRef = new Float64Array(x.length);
-      kernel("conv2dGradInput", "float32")(dy, w, dx, g);
-      referenceKernels.conv2dGradInput(f64(dy), f64(w), dxRef, g);
-      expectNear(dx, dxRef, g.fh * g.fw * g.k);
-      const dw = new Float32Array(w.length).fill(NaN), dwRef = new Float64Array(w.length);
-      kernel("conv2dGradFilter", "float32")(x, dy, dw, g);
-      referenceKernels.conv2dGradFilter(f64(x), f64(dy), dwRef, g);
-      expectNear(dw, dwRef, g.m * g.oh * g.ow);
+      checkConvFamily(["conv2d", "conv2dGradInput", "conv2dGradFilter"], g, x, w, dy, [g.fh * g.fw * g.c, g.fh * g.fw * g.k, g.m * g.oh * g.ow]);
     });
 });
 
@@ -98,18 +110,7 @@ describe("wasm conv3d = reference", () => {
       const x = randomData(g.m * g.d * g.h * g.w * g.c, 21), w = randomData(g.fd * g.fh * g.fw * g.c * g.k, 22);
       const dy = randomData(g.m * g.od * g.oh * g.ow * g.k, 23);
       const taps = g.fd * g.fh * g.fw;
-      const y = new Float32Array(dy.length), yRef = new Float64Array(dy.length);
-      kernel("conv3d", "float32")(x, w, y, g);
-      referenceKernels.conv3d(f64(x), f64(w), yRef, g);
-      expectNear(y, yRef, taps * g.c);
-      const dx = new Float32Array(x.length), dxRef = new Float64Array(x.length);
-      kernel("conv3dGradInput", "float32")(dy, w, dx, g);
-      referenceKernels.conv3dGradInput(f64(dy), f64(w), dxRef, g);
-      expectNear(dx, dxRef, taps * g.k);
-      const dw = new Float32Array(w.length), dwRef = new Float64Array(w.length);
-      kernel("conv3dGradFilter", "float32")(x, dy, dw, g);
-      referenceKernels.conv3dGradFilter(f64(x), f64(dy), dwRef, g);
-      expectNear(dw, dwRef, g.m * g.od * g.oh * g.ow);
+      checkConvFamily(["conv3d", "conv3dGradInput", "conv3dGradFilter"], g, x, w, dy, [taps * g.c, taps * g.k, g.m * g.od * g.oh * g.ow]);
     });
 });
 
@@ -128,18 +129,7 @@ describe("wasm depthwise conv2d = reference", () => {
     it(label(g), () => {
       const k = g.c * g.mult;
       const x = randomData(g.m * g.h * g.w * g.c, 31), w = randomData(g.fh * g.fw * k, 32), dy = randomData(g.m * g.oh * g.ow * k, 33);
-      const y = new Float32Array(dy.length), yRef = new Float64Array(dy.length);
-      kernel("depthwise", "float32")(x, w, y, g);
-      referenceKernels.depthwise(f64(x), f64(w), yRef, g);
-      expectNear(y, yRef, g.fh * g.fw);
-      const dx = new Float32Array(x.length).fill(NaN), dxRef = new Float64Array(x.length);
-      kernel("depthwiseGradInput", "float32")(dy, w, dx, g);
-      referenceKernels.depthwiseGradInput(f64(dy), f64(w), dxRef, g);
-      expectNear(dx, dxRef, g.fh * g.fw * g.mult);
-      const dw = new Float32Array(w.length).fill(NaN), dwRef = new Float64Array(w.length);
-      kernel("depthwiseGradFilter", "float32")(x, dy, dw, g);
-      referenceKernels.depthwiseGradFilter(f64(x), f64(dy), dwRef, g);
-      expectNear(dw, dwRef, g.m * g.oh * g.ow);
+      checkConvFamily(["depthwise", "depthwiseGradInput", "depthwiseGradFilter"], g, x, w, dy, [g.fh * g.fw, g.fh * g.fw * g.mult, g.m * g.oh * g.ow]);
     });
 });
 
