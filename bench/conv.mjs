@@ -181,7 +181,7 @@ export async function run({ quick = false, full = false, installTorch: install =
   const { kernel } = await import("../dist/kernels/index.js");
   const m0 = machine();
   const threads = m0.cores;
-  const reps = quick ? 3 : 7;
+  const reps = quick ? 3 : 12;
   cl.setThreads(threads);
   if (cl.kernelBackend() !== "wasm") throw new Error("bench conv: the WASM kernels are not installed (run npm run build)");
   const eng = currentEngine();
