@@ -86,6 +86,8 @@ const conv2dCases: Conv2dGeom[] = [
   conv2dGeom(2, 4, 5, 2, 8, 2, { p: 3 }), // windows entirely inside the padding
   conv2dGeom(2, 4, 5, 2, 8, 2, { p: 3, d: 2 }), // the same, dilated
   conv2dGeom(3, 12, 12, 16, 32, 5), // valid 5×5 with 16 channels (col2im chosen)
+  conv2dGeom(2, 7, 7, 1, 6, 3), // kd = 9 (a 16-wide panel for col2im's dcol), 6 filters
+  conv2dGeom(2, 9, 8, 12, 13, 3, { p: 1 }), // 13 filters, 12 channels: the 2×16 blocks
 ];
 
 describe("wasm conv2d = reference (forward, input gradient, filter gradient)", () => {
