@@ -5,3 +5,4 @@ export {
   heatmapRgb, heatmapRange, colorAt, tensorToImage, tensorToPng, upscaleNearest, NONFINITE_RGB,
   type Colormap, type HeatmapOptions, type TensorImageOptions,
 } from "./colormap.js";
+export { show, toMimeBundle, tensorMimeBundle, isDisplayable, type MimeBundle, type Displayable } from "./display.js";

@@ -33,6 +33,17 @@ export interface CellRuntime {
   signal?: AbortSignal;
   /** Receives training progress (the kernel turns it into a live display). */
   onTraining?: (e: TrainingEvent) => void;
+  /** Shows a value in the running cell's output (the kernel implements `cl.show` with it). */
+  display?: (value: unknown, opts?: DisplayOptions) => void;
+}
+
+/** Options of `cl.show` / `CellRuntime.display`. */
+export interface DisplayOptions {
+  /**
+   * Names one output: the first `show` with an id adds it, later ones with the same id replace
+   * it in place (Jupyter's `update_display_data`), e.g. an image redrawn inside a loop.
+   */
+  id?: string;
 }
 
 let current: CellRuntime = {};
@@ -50,3 +61,6 @@ export function setRuntime(rt: CellRuntime): () => void {
     current = prev;
   };
 }
+
+export { registerCommHandler, commHandler, commMethods, type CommHandler, type CommContext } from "./comms.js";
+export { TrainingProgress, TRAINING_MIME, MAX_CURVE_POINTS, type TrainingPayload } from "./progress.js";

@@ -1,0 +1,132 @@
+/**
+ * Jupyter `error` contents (ename, evalue, traceback) for exceptions thrown by cells and for
+ * TypeScript diagnostics, with the traceback pointing at the cells' TypeScript lines.
+ */
+import { inspect } from "node:util";
+import { CellMap } from "./cellmap.js";
+import type { Diagnostic, Ts } from "./tslab.js";
+
+export interface ErrorContent {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+const RED = "\x1b[0;31m", GREEN = "\x1b[0;32m", CYAN = "\x1b[0;36m", BOLD = "\x1b[1m", RESET = "\x1b[0m";
+
+/** One converted cell: its label ("In [5]"), TypeScript source and the JavaScript that ran. */
+interface CellRecord {
+  label: string;
+  ts: string;
+  js: string;
+  map?: CellMap;
+}
+
+/**
+ * The cells run so far, by the script name their JavaScript carries (`//# sourceURL=`), so
+ * that stack frames in any earlier cell's functions map back to that cell's lines.
+ */
+export class CellRegistry {
+  private cells = new Map<string, CellRecord>();
+  private serial = 0;
+
+  constructor(private readonly ts: Ts) {}
+
+  /** Registers a cell's code; returns the script name to append as `//# sourceURL=`. */
+  add(label: string, ts: string, js: string): string {
+    const name = `__convlab_cell_${++this.serial}__`;
+    this.cells.set(name, { label, ts, js });
+    return name;
+  }
+
+  /** `{ label, line (0-based TS), source }` for a frame at (1-based) line/col of a cell's script. */
+  locate(name: string, line: number, col: number): { label: string; line: number | undefined; source: string } | undefined {
+    const cell = this.cells.get(name);
+    if (!cell) return undefined;
+    cell.map ??= new CellMap(this.ts, cell.ts, cell.js);
+    return { label: cell.label, line: cell.map.tsLine(line - 1, col - 1), source: cell.ts };
+  }
+}
+
+/** The lines around `line` (0-based) with an arrow at it, as IPython prints them. */
+function excerpt(source: string, line: number, before = 2, after = 0, caret?: { col: number; len: number }): string[] {
+  const lines = source.split("\n");
+  const out: string[] = [];
+  const width = String(Math.min(line + after, lines.length - 1) + 1).length;
+  for (let i = Math.max(0, line - before); i <= Math.min(lines.length - 1, line + after); i++) {
+    const num = String(i + 1).padStart(width);
+    out.push(i === line ? `${GREEN}--->${RESET} ${BOLD}${num}${RESET} ${lines[i]}` : `     ${num} ${lines[i]}`);
+    if (i === line && caret) out.push(`     ${" ".repeat(width)} ${" ".repeat(caret.col)}${RED}${"^".repeat(Math.max(1, caret.len))}${RESET}`);
+  }
+  return out;
+}
+
+const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
+
+/** Frames that belong to the kernel's machinery rather than to the user's code. */
+function isMachinery(file: string): boolean {
+  return file.startsWith("node:") || /[\\/]tslab[\\/]dist[\\/]/.test(file) || /[\\/]kernel[\\/]dist[\\/]/.test(file) || file === "evalmachine.<anonymous>";
+}
+
+/** `error` content for anything a cell threw. */
+export function errorContent(err: unknown, cells: CellRegistry): ErrorContent {
+  if (!(err instanceof Error)) {
+    const evalue = inspect(err, { depth: 2, breakLength: Infinity });
+    return { ename: "Uncaught", evalue, traceback: [`${RED}Uncaught${RESET} ${evalue}`] };
+  }
+  const ename = err.name || err.constructor?.name || "Error";
+  const evalue = err.message;
+  const traceback = [`${RED}${ename}${RESET}: ${evalue}`];
+  const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+  let shown = 0;
+  let previous = "";
+  for (const frame of frames) {
+    if (shown >= 12) {
+      traceback.push("    …");
+      break;
+    }
+    const m = FRAME.exec(frame);
+    if (!m) continue;
+    const [, fn, file, line, col] = m as unknown as [string, string | undefined, string, string, string];
+    const cell = cells.locate(file, Number(line), Number(col));
+    if (cell) {
+      const where = cell.line === undefined ? "" : `, line ${cell.line + 1}`;
+      const inFn = fn && !/^(Object\.)?<anonymous>$/.test(fn) && !fn.startsWith("eval") ? ` in ${fn.replace(/^(exports|Object|Proxy)\./, "")}` : "";
+      const heading = `${CYAN}Cell ${cell.label}${where}${RESET}${inFn}`;
+      if (heading === previous) continue; // the cell's wrapper around its own top level
+      previous = heading;
+      traceback.push("", heading);
+      if (cell.line !== undefined) traceback.push(...excerpt(cell.source, cell.line));
+      shown++;
+    } else if (!isMachinery(file)) {
+      traceback.push(`    at ${fn ? `${fn} (${file}:${line}:${col})` : `${file}:${line}:${col}`}`);
+      shown++;
+    }
+  }
+  return { ename, evalue, traceback };
+}
+
+/**
+ * `error` content for TypeScript diagnostics (nothing ran). `source` is the cell's code; a
+ * diagnostic in a local `.ts` file names that file.
+ */
+export function diagnosticsContent(diagnostics: Diagnostic[], source: string, label: string): ErrorContent {
+  const first = diagnostics[0]!;
+  const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
+  const where = (d: Diagnostic) => `${d.fileName ? d.fileName : `Cell ${label}`}, line ${d.start.line + 1}, column ${d.start.character + 1}`;
+  const traceback = [`${RED}TSError${RESET}: ${diagnostics.length === 1 ? "a type error" : `${diagnostics.length} type errors`}; nothing in the cell ran`];
+  for (const d of diagnostics) {
+    traceback.push("", `${CYAN}${where(d)}${RESET}: ${RED}error TS${d.code}${RESET}: ${d.messageText}`);
+    if (!d.fileName) {
+      const len = d.end.line === d.start.line ? d.end.character - d.start.character : 1;
+      traceback.push(...excerpt(source, d.start.line, 1, 0, { col: d.start.character, len }));
+    }
+  }
+  return { ename: "TSError", evalue: `${where(first)}: TS${first.code}: ${first.messageText}${more}`, traceback };
+}
+
+/** `error` content for an interrupted cell. */
+export function interruptContent(): ErrorContent {
+  const evalue = "the cell was interrupted (a model being trained keeps the weights of its last finished batch)";
+  return { ename: "KeyboardInterrupt", evalue, traceback: [`${RED}KeyboardInterrupt${RESET}: ${evalue}`] };
+}

@@ -1,0 +1,218 @@
+/**
+ * The kernel's message handler: tslab's `JupyterHandlerImpl` (kernel info, completion,
+ * inspection, is_complete) with execution redone around tslab's executor: `execute_input`,
+ * `execute_result` with `execution_count` and the value's whole MIME bundle, `error` messages
+ * for exceptions and type errors, `stop_on_error`, a per-cell `cl.runtime` (interrupt signal,
+ * live training display, `cl.show`) and interrupts that let `model.fit` stop between batches.
+ */
+import type * as Convlab from "convlab";
+import { bundleFor } from "./display.js";
+import { Comms } from "./comms.js";
+import { type CellRegistry, type ErrorContent, diagnosticsContent, errorContent, interruptContent } from "./errors.js";
+import type { CellCapture } from "./capture.js";
+import { TrainingDisplay } from "./training.js";
+import { tslab, type DisplayData, type ExecuteRequest, type Executor, type Ts } from "./tslab.js";
+
+const { jupyter } = tslab();
+
+/** Where a cell's messages go: IOPub messages with the execute_request as parent. */
+export interface CellIO {
+  publish(msgType: string, content: Record<string, unknown>): void;
+  writeStream(name: string, text: string): void;
+  writeDisplayData(content: DisplayData, update: boolean): void;
+}
+
+const QUIET: CellIO = { publish: () => {}, writeStream: () => {}, writeDisplayData: () => {} };
+
+/** After an interrupt, how long the cell may take to stop by itself (fit stops at its next batch) before the kernel stops waiting for it. */
+export const INTERRUPT_GRACE_MS = 1000;
+/**
+ * After a failed cell with stop_on_error, how long requests already sent by the client may take
+ * to reach the kernel; they are aborted with the rest of the queue (a running cell blocks the
+ * event loop, so requests sent meanwhile are read only after it ends).
+ */
+export const ABORT_DRAIN_MS = 30;
+
+interface Running {
+  controller: AbortController;
+  interrupted: boolean;
+  grace?: ReturnType<typeof setTimeout>;
+  /** Stops waiting for the cell's last value (a Promise). */
+  stop?: () => void;
+}
+
+class InterruptError extends Error {
+  override name = "KeyboardInterrupt";
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
+
+const SIGINT_BREAK = /Script execution was interrupted by `SIGINT`/;
+
+export interface HandlerOptions {
+  executor: Executor;
+  capture: CellCapture;
+  cells: CellRegistry;
+  ts: Ts;
+  /** The preloaded core (undefined when the kernel runs without preload). */
+  core: typeof Convlab | undefined;
+  /** Resolves when the converter and the prelude are ready. */
+  ready: Promise<void>;
+  version: string;
+}
+
+export class ConvlabHandler extends jupyter.JupyterHandlerImpl {
+  readonly comms: Comms;
+  /** A note to print in the next cell's stderr (e.g. the prelude failed to load). */
+  startupWarning: string | undefined;
+  private readonly opts: HandlerOptions;
+  private count = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Bumped when a cell fails with stop_on_error: requests queued before that are aborted. */
+  private generation = 0;
+  private running: Running | undefined;
+  private displayIds = new Set<string>();
+
+  constructor(opts: HandlerOptions) {
+    super(opts.executor, false);
+    this.opts = opts;
+    this.comms = new Comms(opts.core?.runtime, opts.version);
+  }
+
+  override handleKernel(): ReturnType<InstanceType<typeof jupyter.JupyterHandlerImpl>["handleKernel"]> {
+    const info = super.handleKernel();
+    const { version, ts } = this.opts;
+    return {
+      ...info,
+      status: "ok",
+      implementation: "convlab",
+      implementation_version: version,
+      language_info: { ...info.language_info, version: ts.version },
+      banner: `convlab ${version} — TypeScript ${ts.version} cells (tslab 1.0.22); cl is preloaded`,
+      help_links: [{ text: "convlab", url: "https://github.com/convlab/convlab" }],
+    } as typeof info;
+  }
+
+  override handleShutdown(req: { restart?: boolean }): { restart: boolean } {
+    return { status: "ok", restart: req.restart === true } as { restart: boolean };
+  }
+
+  /** tslab's entry point, kept for completeness: the server calls `execute` with IOPub access. */
+  override async handleExecute(req: ExecuteRequest, writeStream: (name: string, text: string) => void, writeDisplayData: (data: DisplayData, update: boolean) => void) {
+    const reply = await this.execute(req, { publish: () => {}, writeStream, writeDisplayData });
+    return reply as unknown as Awaited<ReturnType<InstanceType<typeof jupyter.JupyterHandlerImpl>["handleExecute"]>>;
+  }
+
+  /** Queues a cell; resolves to the execute_reply content. */
+  execute(req: ExecuteRequest, io: CellIO): Promise<Record<string, unknown>> {
+    const generation = this.generation;
+    const result = this.tail.then(async () => {
+      await this.opts.ready;
+      if (generation !== this.generation) return { status: "aborted", execution_count: this.count };
+      return this.runCell(req, io);
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** SIGINT (or interrupt_request): aborts the running cell's signal; stops waiting for it after a grace period. */
+  interrupt(): void {
+    const cell = this.running;
+    if (!cell) return;
+    if (cell.interrupted) {
+      // A second interrupt: stop waiting now.
+      this.opts.executor.interrupt();
+      cell.stop?.();
+      return;
+    }
+    cell.interrupted = true;
+    cell.controller.abort(new InterruptError("interrupted"));
+    cell.grace = setTimeout(() => {
+      this.opts.executor.interrupt();
+      cell.stop?.();
+    }, INTERRUPT_GRACE_MS);
+  }
+
+  private async runCell(req: ExecuteRequest, io: CellIO): Promise<Record<string, unknown>> {
+    const { capture, core, executor } = this.opts;
+    const silent = req.silent === true;
+    const count = silent || req.store_history === false ? this.count : ++this.count;
+    const out = silent ? QUIET : io;
+    if (!silent) io.publish("execute_input", { code: req.code, execution_count: count });
+    if (this.startupWarning) {
+      out.writeStream("stderr", this.startupWarning);
+      this.startupWarning = undefined;
+    }
+    // Output of the cell (and of anything it leaves running) goes to this request, as in tslab.
+    process.stdout.write = this.createWriteToIopub("stdout", out.writeStream) as typeof process.stdout.write;
+    process.stderr.write = this.createWriteToIopub("stderr", out.writeStream) as typeof process.stderr.write;
+    jupyter.lastWriteDisplayData = out.writeDisplayData;
+
+    const cell: Running = { controller: new AbortController(), interrupted: false };
+    this.running = cell;
+    const training = core ? new TrainingDisplay(core.runtime, out.writeDisplayData as never) : undefined;
+    const restore = core?.runtime.setRuntime({
+      signal: cell.controller.signal,
+      onTraining: training?.onEvent,
+      display: (value, opts) => this.display(out, value, opts?.id),
+    });
+    capture.begin(`In [${count}]`);
+    let ok = false;
+    try {
+      ok = await executor.execute(req.code);
+      const last = capture.value?.value;
+      if (ok && isThenable(last) && !cell.interrupted) {
+        try {
+          capture.value = { value: await new Promise((resolve, reject) => {
+            cell.stop = () => reject(new InterruptError("interrupted"));
+            last.then(resolve, reject);
+          }) };
+        } catch (e) {
+          capture.thrown = { error: e };
+          ok = false;
+        }
+      }
+    } catch (e) {
+      capture.thrown = { error: e };
+      ok = false;
+    } finally {
+      clearTimeout(cell.grace);
+      restore?.();
+      training?.flush();
+      this.running = undefined;
+    }
+
+    let error: ErrorContent | undefined;
+    const thrown = capture.thrown?.error;
+    if (cell.interrupted || (thrown instanceof Error && SIGINT_BREAK.test(thrown.message))) error = interruptContent();
+    else if (capture.diagnostics.length > 0) error = diagnosticsContent(capture.diagnostics, req.code, `In [${count}]`);
+    else if (capture.thrown) error = errorContent(thrown, this.opts.cells);
+    else if (!ok) error = { ename: "Error", evalue: "the cell failed", traceback: ["the cell failed"] };
+    if (error) {
+      if (!silent) io.publish("error", { ...error });
+      if (req.stop_on_error !== false) await this.abortQueued();
+      return { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] };
+    }
+    if (capture.value !== undefined && !silent && capture.value.value !== undefined) {
+      const bundle = bundleFor(capture.value.value, core, (msg) => out.writeStream("stderr", msg));
+      io.publish("execute_result", { execution_count: count, data: bundle.data, metadata: bundle.metadata });
+    }
+    return { status: "ok", execution_count: count, user_expressions: {}, payload: [] };
+  }
+
+  /** Lets requests already on their way arrive, then marks everything queued as aborted. */
+  private async abortQueued(): Promise<void> {
+    await new Promise((r) => setTimeout(r, ABORT_DRAIN_MS));
+    this.generation++;
+  }
+
+  /** `cl.show(value, { id })` in a cell. */
+  private display(out: CellIO, value: unknown, id: string | undefined): void {
+    const bundle = bundleFor(value, this.opts.core, (msg) => out.writeStream("stderr", msg));
+    const update = id !== undefined && this.displayIds.has(id);
+    if (id !== undefined) this.displayIds.add(id);
+    out.writeDisplayData({ ...bundle, transient: id === undefined ? {} : { display_id: id } } as DisplayData, update);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Starts the convlab kernel on a Jupyter connection file: tslab's converter and executor with
+ * the convlab prelude (`cl` in every cell, typed; `import ... from "convlab"` resolving to this
+ * package), our handler and server, and the process-level hooks (SIGINT → interrupt, errors
+ * that escape a cell go to its output instead of killing the kernel).
+ */
+import { createRequire } from "node:module";
+import type * as Convlab from "convlab";
+import { CellCapture, Converters } from "./capture.js";
+import { CellRegistry } from "./errors.js";
+import { coreEntry, packageRoot, packageVersion } from "./paths.js";
+import { installRuntimeResolution, installTypeResolution } from "./resolve.js";
+import { tslab } from "./tslab.js";
+
+const require = createRequire(import.meta.url);
+
+/** The in-memory module that declares the global `cl` for the type checker. */
+export const PRELUDE_MODULE = "__convlab_prelude__";
+export const PRELUDE_SOURCE = 'declare global {\n  /** convlab, preloaded in every cell (the same module as `import * as cl from "convlab"`). */\n  const cl: typeof import("convlab");\n}\n';
+
+export interface KernelOptions {
+  /** Preload convlab as `cl` (default true; `CONVLAB_KERNEL_PRELOAD=0` turns it off, for the benchmark). */
+  preload?: boolean;
+  /** Where the kernel writes its own log (default: the process's stderr, i.e. the Jupyter server log). */
+  log?: (msg: string) => void;
+}
+
+const nextTick = () => new Promise<void>((r) => setImmediate(r));
+
+export async function startKernel(connectionFile: string, opts: KernelOptions = {}): Promise<void> {
+  const stderrWrite = process.stderr.write.bind(process.stderr);
+  const log = opts.log ?? ((msg: string) => void stderrWrite(`[convlab kernel] ${msg}\n`));
+  const preload = opts.preload ?? process.env.CONVLAB_KERNEL_PRELOAD !== "0";
+  const cwd = process.cwd();
+
+  const t = tslab();
+  const cells = new CellRegistry(t.ts);
+  const capture = new CellCapture(cells);
+  const convs = new Converters(t, capture);
+  const executor = t.executor.createExecutor(cwd, convs, capture.console);
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+
+  let core: typeof Convlab | undefined;
+  let startupWarning: string | undefined;
+  if (preload) {
+    try {
+      installRuntimeResolution(packageRoot);
+      core = require(coreEntry) as typeof Convlab;
+      Object.defineProperty(globalThis, "cl", { value: core, writable: true, configurable: true, enumerable: false });
+    } catch (e) {
+      startupWarning = `convlab could not be loaded, so cl is not defined (${e instanceof Error ? e.message : String(e)}); is the package built (npm run build)?\n`;
+      log(startupWarning);
+    }
+  }
+  const { ConvlabHandler } = await import("./handler.js");
+  const { ConvlabServer } = await import("./server.js");
+  const handler = new ConvlabHandler({ executor, capture, cells, ts: t.ts, core, ready, version: packageVersion() });
+  handler.startupWarning = startupWarning;
+
+  let server: InstanceType<typeof ConvlabServer> | undefined;
+  const shutdown = () => {
+    // Let the reply and the idle status leave before the sockets close.
+    setTimeout(() => {
+      try {
+        server?.close();
+      } catch (e) {
+        log(`closing: ${String(e)}`);
+      }
+      core?.shutdownThreads();
+      process.exit(0);
+    }, 50);
+  };
+  server = new ConvlabServer(handler, connectionFile, log, shutdown);
+
+  process.on("SIGINT", () => handler.interrupt());
+  process.on("uncaughtException", (err) => {
+    // process.stderr.write goes to the output of the cell that ran last.
+    process.stderr.write(`Uncaught exception outside a running cell: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  });
+  process.on("unhandledRejection", (reason) => {
+    process.stderr.write(`Unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+  });
+
+  await server.init();
+  // The sockets answer kernel_info from here on; the heavy parts follow, each after a turn of
+  // the event loop. Execution waits for `ready`.
+  await nextTick();
+  if (core) installTypeResolution(t.ts, cwd, packageRoot);
+  const conv = convs.node; // tslab's converter: the TypeScript program (the slow part of the start)
+  if (core) {
+    const diagnostics = conv.addModule(PRELUDE_MODULE, PRELUDE_SOURCE);
+    if (diagnostics.length > 0) {
+      handler.startupWarning = `the type declarations of cl did not load: ${diagnostics.map((d) => d.messageText).join("; ")}\n`;
+      log(handler.startupWarning);
+    }
+  }
+  markReady();
+}

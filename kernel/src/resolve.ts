@@ -1,0 +1,54 @@
+/**
+ * `import ... from "convlab"` in cells, wherever the notebook is. tslab resolves modules the
+ * node10 way from the notebook's folder, where convlab is usually not installed (inside this
+ * repository the package is the root itself). Two hooks make the name mean this package, for
+ * the type checker and at run time, so that cells, local `.ts` files and the preloaded `cl`
+ * share one instance of the core (and its `cl.runtime`).
+ */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { Ts } from "./tslab.js";
+
+const require = createRequire(import.meta.url);
+
+/** The file a "convlab" or "convlab/…" request loads; undefined for other requests. */
+export function convlabTarget(request: string, root: string): string | undefined {
+  if (request === "convlab") return join(root, "dist", "index.js");
+  if (request === "convlab/browser") return join(root, "dist", "browser.js");
+  if (request.startsWith("convlab/")) return join(root, request.slice("convlab/".length));
+  return undefined;
+}
+
+type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
+
+/** Makes `require("convlab")` (cells, local .ts files) load the package at `root`. */
+export function installRuntimeResolution(root: string): void {
+  const Module = require("node:module") as { _resolveFilename: ResolveFilename };
+  const original = Module._resolveFilename;
+  Module._resolveFilename = function (request, parent, isMain, options) {
+    const target = typeof request === "string" ? convlabTarget(request, root) : undefined;
+    return original.call(this, target ?? request, parent, isMain, options);
+  };
+}
+
+const slash = (p: string) => p.replace(/\\/g, "/");
+
+/**
+ * Shows the type checker a `node_modules/convlab` in `cwd` that is the package at `root`, the
+ * way tslab itself forwards `node_modules/tslab`: the file-system calls of TypeScript's `sys`
+ * (which tslab's converter delegates to) map paths under the virtual folder to `root`, and
+ * `realpath` reports the real files, as for a symlink.
+ */
+export function installTypeResolution(ts: Ts, cwd: string, root: string): void {
+  const virtual = slash(join(cwd, "node_modules", "convlab"));
+  const real = slash(root);
+  const map = (p: string): string => (p === virtual || p.startsWith(virtual + "/") ? real + p.slice(virtual.length) : p);
+  const sys = ts.sys as unknown as Record<string, unknown>;
+  for (const name of ["fileExists", "readFile", "directoryExists", "getDirectories", "readDirectory", "realpath", "getModifiedTime", "getFileSize"]) {
+    const original = sys[name];
+    if (typeof original !== "function") continue;
+    sys[name] = function (this: unknown, path: string, ...rest: unknown[]) {
+      return (original as (...a: unknown[]) => unknown).call(ts.sys, typeof path === "string" ? map(slash(path)) : path, ...rest);
+    };
+  }
+}
