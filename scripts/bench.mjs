@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { root, log } from "./lib.mjs";
 import { build } from "./build.mjs";
 
-const DEFAULT = ["lenet", "conv"];
+const DEFAULT = ["lenet", "conv", "kernel"];
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith("--")));

@@ -170,12 +170,14 @@ export class KernelClient {
   private async waitForReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     // IOPub is a PUB/SUB pair: messages published before the subscription took effect are lost,
-    // so ask until one request's status messages arrive (as jupyter_client does).
+    // so ask again when a reply came without its IOPub status (as jupyter_client does).
     while (Date.now() < deadline) {
-      if (!this.alive) throw new Error(`kernel exited during start-up:\n${this.log}`);
       const id = this.send("kernel_info_request", {});
-      const done = await Promise.race([this.wait(id).then(() => true), sleep(500).then(() => false)]);
-      if (done) return;
+      const w = this.waiters.get(id)!;
+      const done = this.wait(id, deadline - Date.now()).then(() => true, () => false);
+      while (!w.reply && this.alive && Date.now() < deadline) await Promise.race([done, sleep(50)]);
+      if (!this.alive) throw new Error(`kernel exited during start-up:\n${this.log}`);
+      if (await Promise.race([done, sleep(200).then(() => false)])) return;
       this.waiters.delete(id);
     }
     throw new Error(`kernel did not answer kernel_info within ${timeoutMs} ms:\n${this.log}`);
@@ -221,6 +223,7 @@ export class KernelClient {
         this.waiters.delete(msgId);
         reject(new Error(`no ${opts.noReply ? "idle" : "reply + idle"} for ${msgId} within ${timeoutMs} ms (kernel alive: ${this.alive})\n${this.log.slice(-2000)}`));
       }, timeoutMs);
+      timer.unref();
       const finish = () => {
         clearTimeout(timer);
         this.waiters.delete(msgId);

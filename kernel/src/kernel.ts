@@ -10,7 +10,8 @@ import { CellCapture, Converters } from "./capture.js";
 import { CellRegistry } from "./errors.js";
 import { coreEntry, packageRoot, packageVersion } from "./paths.js";
 import { installRuntimeResolution, installTypeResolution } from "./resolve.js";
-import { tslab } from "./tslab.js";
+import { loadWithCodeCache, type CachedLoad } from "./codecache.js";
+import { tslab, typescriptPath } from "./tslab.js";
 
 const require = createRequire(import.meta.url);
 
@@ -32,8 +33,22 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
   const log = opts.log ?? ((msg: string) => void stderrWrite(`[convlab kernel] ${msg}\n`));
   const preload = opts.preload ?? process.env.CONVLAB_KERNEL_PRELOAD !== "0";
   const cwd = process.cwd();
+  // CONVLAB_KERNEL_TIMING=1: log when each start-up stage ended (ms since the process started).
+  const timing = process.env.CONVLAB_KERNEL_TIMING === "1";
+  const mark = (stage: string) => timing && log(`timing ${stage} ${performance.now().toFixed(0)} ms`);
+  mark("launcher");
 
+  // The TypeScript compiler through V8's code cache (CONVLAB_KERNEL_CODE_CACHE=0: plain require).
+  let tsLoad: CachedLoad | undefined;
+  if (process.env.CONVLAB_KERNEL_CODE_CACHE !== "0") {
+    try {
+      tsLoad = loadWithCodeCache(typescriptPath());
+    } catch (e) {
+      log(`code cache not used: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const t = tslab();
+  mark("tslab+typescript loaded");
   const cells = new CellRegistry(t.ts);
   const capture = new CellCapture(cells);
   const convs = new Converters(t, capture);
@@ -53,6 +68,7 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
       log(startupWarning);
     }
   }
+  mark("convlab loaded");
   const { ConvlabHandler } = await import("./handler.js");
   const { ConvlabServer } = await import("./server.js");
   const handler = new ConvlabHandler({ executor, capture, cells, ts: t.ts, core, ready, version: packageVersion() });
@@ -85,9 +101,11 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
   await server.init();
   // The sockets answer kernel_info from here on; the heavy parts follow, each after a turn of
   // the event loop. Execution waits for `ready`.
+  mark("sockets bound");
   await nextTick();
-  if (core) installTypeResolution(t.ts, cwd, packageRoot);
+  installTypeResolution(t.ts, cwd, core ? packageRoot : undefined);
   const conv = convs.node; // tslab's converter: the TypeScript program (the slow part of the start)
+  mark("converter created");
   if (core) {
     const diagnostics = conv.addModule(PRELUDE_MODULE, PRELUDE_SOURCE);
     if (diagnostics.length > 0) {
@@ -95,5 +113,7 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
       log(handler.startupWarning);
     }
   }
+  mark("prelude types loaded");
   markReady();
+  if (tsLoad && !tsLoad.hit) setTimeout(() => tsLoad.save(), 0);
 }

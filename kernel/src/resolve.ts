@@ -34,21 +34,28 @@ export function installRuntimeResolution(root: string): void {
 const slash = (p: string) => p.replace(/\\/g, "/");
 
 /**
- * Shows the type checker a `node_modules/convlab` in `cwd` that is the package at `root`, the
- * way tslab itself forwards `node_modules/tslab`: the file-system calls of TypeScript's `sys`
- * (which tslab's converter delegates to) map paths under the virtual folder to `root`, and
- * `realpath` reports the real files, as for a symlink.
+ * Adjusts what TypeScript's `sys` (which tslab's converter delegates to) shows the type checker:
+ *
+ * - with `root`, a `node_modules/convlab` in `cwd` that is the package at `root`, the way tslab
+ *   itself forwards `node_modules/tslab`: paths under the virtual folder map to `root`, and
+ *   `realpath` reports the real files, as for a symlink;
+ * - in `node_modules/@types` folders only `node` is listed, so cells get Node's globals but not
+ *   every other `@types` package's (in this repository that halves the converter's start-up);
+ *   packages a cell imports still find their `@types` through module resolution.
  */
-export function installTypeResolution(ts: Ts, cwd: string, root: string): void {
+export function installTypeResolution(ts: Ts, cwd: string, root: string | undefined): void {
   const virtual = slash(join(cwd, "node_modules", "convlab"));
-  const real = slash(root);
-  const map = (p: string): string => (p === virtual || p.startsWith(virtual + "/") ? real + p.slice(virtual.length) : p);
+  const real = root === undefined ? undefined : slash(root);
+  const map = (p: string): string => (real !== undefined && (p === virtual || p.startsWith(virtual + "/")) ? real + p.slice(virtual.length) : p);
   const sys = ts.sys as unknown as Record<string, unknown>;
   for (const name of ["fileExists", "readFile", "directoryExists", "getDirectories", "readDirectory", "realpath", "getModifiedTime", "getFileSize"]) {
     const original = sys[name];
     if (typeof original !== "function") continue;
     sys[name] = function (this: unknown, path: string, ...rest: unknown[]) {
-      return (original as (...a: unknown[]) => unknown).call(ts.sys, typeof path === "string" ? map(slash(path)) : path, ...rest);
+      const result = (original as (...a: unknown[]) => unknown).call(ts.sys, typeof path === "string" ? map(slash(path)) : path, ...rest);
+      if (name === "getDirectories" && typeof path === "string" && /\/node_modules\/@types\/?$/.test(slash(path)) && Array.isArray(result))
+        return result.filter((d) => d === "node");
+      return result;
     };
   }
 }

@@ -38,6 +38,11 @@ export interface TslabModules {
 
 export type Tslab = TslabModules;
 
+/** The file of the TypeScript compiler tslab uses. */
+export function typescriptPath(): string {
+  return tslabRequire.resolve("@tslab/typescript-for-tslab");
+}
+
 let modules: TslabModules | undefined;
 
 /** Loads tslab's converter, executor and Jupyter modules (and the TypeScript they use) once. */

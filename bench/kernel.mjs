@@ -1,0 +1,93 @@
+// `npm run bench -- kernel`: the convlab kernel next to plain tslab 1.0.22 in the same run, both
+// started as Jupyter starts them (a connection file, ZeroMQ) in a temporary folder outside the
+// repository: start (process spawn → the first execute_reply of `1 + 1`) and a trivial cell's
+// round trip (execute_request → execute_reply and idle). Variants: convlab as installed, without
+// the preload of convlab (CONVLAB_KERNEL_PRELOAD=0; the difference is what preloading costs), and
+// without the V8 code cache of the TypeScript compiler (CONVLAB_KERNEL_CODE_CACHE=0). Starts are
+// interleaved across variants and the median is reported (the machine is shared).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { machine, num, printTable, root } from "./lib.mjs";
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+export async function run(options = {}) {
+  const { KernelClient } = await import(pathToFileURL(join(root, "kernel", "dist", "client.js")).href);
+  const { kernelSpec } = await import(pathToFileURL(join(root, "kernel", "dist", "kernelspec.js")).href);
+  const convlabArgv = kernelSpec().argv;
+  const tslabArgv = [process.execPath, join(root, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"];
+  const variants = [
+    { name: "tslab 1.0.22", argv: tslabArgv, env: {} },
+    { name: "convlab", argv: convlabArgv, env: {} },
+    { name: "convlab, no preload", argv: convlabArgv, env: { CONVLAB_KERNEL_PRELOAD: "0" } },
+    { name: "convlab, no code cache", argv: convlabArgv, env: { CONVLAB_KERNEL_CODE_CACHE: "0" } },
+  ];
+  const starts = options.quick ? 3 : 7;
+  const cells = options.quick ? 20 : 60;
+  const dir = mkdtempSync(join(tmpdir(), "convlab-bench-kernel-"));
+  const env = { ...process.env, JUPYTER_CONFIG_DIR: join(dir, "cfg"), JUPYTER_DATA_DIR: join(dir, "data"), JUPYTER_RUNTIME_DIR: join(dir, "rt") };
+  const startMs = new Map(variants.map((v) => [v.name, []]));
+  const cellMs = new Map(variants.map((v) => [v.name, []]));
+
+  async function once(v, measureCells) {
+    const t0 = performance.now();
+    const k = await KernelClient.start({ argv: v.argv, cwd: dir, env: { ...env, ...v.env } });
+    try {
+      const first = await k.execute("1 + 1");
+      if (first.reply.content.status !== "ok") throw new Error(`${v.name}: first cell failed: ${JSON.stringify(first.reply.content)}`);
+      startMs.get(v.name).push(performance.now() - t0);
+      if (measureCells) {
+        for (let i = 0; i < 5; i++) await k.execute("1 + 1");
+        for (let i = 0; i < cells; i++) {
+          const s = performance.now();
+          await k.execute("1 + 1");
+          cellMs.get(v.name).push(performance.now() - s);
+        }
+      }
+    } finally {
+      await k.shutdown();
+    }
+  }
+
+  try {
+    // one start of each to write the code cache and warm the file system, not counted
+    for (const v of variants) await once(v, false);
+    for (const v of variants) startMs.get(v.name).length = 0;
+    for (let r = 0; r < starts; r++) for (const v of variants) await once(v, r === 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const start = Object.fromEntries(variants.map((v) => [v.name, median(startMs.get(v.name))]));
+  const cell = Object.fromEntries(variants.slice(0, 2).map((v) => [v.name, median(cellMs.get(v.name))]));
+  const cellP90 = Object.fromEntries(variants.slice(0, 2).map((v) => [v.name, quantile(cellMs.get(v.name), 0.9)]));
+  const m = machine();
+  console.log(`\nkernel start and trivial-cell round trip (${m.cpu}, ${m.cores} cores, load ${m.load1}, node ${m.node}); medians of ${starts} starts, ${cells} cells\n`);
+  printTable(
+    ["kernel", "start → first execute_reply (ms)", "min (ms)", "trivial cell (ms, median)", "p90 (ms)"],
+    variants.map((v) => [v.name, num(start[v.name], 0), num(Math.min(...startMs.get(v.name)), 0), num(cell[v.name]), num(cellP90[v.name])]),
+  );
+  const overhead = cell["convlab"] - cell["tslab 1.0.22"];
+  const preload = start["convlab"] - start["convlab, no preload"];
+  const codeCache = start["convlab, no code cache"] - start["convlab"];
+  console.log(`\nconvlab per-cell overhead over plain tslab: ${num(overhead)} ms (goal ≤ 5)`);
+  console.log(`preloading convlab adds ${num(preload, 0)} ms to the start (goal ≤ 300); convlab start ${num(start["convlab"], 0)} ms (goal ≤ 1500)`);
+  console.log(`the code cache of the TypeScript compiler saves ${num(codeCache, 0)} ms of the start`);
+  return {
+    kernel: {
+      machine: m,
+      startMs: start,
+      cellMs: cell,
+      cellP90Ms: cellP90,
+      overheadMs: overhead,
+      preloadMs: preload,
+      codeCacheSavesMs: codeCache,
+    },
+  };
+}
