@@ -335,3 +335,39 @@ describe("modules", () => {
     expect(typed.reply.content.ename).toBe("TSError");
   });
 });
+
+describe("live training output", () => {
+  it("turns the cell's onTraining events into one display, updated in place at most 10 times a second", async () => {
+    // The events fit sends (cl.train's fit calls the runtime's onTraining the same way).
+    const code = [
+      "const rt = cl.runtime.currentRuntime();",
+      "const history: { epoch: number; loss: number; metrics: Record<string, number> }[] = [];",
+      "const base = { epoch: 0, epochs: 1, batch: 0, batches: 40, metrics: {}, history, elapsedMs: 0 };",
+      "const t0 = Date.now();",
+      'rt.onTraining!({ ...base, kind: "start", step: 0, loss: NaN });',
+      "for (let b = 0; b < 40; b++) {",
+      "  await new Promise((r) => setTimeout(r, 10));",
+      '  rt.onTraining!({ ...base, kind: "batch", batch: b, step: b + 1, loss: 1 / (b + 1), elapsedMs: Date.now() - t0 });',
+      "}",
+      "history.push({ epoch: 0, loss: 0.1, metrics: {} });",
+      'rt.onTraining!({ ...base, kind: "end", batch: 39, step: 40, loss: 0.1, elapsedMs: Date.now() - t0 });',
+      "Date.now() - t0",
+    ].join("\n");
+    const { reply, iopub } = await k.execute(code);
+    expect(reply.content.status).toBe("ok");
+    const elapsed = Number(resultText(iopub));
+    const shown = one(iopub, "display_data");
+    const updates = ofType(iopub, "update_display_data");
+    const id = (shown.content.transient as { display_id: string }).display_id;
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect(updates.every((u) => (u.content.transient as { display_id: string }).display_id === id)).toBe(true);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(1 + updates.length).toBeLessThanOrEqual(Math.floor(elapsed / 100) + 2);
+    const final = updates[updates.length - 1]!.content.data as Record<string, unknown>;
+    expect(final["text/plain"]).toMatch(/^trained 1 epoch \(40 batches\)/);
+    const payload = final["application/vnd.convlab.training+json"] as { version: number; status: string; steps: number[] };
+    expect(payload.version).toBe(1);
+    expect(payload.status).toBe("done");
+    expect(payload.steps).toHaveLength(40);
+  });
+});
