@@ -4,6 +4,7 @@
 //   node scripts/setup.mjs [--browser]
 import { existsSync, mkdirSync, rmSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { spawnSync } from "node:child_process";
 import { root, venv, venvBin, run, output, isFresh, touchStamp, log, npmEnv } from "./lib.mjs";
 import { build } from "./build.mjs";
@@ -83,14 +84,16 @@ export function setupVenv() {
   writeFileSync(stamp, want);
 }
 
-function registerKernel() {
+async function registerKernel() {
   const cli = join(root, "kernel", "dist", "cli.js");
   if (!existsSync(cli)) return; // the kernel is not built in this checkout
   const spec = join(venv, "share", "jupyter", "kernels", "convlab", "kernel.json");
-  if (existsSync(spec) && isFresh("kernelspec", ["kernel/dist", "scripts/setup.mjs"])) return;
+  // Registered when the spec there differs from the one this checkout and this Node would write.
+  const { kernelSpec } = await import(pathToFileURL(join(root, "kernel", "dist", "kernelspec.js")).href);
+  const want = JSON.stringify(kernelSpec(), null, 2) + "\n";
+  if (existsSync(spec) && readFileSync(spec, "utf8") === want) return;
   log("registering the convlab kernel in .venv");
   run(process.execPath, [cli, "install", "--prefix", venv]);
-  touchStamp("kernelspec");
 }
 
 function installExtension() {
@@ -130,7 +133,7 @@ export async function setup({ browser = false } = {}) {
   installDeps();
   await build();
   setupVenv();
-  registerKernel();
+  await registerKernel();
   installExtension();
   if (browser) installDebianPackages();
   log(`set-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

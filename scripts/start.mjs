@@ -19,7 +19,12 @@ if (!existsSync(jupyter)) {
   log("JupyterLab is missing from .venv after set-up");
   process.exit(1);
 }
+// Defaults the user's own flags override: serve notebooks/, and new notebooks use the convlab kernel.
+const given = (name) => args.some((a) => a === name || a.startsWith(`${name}=`));
+const defaults = [];
+if (!given("--notebook-dir") && !given("--ServerApp.root_dir")) defaults.push(`--ServerApp.root_dir=${join(root, "notebooks")}`);
+if (!given("--MappingKernelManager.default_kernel_name")) defaults.push("--MappingKernelManager.default_kernel_name=convlab");
 log(`starting JupyterLab on notebooks/ ${args.join(" ")}`);
-const child = spawn(jupyter, ["lab", `--notebook-dir=${join(root, "notebooks")}`, ...args], { stdio: "inherit", cwd: root });
+const child = spawn(jupyter, ["lab", ...defaults, ...args], { stdio: "inherit", cwd: root });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
