@@ -91,7 +91,6 @@ export class ConvlabHandler extends jupyter.JupyterHandlerImpl {
       implementation_version: version,
       language_info: { ...info.language_info, version: ts.version },
       banner: `convlab ${version} — TypeScript ${ts.version} cells (tslab 1.0.22); cl is preloaded`,
-      help_links: [{ text: "convlab", url: "https://github.com/convlab/convlab" }],
     } as typeof info;
   }
 
