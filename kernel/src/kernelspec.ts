@@ -2,6 +2,7 @@
  * The `convlab` kernelspec and where Jupyter looks for it.
  */
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -29,11 +30,27 @@ export function kernelSpec(): KernelSpec {
   };
 }
 
-/** Writes `<kernelsDir>/convlab/kernel.json`; returns that folder. */
+/**
+ * The kernel's logo at `size` px: the course's first worked convolution (the 6×6 image ∗ the
+ * vertical edge filter = 4×4) as a diverging heatmap, drawn by convlab itself.
+ */
+export function logoPng(size: 32 | 64): Uint8Array {
+  const require = createRequire(import.meta.url);
+  const cl = require("convlab/browser") as typeof import("convlab/browser");
+  const map = cl.tensor([[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]]);
+  return cl.inspect.tensorToPng(map, { colormap: "diverging", upscale: size / 4 });
+}
+
+/** Writes `<kernelsDir>/convlab/kernel.json` and the logos; returns that folder. */
 export function writeKernelSpec(kernelsDir: string, name = KERNEL_NAME): string {
   const dir = join(kernelsDir, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "kernel.json"), JSON.stringify(kernelSpec(), null, 2) + "\n");
+  try {
+    for (const size of [32, 64] as const) writeFileSync(join(dir, `logo-${size}x${size}.png`), logoPng(size));
+  } catch {
+    // the core is not built: no logo
+  }
   return dir;
 }
 

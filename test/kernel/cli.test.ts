@@ -45,6 +45,8 @@ describe("convlab install", () => {
     expect(spec.argv).toEqual([process.execPath, launcherPath, "{connection_file}"]);
     expect(spec.argv.slice(0, 2).every(isAbsolute)).toBe(true);
     expect(existsSync(spec.argv[1]!)).toBe(true);
+    const logo = readFileSync(join(env.dir, "prefix", "share", "jupyter", "kernels", "convlab", "logo-64x64.png"));
+    expect([logo.readUInt32BE(16), logo.readUInt32BE(20)]).toEqual([64, 64]);
   });
 
   it("installs for the user into Jupyter's data folder by default", () => {
