@@ -1,2 +1,2 @@
-// cl.train — filled in by its issue.
-export {};
+// cl.train: optimizers and the training loop (fit, evaluate, batched predict).
+export type { Trainable } from "./types.js";
