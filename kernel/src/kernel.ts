@@ -15,9 +15,11 @@ import { tslab, typescriptPath } from "./tslab.js";
 
 const require = createRequire(import.meta.url);
 
-/** The in-memory module that declares the global `cl` for the type checker. */
-export const PRELUDE_MODULE = "__convlab_prelude__";
-export const PRELUDE_SOURCE = 'declare global {\n  /** convlab, preloaded in every cell (the same module as `import * as cl from "convlab"`). */\n  const cl: typeof import("convlab");\n}\n';
+/**
+ * The prelude, run as a hidden first cell: `cl` then exists in every cell, for the type checker
+ * as a namespace (so `cl.Tensor` works as a type too) and at run time as the core's module.
+ */
+export const PRELUDE_CELL = 'import * as cl from "convlab";';
 
 export interface KernelOptions {
   /** Preload convlab as `cl` (default true; `CONVLAB_KERNEL_PRELOAD=0` turns it off, for the benchmark). */
@@ -62,7 +64,6 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
     try {
       installRuntimeResolution(packageRoot);
       core = require(coreEntry) as typeof Convlab;
-      Object.defineProperty(globalThis, "cl", { value: core, writable: true, configurable: true, enumerable: false });
     } catch (e) {
       startupWarning = `convlab could not be loaded, so cl is not defined (${e instanceof Error ? e.message : String(e)}); is the package built (npm run build)?\n`;
       log(startupWarning);
@@ -104,16 +105,18 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
   mark("sockets bound");
   await nextTick();
   installTypeResolution(t.ts, cwd, core ? packageRoot : undefined);
-  const conv = convs.node; // tslab's converter: the TypeScript program (the slow part of the start)
+  void convs.node; // builds tslab's converter: the TypeScript program (the slow part of the start)
   mark("converter created");
   if (core) {
-    const diagnostics = conv.addModule(PRELUDE_MODULE, PRELUDE_SOURCE);
-    if (diagnostics.length > 0) {
-      handler.startupWarning = `the type declarations of cl did not load: ${diagnostics.map((d) => d.messageText).join("; ")}\n`;
+    capture.begin("prelude");
+    const ok = await executor.execute(PRELUDE_CELL);
+    const problem = capture.diagnostics.map((d) => d.messageText).join("; ") || (capture.thrown ? String(capture.thrown.error) : ok ? "" : "failed");
+    if (problem) {
+      handler.startupWarning = `cl could not be preloaded: ${problem}\n`;
       log(handler.startupWarning);
     }
   }
-  mark("prelude types loaded");
+  mark("prelude ran");
   markReady();
   if (tsLoad && !tsLoad.hit) setTimeout(() => tsLoad.save(), 0);
 }

@@ -58,6 +58,9 @@ describe("execute", () => {
 
   it("has cl preloaded and typed in every cell, and import from 'convlab' gives the same core", async () => {
     expect(resultText((await k.execute("cl.zeros([2, 3]).shape")).iopub)).toBe("[ 2, 3 ]");
+    // cl is a namespace for the type checker too: its types can annotate code
+    const typed = await k.execute("function double(t: cl.Tensor): cl.Tensor {\n  return t.mul(2);\n}\ndouble(cl.ones([2])).toArray()");
+    expect(resultText(typed.iopub)).toBe("[ 2, 2 ]");
     const { iopub } = await k.execute('import * as convlab from "convlab";\nconvlab.runtime === cl.runtime && convlab.tensor === cl.tensor');
     expect(resultText(iopub)).toBe("true");
     // the converter knows cl's type: a wrong argument is a type error
