@@ -104,6 +104,11 @@ export class ConvlabHandler extends jupyter.JupyterHandlerImpl {
     return reply as unknown as Awaited<ReturnType<InstanceType<typeof jupyter.JupyterHandlerImpl>["handleExecute"]>>;
   }
 
+  /** Resolves when the type checker and the prelude are ready (completion and inspection wait for it). */
+  whenReady(): Promise<void> {
+    return this.opts.ready;
+  }
+
   /** Queues a cell; resolves to the execute_reply content. */
   execute(req: ExecuteRequest, io: CellIO): Promise<Record<string, unknown>> {
     const generation = this.generation;

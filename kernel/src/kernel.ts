@@ -99,12 +99,12 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
     process.stderr.write(`Unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
   });
 
+  installTypeResolution(t.ts, cwd, core ? packageRoot : undefined);
   await server.init();
   // The sockets answer kernel_info from here on; the heavy parts follow, each after a turn of
   // the event loop. Execution waits for `ready`.
   mark("sockets bound");
   await nextTick();
-  installTypeResolution(t.ts, cwd, core ? packageRoot : undefined);
   void convs.node; // builds tslab's converter: the TypeScript program (the slow part of the start)
   mark("converter created");
   if (core) {

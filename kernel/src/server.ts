@@ -71,15 +71,18 @@ export class ConvlabServer extends jupyter.ZmqServer {
           await this.execute(sock, msg, content);
           break;
         case "is_complete_request":
+          await this.kernel.whenReady();
           this.reply(sock, msg, "is_complete_reply", () => {
             if (typeof content.code !== "string") throw new TypeError("code must be a string");
             return this.kernel.handleIsComplete(content as never);
           });
           break;
         case "inspect_request":
+          await this.kernel.whenReady();
           this.reply(sock, msg, "inspect_reply", () => this.kernel.handleInspect(checkCode(content) as never));
           break;
         case "complete_request":
+          await this.kernel.whenReady();
           this.reply(sock, msg, "complete_reply", () => this.kernel.handleComplete(checkCode(content) as never));
           break;
         case "comm_info_request":
