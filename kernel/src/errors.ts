@@ -114,7 +114,7 @@ export function diagnosticsContent(diagnostics: Diagnostic[], source: string, la
   const first = diagnostics[0]!;
   const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
   const where = (d: Diagnostic) => `${d.fileName ? d.fileName : `Cell ${label}`}, line ${d.start.line + 1}, column ${d.start.character + 1}`;
-  const traceback = [`${RED}TSError${RESET}: ${diagnostics.length === 1 ? "a type error" : `${diagnostics.length} type errors`}; nothing in the cell ran`];
+  const traceback = [`${RED}TSError${RESET}: the cell does not compile (${diagnostics.length === 1 ? "1 error" : `${diagnostics.length} errors`}); nothing in it ran`];
   for (const d of diagnostics) {
     traceback.push("", `${CYAN}${where(d)}${RESET}: ${RED}error TS${d.code}${RESET}: ${d.messageText}`);
     if (!d.fileName) {
