@@ -1,2 +1,2 @@
-// cl.models — filled in by its issue.
-export {};
+// cl.models: classic architectures built from cl.nn layers.
+export { lenet5, type LeNet5Options } from "./lenet5.js";

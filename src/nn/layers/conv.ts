@@ -1,0 +1,187 @@
+// Convolution layers: conv1d, conv2d, conv3d and depthwiseConv2d. Weights f×…×f×nC_prev×nC (course
+// notation), bias [nC]; the op does the work, the layer checks config and shapes.
+import type { Tensor } from "../../tensor/tensor.js";
+import type { Rng } from "../../util/rng.js";
+import { sizeOf } from "../../tensor/shape.js";
+import * as c2 from "../../ops/conv2d.js";
+import * as c1 from "../../ops/conv1d.js";
+import * as c3 from "../../ops/conv3d.js";
+import * as dw from "../../ops/depthwise.js";
+import type { Padding } from "../../ops/padding.js";
+import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
+import { activationFn, activationName, type Activation } from "../activation.js";
+import type { Initializer } from "../initializers.js";
+
+type Tuple = number | readonly number[];
+
+export interface ConvLayerOptions extends LayerOptions {
+  /** nC, the number of filters (output channels). */
+  filters: number;
+  /** f, or one f per spatial axis. */
+  size: Tuple;
+  /** s (default 1). */
+  stride?: Tuple;
+  /** "valid" (default), "same", p or one p per axis. */
+  padding?: Padding;
+  dilation?: Tuple;
+  activation?: Activation;
+  /** Add a bias b [nC] (default true). */
+  useBias?: boolean;
+  kernelInitializer?: Initializer;
+  biasInitializer?: Initializer;
+}
+
+export interface DepthwiseLayerOptions extends Omit<ConvLayerOptions, "filters"> {
+  /** Output channels per input channel (default 1). */
+  depthMultiplier?: number;
+}
+
+const LAYOUTS: Record<number, string> = { 1: "[m,n,nC_prev]", 2: "[m,nH,nW,nC_prev]", 3: "[m,nD,nH,nW,nC_prev]" };
+
+type ShapeRule = (x: readonly number[], w: readonly number[], opts: object) => number[];
+type ConvOp = (x: Tensor, w: Tensor, opts: object) => Tensor;
+
+/** Shared by all convolution layers: nd spatial axes, weights [...f, c, k]. */
+abstract class ConvBase extends Layer {
+  // Getters (not fields) in the subclasses, so they are there while this constructor checks the config.
+  protected abstract get nd(): number;
+  protected abstract get rule(): ShapeRule;
+  protected abstract get op(): ConvOp;
+  readonly config: ConvLayerOptions;
+  private readonly act: (x: Tensor) => Tensor;
+
+  constructor(opts: ConvLayerOptions, nd: number, depthwise = false) {
+    super(opts);
+    this.config = { ...opts };
+    if (!depthwise) this.positiveInt("filters", opts?.filters);
+    this.positiveInt("size", opts?.size, nd > 1 ? nd : 0);
+    if (opts.stride !== undefined) this.positiveInt("stride", opts.stride, nd > 1 ? nd : 0);
+    if (opts.dilation !== undefined) this.positiveInt("dilation", opts.dilation, nd > 1 ? nd : 0);
+    this.act = activationFn(opts.activation, this.label);
+  }
+
+  protected sizes(): number[] {
+    const s = this.config.size;
+    return typeof s === "number" ? new Array<number>(this.nd).fill(s) : [...s];
+  }
+
+  /** Filter shape for c input channels. */
+  protected abstract filterShape(c: number): number[];
+
+  protected opOptions(): object {
+    const { stride, padding, dilation } = this.config;
+    return { stride, padding, dilation };
+  }
+
+  outputShape(inputShapes: Shape[]): number[] {
+    const x = inputShapes[0]!;
+    if (x.length !== this.nd + 1) throw this.error(`expected input ${LAYOUTS[this.nd]}, got ${batchShape(x)}`);
+    const c = x[this.nd]!;
+    if (this.inputShapes) {
+      const built = this.inputShapes[0]![this.nd]!;
+      if (c !== built) throw this.error(`input has ${c} channels but the layer was built for ${built} (input ${batchShape(x)})`);
+    }
+    try {
+      return this.rule([1, ...x], this.filterShape(c), this.opOptions()).slice(1);
+    } catch (e) {
+      throw this.error((e as Error).message);
+    }
+  }
+
+  protected override createWeights(inputShapes: Shape[], rng: Rng): void {
+    const c = inputShapes[0]![this.nd]!;
+    const fs = this.filterShape(c);
+    this.addWeight("kernel", fs, this.config.kernelInitializer ?? "glorotUniform", rng);
+    if (this.config.useBias ?? true) this.addWeight("bias", [fs[fs.length - 1]!], this.config.biasInitializer ?? "zeros", rng);
+  }
+
+  protected compute(xs: Tensor[], _ctx: CallContext): Tensor {
+    const bias = this.config.useBias ?? true ? this.weight("bias") : undefined;
+    return this.act(this.op(xs[0]!, this.weight("kernel"), { ...this.opOptions(), bias }));
+  }
+
+  override mults(inputShapes: Shape[]): number {
+    const out = this.outputShape(inputShapes);
+    const c = inputShapes[0]![this.nd]!;
+    // each output value is a dot product over the receptive field f·…·f·c (depthwise: f·…·f)
+    const perOutput = sizeOf(this.sizes()) * (this.kind === "depthwiseConv2d" ? 1 : c);
+    return sizeOf(out) * perOutput;
+  }
+
+  override describe(): string {
+    const { stride = 1, padding = "valid", dilation } = this.config;
+    const f = this.sizes();
+    const parts = [`f=${f.every((v) => v === f[0]) ? f[0] : f.join("×")}`, `s=${Array.isArray(stride) ? stride.join("×") : stride}`, `p=${Array.isArray(padding) ? padding.join("×") : padding}`];
+    if (dilation !== undefined && dilation !== 1) parts.push(`d=${Array.isArray(dilation) ? dilation.join("×") : dilation}`);
+    if (this.config.activation !== undefined) parts.push(activationName(this.config.activation));
+    return parts.join(" ");
+  }
+}
+
+export class Conv2D extends ConvBase {
+  get type(): string { return "Conv2D"; }
+  get kind(): string { return "conv2d"; }
+  protected get nd(): number { return 2; }
+  protected get rule(): ShapeRule { return c2.conv2dShape as ShapeRule; }
+  protected get op(): ConvOp { return c2.conv2d as ConvOp; }
+  constructor(opts: ConvLayerOptions) {
+    super(opts, 2);
+  }
+  protected filterShape(c: number): number[] {
+    return [...this.sizes(), c, this.config.filters];
+  }
+}
+
+export class Conv1D extends ConvBase {
+  get type(): string { return "Conv1D"; }
+  get kind(): string { return "conv1d"; }
+  protected get nd(): number { return 1; }
+  protected get rule(): ShapeRule { return c1.conv1dShape as ShapeRule; }
+  protected get op(): ConvOp { return c1.conv1d as ConvOp; }
+  constructor(opts: ConvLayerOptions) {
+    super(opts, 1);
+  }
+  protected filterShape(c: number): number[] {
+    return [...this.sizes(), c, this.config.filters];
+  }
+}
+
+export class Conv3D extends ConvBase {
+  get type(): string { return "Conv3D"; }
+  get kind(): string { return "conv3d"; }
+  protected get nd(): number { return 3; }
+  protected get rule(): ShapeRule { return c3.conv3dShape as ShapeRule; }
+  protected get op(): ConvOp { return c3.conv3d as ConvOp; }
+  constructor(opts: ConvLayerOptions) {
+    super(opts, 3);
+  }
+  protected filterShape(c: number): number[] {
+    return [...this.sizes(), c, this.config.filters];
+  }
+}
+
+export class DepthwiseConv2D extends ConvBase {
+  get type(): string { return "DepthwiseConv2D"; }
+  get kind(): string { return "depthwiseConv2d"; }
+  protected get nd(): number { return 2; }
+  protected get rule(): ShapeRule { return dw.depthwiseConv2dShape as ShapeRule; }
+  protected get op(): ConvOp { return dw.depthwiseConv2d as ConvOp; }
+  private readonly mult: number;
+  constructor(opts: DepthwiseLayerOptions) {
+    super({ ...opts, filters: 0 }, 2, true);
+    this.mult = opts.depthMultiplier ?? 1;
+    this.positiveInt("depthMultiplier", this.mult);
+  }
+  protected filterShape(c: number): number[] {
+    return [...this.sizes(), c, this.mult];
+  }
+}
+
+/** A 2-D convolution layer: `cl.nn.conv2d({ filters: 8, size: 5, activation: "relu" })`; input [m,nH,nW,nC_prev] → [m,nH',nW',filters]. */
+export const conv2d = (opts: ConvLayerOptions): Conv2D => new Conv2D(opts);
+/** A 1-D convolution layer on [m,n,c]. */
+export const conv1d = (opts: ConvLayerOptions): Conv1D => new Conv1D(opts);
+/** A 3-D convolution layer on [m,d,h,w,c]. */
+export const conv3d = (opts: ConvLayerOptions): Conv3D => new Conv3D(opts);
+/** A depthwise 2-D convolution layer: each input channel gets its own depthMultiplier filters. */
+export const depthwiseConv2d = (opts: DepthwiseLayerOptions): DepthwiseConv2D => new DepthwiseConv2D(opts);
