@@ -92,7 +92,9 @@ abstract class ConvBase extends Layer {
     const c = inputShapes[0]![this.nd]!;
     const fs = this.filterShape(c);
     this.addWeight("kernel", fs, this.config.kernelInitializer ?? "glorotUniform", rng);
-    if (this.config.useBias ?? true) this.addWeight("bias", [fs[fs.length - 1]!], this.config.biasInitializer ?? "zeros", rng);
+    // one bias per output channel: nC (depthwise: nC_prev·depthMultiplier)
+    const k = this.kind === "depthwiseConv2d" ? c * fs[fs.length - 1]! : fs[fs.length - 1]!;
+    if (this.config.useBias ?? true) this.addWeight("bias", [k], this.config.biasInitializer ?? "zeros", rng);
   }
 
   protected compute(xs: Tensor[], _ctx: CallContext): Tensor {
