@@ -9,3 +9,4 @@ export {
   type LoadedTensors, type TensorEntry, type JsonValue, type JsonObject,
 } from "./checkpoint.js";
 export { writeFileAtomic } from "./atomic.js";
+export { saveModel, loadWeights } from "./model.js";

@@ -1,0 +1,31 @@
+// Model checkpoints (Node): a model's parameters and buffers (its stateDict) in a verified,
+// atomically written checkpoint file (see checkpoint.ts), with the model's summary as metadata.
+import type { Model } from "../nn/model.js";
+import { saveTensors, loadTensors, type JsonObject } from "./checkpoint.js";
+import { ValueError } from "../util/errors.js";
+
+/**
+ * Saves a model's weights: `cl.io.saveModel(model, "lenet5.ckpt")`. The file is written to a
+ * temporary name and renamed, so an interrupted save never leaves a half-written checkpoint.
+ */
+export function saveModel(model: Model, path: string, meta: JsonObject = {}): void {
+  const s = model.summary();
+  saveTensors(path, model.stateDict(), {
+    ...meta,
+    convlab: { kind: "model", name: model.name, type: model.type, totalParams: s.totalParams, layers: s.rows.map((r) => `${r.name}:${r.type}`) },
+  });
+}
+
+/**
+ * Loads weights saved by `saveModel` into a model of the same architecture; the checkpoint is
+ * verified (checksum) and every name and shape must match. Returns the saved metadata.
+ */
+export function loadWeights(model: Model, path: string): JsonObject {
+  const { tensors, meta } = loadTensors(path);
+  try {
+    model.loadStateDict(tensors);
+  } catch (e) {
+    throw new ValueError(`loadWeights: ${path} does not fit model '${model.name}': ${(e as Error).message}`);
+  }
+  return meta;
+}
