@@ -119,6 +119,9 @@ export function backward(root: Tensor, grad?: Tensor): void {
   }
   const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  // Gradients are never written in place, so a leaf can adopt the array backward produced for it
+  // unless that array is the caller's seed or was already given to another tensor's .grad.
+  const handedOut = new Set<unknown>([seed.data]);
   noGrad(() => {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k]!;
@@ -126,7 +129,8 @@ export function backward(root: Tensor, grad?: Tensor): void {
       if (!g) continue;
       grads.delete(t);
       if (!t.node || retained.has(t)) {
-        t.grad = t.grad ? addArrays(t.grad, g) : ownCopy(g, t.dtype);
+        t.grad = t.grad ? addArrays(t.grad, g) : handedOut.has(g.data) || g.dtype !== t.dtype ? ownCopy(g, t.dtype) : g;
+        handedOut.add(t.grad.data);
         if (!t.node) continue;
       }
       const gs = t.node.backward(g);

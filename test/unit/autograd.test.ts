@@ -32,6 +32,17 @@ describe("autograd", () => {
     const x = cl.ones([2], { requiresGrad: true });
     expect(() => x.mul(2).backward()).toThrow(/backward: a gradient can be implied only for a one-element output, got shape \[2\]/);
   });
+  it("leaves never share a gradient array with each other or with the caller's seed", () => {
+    const a = cl.tensor([1, 2], undefined, { requiresGrad: true });
+    const b = cl.tensor([3, 4], undefined, { requiresGrad: true });
+    const seed = cl.tensor([1, 1]);
+    a.reshape([2, 1]).add(b.reshape([2, 1])).reshape([2]).backward(seed);
+    expect(a.grad!.data).not.toBe(b.grad!.data);
+    expect(a.grad!.data).not.toBe(seed.data);
+    a.grad!.data[0] = 99;
+    expect(b.grad!.toArray()).toEqual([1, 1]);
+    expect(seed.toArray()).toEqual([1, 1]);
+  });
   it("retainGrad keeps an intermediate gradient", () => {
     const x = cl.tensor([1, 2], undefined, { requiresGrad: true });
     const h = x.mul(3).retainGrad();
