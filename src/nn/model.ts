@@ -7,6 +7,7 @@ import { softmax } from "../ops/activations.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { Rng, defaultRng } from "../util/rng.js";
 import type { Trainable } from "../train/types.js";
+import * as training from "../train/fit.js";
 import { Layer, SymbolicTensor, batchShape, type CallContext, type LayerOptions, type Shape } from "./layer.js";
 import { Summary, type SummaryRow } from "./summary.js";
 
@@ -186,6 +187,26 @@ export class Model extends Layer implements Trainable {
   /** Class probabilities: softmax of `predict(x)`. */
   predictProba(x: Tensor | readonly Tensor[]): Tensor {
     return noGrad(() => softmax(this.predict(x), -1));
+  }
+
+  /**
+   * Trains the model (async; see `cl.train.fit`): mini-batches of `data` (`{ x, y }` or an
+   * iterable of batches), one optimizer step each; resolves to `{ epochs: [{ epoch, loss, metrics }] }`.
+   *
+   *   await model.fit(train, { optimizer: cl.train.adam({ lr: 1e-3 }), loss: "softmaxCrossEntropy", epochs: 3, batchSize: 64, seed: 0 })
+   */
+  fit(data: training.Data, opts: training.FitOptions): Promise<training.History> {
+    return training.fit(this, data, opts);
+  }
+
+  /** Mean loss and metrics on data (async, batched): `const { loss, accuracy } = await model.evaluate(test)`. */
+  evaluate(data: training.Data, opts: training.EvaluateOptions = {}): Promise<training.EvaluateResult> {
+    return training.evaluate(this, data, opts);
+  }
+
+  /** `predict` over `x` in batches of `batchSize` (async, yields between batches): one tensor of outputs. */
+  predictBatched(x: Tensor, opts: training.PredictOptions = {}): Promise<Tensor> {
+    return training.predictBatched(this, x, opts);
   }
 
   /** Every layer's output for a batch (evaluation mode, no autograd), in order: for feature maps. */
