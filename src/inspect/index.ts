@@ -6,3 +6,12 @@ export {
   type Colormap, type HeatmapOptions, type TensorImageOptions,
 } from "./colormap.js";
 export { show, toMimeBundle, tensorMimeBundle, isDisplayable, type MimeBundle, type Displayable } from "./display.js";
+export {
+  FEATUREMAPS_MIME, ACTIVATIONS_MIME, DETECTIONS_MIME, EMBEDDINGS_MIME, TRAINING_MIME, MODEL_MIME, CONVLAB_MIME_TYPES,
+  parseFeatureMaps, parseActivations, parseDetections, parseEmbeddings, parseTraining, parseModel, parsePayload,
+  packArray, unpackArray, fromBase64,
+  type ConvlabMimeType, type PayloadByMime, type ParseResult, type ImageRef, type PackedArray, type BoxCorners,
+  type FeatureMapsPayload, type FeatureMapsLayer, type ActivationsPayload, type ActivationLayerStats, type Histogram,
+  type UnitPatch, type UnitPatches, type DetectionsPayload, type GroundTruthBox, type PredictedBox,
+  type EmbeddingsPayload, type Triplet, type TrainingPayload, type ModelPayload, type ModelRow,
+} from "./payloads.js";
