@@ -270,6 +270,10 @@ export async function fit(model: Trainable, data: Data, opts: FitOptions): Promi
       const meter = new Meter(metrics);
       let b = 0;
       for await (const raw of source.pass()) {
+        if (aborted()) {
+          stopped = true;
+          break;
+        }
         const where = `epoch ${epoch + 1}, batch ${b + 1}`;
         const { x, y } = checkBatch(raw, op, where);
         for (const p of params) p.grad = null;
@@ -297,22 +301,27 @@ export async function fit(model: Trainable, data: Data, opts: FitOptions): Promi
         await cb.onBatchEnd?.({ epoch, batch: b, step, loss: value, metrics: batchMetrics, size: m });
         b++;
         await yieldToEventLoop();
-        if (aborted()) {
-          stopped = true;
-          break;
+      }
+      if (b === 0 && !stopped)
+        throw new ValueError(`${op}: the data gave no batches in epoch ${epoch + 1}` + (epoch > 0 ? " (a generator can be iterated only once: pass an iterable that starts over, e.g. cl.data.batches(...))" : ""));
+      if (b > 0) {
+        const log: EpochLog = { epoch, loss: meter.loss, metrics: meter.values(), batches: b };
+        if (stopped) log.partial = true;
+        else if (validation && !aborted()) {
+          try {
+            Object.assign(log.metrics, await evaluateSource(model, validation, lossFn, metrics, aborted, `${op} (validationData)`, "val"));
+          } catch (e) {
+            if (!aborted()) throw e;
+            stopped = true; // interrupted while validating: the epoch's training is complete
+          }
+        }
+        history.push(log);
+        last = { epoch, batch: b - 1, loss: log.loss, metrics: { ...log.metrics } };
+        if (!stopped) {
+          emit({ kind: "epoch", ...last });
+          await cb.onEpochEnd?.(log);
         }
       }
-      if (b === 0)
-        throw new ValueError(`${op}: the data gave no batches in epoch ${epoch + 1}` + (epoch > 0 ? " (a generator can be iterated only once: pass an iterable that starts over, e.g. cl.data.batches(...))" : ""));
-      const log: EpochLog = { epoch, loss: meter.loss, metrics: meter.values(), batches: b };
-      if (stopped) log.partial = true;
-      else if (validation) Object.assign(log.metrics, await evaluateSource(model, validation, lossFn, metrics, () => false, `${op} (validationData)`, "val"));
-      history.push(log);
-      last = { epoch, batch: b - 1, loss: log.loss, metrics: { ...log.metrics } };
-      if (stopped) break;
-      emit({ kind: "epoch", ...last });
-      await cb.onEpochEnd?.(log);
-      if (aborted()) stopped = true;
     }
   } catch (e) {
     emit({ kind: "end", ...last, aborted: true });
@@ -328,6 +337,7 @@ async function evaluateSource(
   const meter = new Meter(metrics);
   let b = 0;
   for await (const raw of source.pass()) {
+    if (aborted()) throw abortError(op);
     const where = `batch ${++b}`;
     const { x, y } = checkBatch(raw, op, where);
     noGrad(() => {
@@ -339,7 +349,6 @@ async function evaluateSource(
       }
     });
     await yieldToEventLoop();
-    if (aborted()) throw abortError(op);
   }
   if (meter.count === 0) throw new ValueError(`${op}: the data gave no batches`);
   return { [prefix ? `${prefix}Loss` : "loss"]: meter.loss, ...meter.values(prefix) };
@@ -381,6 +390,7 @@ export async function predictBatched(model: Trainable, x: Tensor, opts: PredictO
   const m = x.shape[0]!, row = x.size / m;
   let out: Tensor | null = null, outRow = 0;
   for (let start = 0; start < m; start += batchSize) {
+    if (aborted()) throw abortError(op);
     const end = Math.min(start + batchSize, m);
     const xb = new Tensor(x.data.subarray(start * row, end * row), [end - start, ...x.shape.slice(1)]);
     const yb = noGrad(() => model.forward(xb, { training: false }));
@@ -390,7 +400,6 @@ export async function predictBatched(model: Trainable, x: Tensor, opts: PredictO
     }
     out.data.set(yb.data, start * outRow);
     await yieldToEventLoop();
-    if (aborted()) throw abortError(op);
   }
   return out!;
 }

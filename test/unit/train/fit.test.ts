@@ -136,6 +136,18 @@ describe("fit: interrupts, callbacks and progress events", () => {
     expect(weights(model)).toEqual(snapshot); // nothing trained after the batch that saw the abort
   });
 
+  it("a signal aborted before the start trains nothing; evaluate and predictBatched reject", async () => {
+    const ctrl = new AbortController();
+    ctrl.abort();
+    const model = mlp(1);
+    const before = weights(model);
+    const data = blobs(16, 1);
+    expect(await model.fit(data, { optimizer: cl.train.sgd({ lr: 0.1 }), epochs: 2, batchSize: 4, signal: ctrl.signal })).toEqual({ epochs: [], aborted: true });
+    expect(weights(model)).toEqual(before);
+    await expect(model.evaluate(data, { signal: ctrl.signal })).rejects.toThrow(/^evaluate: interrupted$/);
+    await expect(model.predictBatched(data.x, { signal: ctrl.signal })).rejects.toMatchObject({ name: "AbortError" });
+  });
+
   it("yields to the event loop between batches, so a timer can interrupt it", async () => {
     const ctrl = new AbortController();
     const model = mlp(1);
