@@ -45,6 +45,12 @@ describe("TrainingProgress", () => {
     expect(pay.steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(p.text()).toMatch(/^trained 2 epochs \(8 batches\) in 0\.1 s · loss 0\.1586 · accuracy 1\.0000$/);
     expect(JSON.parse(JSON.stringify(pay))).toEqual(pay);
+    // what the extension validates before drawing (payloads.ts)
+    const parsed = cl.inspect.parseTraining(JSON.parse(JSON.stringify(pay)));
+    expect(parsed).toEqual({ ok: true, value: pay });
+    const start = new cl.runtime.TrainingProgress();
+    start.update(evs[0]!);
+    expect(cl.inspect.parseTraining(JSON.parse(JSON.stringify(start.payload()))).ok).toBe(true); // NaN loss → null
   });
 
   it("says where an interrupted fit stopped", () => {
