@@ -3,6 +3,7 @@
 import type { Model } from "../nn/model.js";
 import { saveTensors, loadTensors, type JsonObject } from "./checkpoint.js";
 import { ValueError } from "../util/errors.js";
+import { setModelFiles } from "../nn/files.js";
 
 /**
  * Saves a model's weights: `cl.io.saveModel(model, "lenet5.ckpt")`. The file is written to a
@@ -29,3 +30,6 @@ export function loadWeights(model: Model, path: string): JsonObject {
   }
   return meta;
 }
+
+// model.save(path) / model.loadWeights(path) use these in Node.
+setModelFiles({ save: (model, path, meta) => saveModel(model, path, (meta ?? {}) as JsonObject), loadWeights });

@@ -8,6 +8,7 @@ import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { Rng, defaultRng } from "../util/rng.js";
 import type { Trainable } from "../train/types.js";
 import * as training from "../train/fit.js";
+import { modelFiles } from "./files.js";
 import { Layer, SymbolicTensor, batchShape, type CallContext, type LayerOptions, type Shape } from "./layer.js";
 import { Summary, type SummaryRow } from "./summary.js";
 
@@ -287,6 +288,21 @@ export class Model extends Layer implements Trainable {
       if (src.shape.join() !== t.shape.join()) throw new ShapeError(`${this.label}: '${k}' has shape ${fmtShape(src.shape)} in the state but ${fmtShape(t.shape)} in the model`);
     }
     for (const [k, t] of Object.entries(own)) t.data.set(state[k]!.data);
+  }
+
+  /**
+   * Saves the weights and buffers (the stateDict) to a checkpoint file, written atomically (Node:
+   * `cl.io.saveModel`). `meta` is stored beside them.
+   *
+   *   model.save("lenet5.ckpt"); other.loadWeights("lenet5.ckpt")
+   */
+  save(path: string, meta: Record<string, unknown> = {}): void {
+    modelFiles("model.save").save(this, path, meta);
+  }
+
+  /** Loads weights saved by `save` into this model (same architecture: names and shapes must match); returns the saved metadata. */
+  loadWeights(path: string): Record<string, unknown> {
+    return modelFiles("model.loadWeights").loadWeights(this, path);
   }
 
   /** The layer table of DESIGN "Contracts": input row first, then each layer's shape, size, params and mults. */
