@@ -13,7 +13,7 @@ const python = join(root, ".venv", "bin", "python");
 
 /** MIME types a notebook must show somewhere (every notebook also needs text/plain results). */
 const EXPECTED: Record<string, string[]> = {
-  "00-welcome.ipynb": ["text/plain", "image/png"],
+  "00-welcome.ipynb": ["text/plain", "image/png", "text/html"],
   "01-foundations.ipynb": ["text/plain", "image/png", "text/html", "application/vnd.convlab.training+json"],
 };
 
