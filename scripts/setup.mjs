@@ -84,6 +84,17 @@ export function setupVenv() {
   writeFileSync(stamp, want);
 }
 
+/**
+ * The root package.json says "type": "module", and Node applies the nearest package.json to
+ * every .js file below it, .venv included: JupyterLab's bundled yarn.js would then load as an ES
+ * module and fail ("Dynamic require of util"). A package.json in .venv restores CommonJS there.
+ */
+function venvPackageJson() {
+  const p = join(venv, "package.json");
+  const want = '{ "type": "commonjs", "private": true }\n';
+  if (!existsSync(p) || readFileSync(p, "utf8") !== want) writeFileSync(p, want);
+}
+
 async function registerKernel() {
   const cli = join(root, "kernel", "dist", "cli.js");
   if (!existsSync(cli)) return; // the kernel is not built in this checkout
@@ -133,6 +144,7 @@ export async function setup({ browser = false } = {}) {
   installDeps();
   await build();
   setupVenv();
+  venvPackageJson();
   await registerKernel();
   installExtension();
   if (browser) installDebianPackages();

@@ -24,6 +24,8 @@ const given = (name) => args.some((a) => a === name || a.startsWith(`${name}=`))
 const defaults = [];
 if (!given("--notebook-dir") && !given("--ServerApp.root_dir")) defaults.push(`--ServerApp.root_dir=${join(root, "notebooks")}`);
 if (!given("--MappingKernelManager.default_kernel_name")) defaults.push("--MappingKernelManager.default_kernel_name=convlab");
+// Jupyter refuses to run as root unless told; containers and CI machines often are root.
+if (process.getuid?.() === 0 && !given("--allow-root")) defaults.push("--allow-root");
 log(`starting JupyterLab on notebooks/ ${args.join(" ")}`);
 const child = spawn(jupyter, ["lab", ...defaults, ...args], { stdio: "inherit", cwd: root });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
