@@ -4,7 +4,8 @@
 // round trip (execute_request → execute_reply and idle). Variants: convlab as installed, without
 // the preload of convlab (CONVLAB_KERNEL_PRELOAD=0; the difference is what preloading costs), and
 // without the V8 code cache of the TypeScript compiler (CONVLAB_KERNEL_CODE_CACHE=0). Starts are
-// interleaved across variants and the median is reported (the machine is shared).
+// interleaved across variants; the best start is the headline figure (as in the other benchmarks:
+// the machine is shared, and other processes only ever add time), the median is shown beside it.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,25 +65,27 @@ export async function run(options = {}) {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  const best = Object.fromEntries(variants.map((v) => [v.name, Math.min(...startMs.get(v.name))]));
   const start = Object.fromEntries(variants.map((v) => [v.name, median(startMs.get(v.name))]));
   const cell = Object.fromEntries(variants.slice(0, 2).map((v) => [v.name, median(cellMs.get(v.name))]));
   const cellP90 = Object.fromEntries(variants.slice(0, 2).map((v) => [v.name, quantile(cellMs.get(v.name), 0.9)]));
   const m = machine();
-  console.log(`\nkernel start and trivial-cell round trip (${m.cpu}, ${m.cores} cores, load ${m.load1}, node ${m.node}); medians of ${starts} starts, ${cells} cells\n`);
+  console.log(`\nkernel start and trivial-cell round trip (${m.cpu}, ${m.cores} cores, load ${m.load1}, node ${m.node}); ${starts} starts each, ${cells} cells\n`);
   printTable(
-    ["kernel", "start → first execute_reply (ms)", "min (ms)", "trivial cell (ms, median)", "p90 (ms)"],
-    variants.map((v) => [v.name, num(start[v.name], 0), num(Math.min(...startMs.get(v.name)), 0), num(cell[v.name]), num(cellP90[v.name])]),
+    ["kernel", "start → first execute_reply, best (ms)", "median (ms)", "trivial cell, median (ms)", "p90 (ms)"],
+    variants.map((v) => [v.name, num(best[v.name], 0), num(start[v.name], 0), num(cell[v.name]), num(cellP90[v.name])]),
   );
   const overhead = cell["convlab"] - cell["tslab 1.0.22"];
-  const preload = start["convlab"] - start["convlab, no preload"];
-  const codeCache = start["convlab, no code cache"] - start["convlab"];
+  const preload = best["convlab"] - best["convlab, no preload"];
+  const codeCache = best["convlab, no code cache"] - best["convlab"];
   console.log(`\nconvlab per-cell overhead over plain tslab: ${num(overhead)} ms (goal ≤ 5)`);
-  console.log(`preloading convlab adds ${num(preload, 0)} ms to the start (goal ≤ 300); convlab start ${num(start["convlab"], 0)} ms (goal ≤ 1500)`);
+  console.log(`convlab start ${num(best["convlab"], 0)} ms, plain tslab ${num(best["tslab 1.0.22"], 0)} ms (goal ≤ 1500); preloading convlab adds ${num(preload, 0)} ms (goal ≤ 300)`);
   console.log(`the code cache of the TypeScript compiler saves ${num(codeCache, 0)} ms of the start`);
   return {
     kernel: {
       machine: m,
-      startMs: start,
+      startBestMs: best,
+      startMedianMs: start,
       cellMs: cell,
       cellP90Ms: cellP90,
       overheadMs: overhead,

@@ -15,3 +15,17 @@ export {
   type UnitPatch, type UnitPatches, type DetectionsPayload, type GroundTruthBox, type PredictedBox,
   type EmbeddingsPayload, type Triplet, type TrainingPayload, type ModelPayload, type ModelRow,
 } from "./payloads.js";
+export { Raster, PALETTE, paletteRgb, imageRef, exampleOf, isPicture, type Rgb } from "./raster.js";
+export { featureMaps, featureMapsPng, FeatureMaps, type FeatureMapsOptions, type ActivationSource } from "./featuremaps.js";
+export {
+  activations, activationsCallback, layerStats, topPatches, receptiveField, activationsPng, Activations,
+  type ActivationsOptions, type UnitRequest, type ChainModel,
+} from "./activations.js";
+export { detections, detectionsPng, Detections, type DetectionsOptions } from "./detections.js";
+export {
+  embeddings, embeddingsPng, Embeddings, pca, tsne, tsneCoords, squaredDistance, verificationPairs, verificationAccuracy,
+  rocCurve, bestThreshold, tripletStats,
+  type EmbeddingsOptions, type PcaOptions, type PcaResult, type TsneOptions, type Pairs, type TripletStats,
+} from "./embeddings.js";
+export { trainingCurves, TrainingCurves, type HistoryLike } from "./training.js";
+export { modelPayload, type SummaryLike } from "./model.js";

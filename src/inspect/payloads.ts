@@ -143,6 +143,11 @@ export interface ActivationsPayload {
   step?: number;
   layers: ActivationLayerStats[];
   units?: UnitPatches[];
+  /**
+   * Names the model and batch in the live kernel that made this payload: the widget may ask the
+   * kernel (comm method `inspect.topPatches`) for more units' patches while that kernel runs.
+   */
+  source?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -543,6 +548,7 @@ export function parseActivations(v: unknown): ParseResult<ActivationsPayload> {
       }),
     };
     if (o.step !== undefined) p.step = int(o.step, "payload.step");
+    if (o.source !== undefined) p.source = str(o.source, "payload.source");
     if (o.units !== undefined)
       p.units = arr(o.units, "payload.units").map((u, i) => {
         const path = `payload.units[${i}]`;

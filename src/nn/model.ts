@@ -320,11 +320,12 @@ export class Model extends Layer implements Trainable {
         params: l instanceof InputLayer ? 0 : l.countParams(),
         mults: l instanceof InputLayer ? 0 : l.mults(shapes),
         config: l.describe(),
+        ...(l instanceof InputLayer ? {} : { inputs: s.node.inputs.map((i) => i.node.layer.name) }),
       });
     }
     const total = this.countParams();
     const trainable = this.trainableParameters().reduce((s, t) => s + t.size, 0);
-    return new Summary(this.name, rows, total, trainable);
+    return new Summary(this.name, rows, total, trainable, this.type);
   }
 
   /** Shown by the convlab kernel as the summary table. */

@@ -1,5 +1,6 @@
 // model.summary(): one row per layer with the output shape, activation size, parameters and
 // multiplications per example (DESIGN "Contracts"), printable as text or an HTML table.
+import { modelPayload, MODEL_MIME } from "../inspect/model.js";
 
 export interface SummaryRow {
   name: string;
@@ -13,6 +14,8 @@ export interface SummaryRow {
   mults: number;
   /** The layer's configuration in short ("f=5 s=1 p=valid relu"). */
   config: string;
+  /** Names of the layers feeding this one (absent for inputs): the layer graph of the model widget. */
+  inputs?: string[];
 }
 
 const fmtInt = (n: number): string => n.toLocaleString("en-US");
@@ -28,6 +31,8 @@ export class Summary {
     readonly rows: SummaryRow[],
     readonly totalParams: number,
     readonly trainableParams: number,
+    /** The model's type ("Sequential", "Model"). */
+    readonly type: string = "Model",
   ) {}
 
   /** Total multiplications per example over all layers. */
@@ -66,8 +71,8 @@ export class Summary {
     return `<table class="convlab-summary"><caption>Model: ${escapeHtml(this.name)}</caption><thead>${head}</thead><tbody>${body}</tbody></table><p>${escapeHtml(this.footer())}</p>`;
   }
 
-  /** Shown by the convlab kernel: an HTML table with the text as fallback. */
+  /** Shown by the convlab kernel: the model widget (application/vnd.convlab.model+json), an HTML table and the text as fallbacks. */
   toMimeBundle(): { data: Record<string, unknown> } {
-    return { data: { "text/plain": this.toString(), "text/html": this.toHTML() } };
+    return { data: { [MODEL_MIME]: modelPayload(this), "text/plain": this.toString(), "text/html": this.toHTML() } };
   }
 }

@@ -1,0 +1,146 @@
+/**
+ * `cl.inspect.detections({ image, predictions, groundTruth, ... })`: an image with its
+ * ground-truth and predicted boxes, the YOLO grid and anchor shapes. The widget
+ * (`application/vnd.convlab.detections+json`) re-runs `cl.detection.nms` in the browser as the
+ * score and IoU sliders move; the PNG fallback shows the boxes NMS keeps at the given thresholds.
+ */
+import { Tensor } from "../tensor/tensor.js";
+import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { nms, type Box, type Detection, type NmsOptions } from "../detection/boxes.js";
+import { tensorToImage } from "./colormap.js";
+import type { MimeBundle } from "./display.js";
+import { DETECTIONS_MIME, type DetectionsPayload } from "./payloads.js";
+import { Raster, imageRef, isPicture, paletteRgb } from "./raster.js";
+
+export interface DetectionsOptions {
+  /** The picture `[h,w]`, `[h,w,1|3]` or `[1,h,w,c]` (values in [0, 1], or any range: scaled). */
+  image?: Tensor;
+  /** Frame the boxes live in (default: the image's pixels, else 1×1, i.e. fractions). */
+  width?: number;
+  height?: number;
+  /** Class names (default "class 0", "class 1", ...). */
+  classes?: readonly string[];
+  groundTruth?: readonly { box: Box; classId: number }[];
+  /** All candidate boxes before NMS. */
+  predictions?: readonly Detection[];
+  /** Initial thresholds (defaults 0.6, 0.5, per class). */
+  nms?: NmsOptions;
+  /** The grid: `s` for s×s, or `{ rows, cols }`. */
+  grid?: number | { rows: number; cols: number };
+  /** Anchor shapes in the frame's unit. */
+  anchors?: readonly { width: number; height: number }[];
+}
+
+/** The detections widget's value. */
+export class Detections {
+  /** `image`: the picture behind `payload.image`, for the PNG fallback. */
+  constructor(
+    readonly payload: DetectionsPayload,
+    private readonly image?: Tensor,
+  ) {}
+
+  /** The boxes NMS keeps at the payload's thresholds. */
+  kept(): Detection[] {
+    return nms(this.payload.predictions, this.payload.nms);
+  }
+
+  toMimeBundle(): MimeBundle {
+    const png = detectionsPng(this.payload, this.image);
+    return {
+      data: { [DETECTIONS_MIME]: this.payload, "image/png": png.base64, "text/plain": this.toString() },
+      metadata: { "image/png": { width: png.width, height: png.height } },
+    };
+  }
+
+  toString(): string {
+    const p = this.payload;
+    const kept = this.kept();
+    const f = (v: number): string => String(Number(v.toFixed(3)));
+    const box = (b: Box): string => `[${f(b.x1)}, ${f(b.y1)}, ${f(b.x2)}, ${f(b.y2)}]`;
+    return [
+      `Detections: ${kept.length} of ${p.predictions.length} boxes kept by NMS (score > ${p.nms.scoreThreshold}, IoU < ${p.nms.iouThreshold}${p.nms.perClass ? ", per class" : ""}); ${p.groundTruth.length} ground truth`,
+      ...kept.map((d) => `  ${p.classes[d.classId]} ${f(d.score)} ${box(d.box)}`),
+      ...p.groundTruth.map((g) => `  truth: ${p.classes[g.classId]} ${box(g.box)}`),
+    ].join("\n");
+  }
+}
+
+function checkClass(id: number, n: number, what: string): void {
+  if (!Number.isInteger(id) || id < 0 || id >= n) throw new ValueError(`detections: ${what} has classId ${id}, but there are ${n} classes`);
+}
+
+/**
+ * The detections widget for one image.
+ *
+ * @example
+ * cl.inspect.detections({ image, classes: ["car"], predictions: dets, groundTruth: truth, grid: 3, anchors })
+ */
+export function detections(opts: DetectionsOptions): Detections {
+  if (typeof opts !== "object" || opts === null) throw new ValueError("detections: expected { image?, predictions, groundTruth?, ... }");
+  let image = opts.image;
+  if (image !== undefined) {
+    if (!(image instanceof Tensor)) throw new ValueError(`detections: image must be a tensor, got ${typeof image}`);
+    if (image.rank === 4 && image.shape[0] === 1) image = new Tensor(image.data, image.shape.slice(1));
+    if (!isPicture(image)) throw new ShapeError(`detections: image must be [h,w], [h,w,1|3|4] or [1,h,w,c], got ${fmtShape(opts.image!.shape)}`);
+  }
+  const width = opts.width ?? (image ? image.shape[1]! : 1);
+  const height = opts.height ?? (image ? image.shape[0]! : 1);
+  if (!(width > 0) || !(height > 0)) throw new ValueError(`detections: width and height must be positive, got ${width}×${height}`);
+  const predictions = [...(opts.predictions ?? [])];
+  const groundTruth = [...(opts.groundTruth ?? [])];
+  const maxClass = Math.max(-1, ...predictions.map((d) => d.classId), ...groundTruth.map((g) => g.classId));
+  const classes = opts.classes ? [...opts.classes] : Array.from({ length: maxClass + 1 }, (_, i) => `class ${i}`);
+  predictions.forEach((d, i) => checkClass(d.classId, classes.length, `prediction ${i}`));
+  groundTruth.forEach((g, i) => checkClass(g.classId, classes.length, `ground-truth box ${i}`));
+  const n = { scoreThreshold: opts.nms?.scoreThreshold ?? 0.6, iouThreshold: opts.nms?.iouThreshold ?? 0.5, perClass: opts.nms?.perClass ?? true };
+  nms(predictions, n); // checks every box and score, with nms's messages
+  const payload: DetectionsPayload = {
+    version: 1,
+    width,
+    height,
+    classes,
+    groundTruth: groundTruth.map((g) => ({ box: { ...g.box }, classId: g.classId })),
+    predictions: predictions.map((d) => ({ box: { ...d.box }, score: d.score, classId: d.classId })),
+    nms: n,
+  };
+  if (image) payload.image = imageRef(image, pictureRange(image));
+  if (opts.grid !== undefined) {
+    const g = typeof opts.grid === "number" ? { rows: opts.grid, cols: opts.grid } : opts.grid;
+    if (!Number.isInteger(g.rows) || !Number.isInteger(g.cols) || g.rows < 1 || g.cols < 1) throw new ValueError(`detections: grid must be a positive integer or { rows, cols }, got ${JSON.stringify(opts.grid)}`);
+    payload.grid = { rows: g.rows, cols: g.cols };
+  }
+  if (opts.anchors) {
+    opts.anchors.forEach((a, i) => {
+      if (!(a.width > 0) || !(a.height > 0)) throw new ValueError(`detections: anchor ${i} must have a positive width and height, got ${JSON.stringify(a)}`);
+    });
+    payload.anchors = opts.anchors.map((a) => ({ width: a.width, height: a.height }));
+  }
+  return new Detections(payload, image);
+}
+
+/**
+ * The fallback picture: the image (`[h,w]`/`[h,w,c]`, or gray without one) about 320 px wide,
+ * the grid, truth boxes in white and the boxes NMS keeps in class colours.
+ */
+export function detectionsPng(p: DetectionsPayload, image?: Tensor): { base64: string; width: number; height: number } {
+  const scale = 320 / Math.max(p.width, p.height);
+  const W = Math.round(p.width * scale), H = Math.round(p.height * scale);
+  const r = new Raster(W, H, [235, 235, 235]);
+  if (image) r.paste(tensorToImage(image, pictureRange(image)), 0, 0, W, H);
+  if (p.grid) {
+    for (let i = 1; i < p.grid.rows; i++) r.fillRect(0, (i * H) / p.grid.rows, W, 1, [255, 255, 0]);
+    for (let j = 1; j < p.grid.cols; j++) r.fillRect((j * W) / p.grid.cols, 0, 1, H, [255, 255, 0]);
+  }
+  const rect = (b: Box, c: readonly [number, number, number], t: number): void =>
+    r.strokeRect(b.x1 * scale, b.y1 * scale, Math.max(t, (b.x2 - b.x1) * scale), Math.max(t, (b.y2 - b.y1) * scale), c, t);
+  for (const g of p.groundTruth) rect(g.box, [255, 255, 255], 1);
+  for (const d of nms(p.predictions, p.nms)) rect(d.box, paletteRgb(d.classId), 2);
+  return { base64: r.toPngBase64(), width: W, height: H };
+}
+
+/** Pixels in [0, 1] as they are; larger values read as 0–255. */
+function pictureRange(image: Tensor): { mode: "image"; min: number; max: number } {
+  let hi = 0;
+  for (let i = 0; i < image.data.length; i++) if (image.data[i]! > hi) hi = image.data[i]!;
+  return { mode: "image", min: 0, max: hi > 1 ? 255 : 1 };
+}

@@ -1,0 +1,125 @@
+/**
+ * A tiny RGB pixel canvas for the `image/png` fallbacks of the widget outputs (grids of maps,
+ * boxes over an image, scatter plots, histograms): filled and outlined rectangles, lines, dots
+ * and pasted pictures. Pure TypeScript, no DOM.
+ */
+import { Tensor } from "../tensor/tensor.js";
+import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { encodePng, toBase64, type RawImage } from "./png.js";
+import { tensorToImage, type TensorImageOptions } from "./colormap.js";
+import type { ImageRef } from "./payloads.js";
+
+export type Rgb = readonly [number, number, number];
+
+/** Distinct colours for classes and identities (Tableau 10); the widgets use the same ones. */
+export const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"] as const;
+
+/** Colour `i` of the palette (cycling) as RGB bytes. */
+export function paletteRgb(i: number): Rgb {
+  const hex = PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length]!;
+  return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
+}
+
+export class Raster {
+  readonly data: Uint8Array;
+
+  /** A `width`×`height` RGB picture filled with `background` (default white). */
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: Rgb = [255, 255, 255],
+  ) {
+    this.width = Math.max(1, Math.round(width));
+    this.height = Math.max(1, Math.round(height));
+    this.data = new Uint8Array(this.width * this.height * 3);
+    this.fillRect(0, 0, this.width, this.height, background);
+  }
+
+  /** Sets one pixel (ignored outside the picture). */
+  set(x: number, y: number, c: Rgb): void {
+    x = Math.round(x);
+    y = Math.round(y);
+    if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
+    const o = 3 * (y * this.width + x);
+    this.data[o] = c[0];
+    this.data[o + 1] = c[1];
+    this.data[o + 2] = c[2];
+  }
+
+  fillRect(x: number, y: number, w: number, h: number, c: Rgb): void {
+    const x0 = Math.max(0, Math.round(x)), y0 = Math.max(0, Math.round(y));
+    const x1 = Math.min(this.width, Math.round(x + w)), y1 = Math.min(this.height, Math.round(y + h));
+    for (let j = y0; j < y1; j++)
+      for (let i = x0; i < x1; i++) {
+        const o = 3 * (j * this.width + i);
+        this.data[o] = c[0];
+        this.data[o + 1] = c[1];
+        this.data[o + 2] = c[2];
+      }
+  }
+
+  /** A rectangle's outline, `t` pixels thick, inside the rectangle. */
+  strokeRect(x: number, y: number, w: number, h: number, c: Rgb, t = 1): void {
+    this.fillRect(x, y, w, t, c);
+    this.fillRect(x, y + h - t, w, t, c);
+    this.fillRect(x, y, t, h, c);
+    this.fillRect(x + w - t, y, t, h, c);
+  }
+
+  /** A straight line (DDA, one sample per pixel along the longer axis). */
+  line(x0: number, y0: number, x1: number, y1: number, c: Rgb): void {
+    const n = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+    for (let k = 0; k <= n; k++) this.set(x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n, c);
+  }
+
+  /** A filled disc of radius `r`. */
+  dot(cx: number, cy: number, r: number, c: Rgb): void {
+    for (let j = Math.floor(cy - r); j <= Math.ceil(cy + r); j++)
+      for (let i = Math.floor(cx - r); i <= Math.ceil(cx + r); i++) if ((i - cx) ** 2 + (j - cy) ** 2 <= r * r) this.set(i, j, c);
+  }
+
+  /** Pastes a picture (1, 3 or 4 channels; alpha is ignored) with its top-left corner at (x, y), scaled by nearest neighbour to `w`×`h`. */
+  paste(img: RawImage, x: number, y: number, w = img.width, h = img.height): void {
+    const ch = img.channels;
+    for (let j = 0; j < h; j++) {
+      const sy = Math.min(img.height - 1, Math.floor((j * img.height) / h));
+      for (let i = 0; i < w; i++) {
+        const sx = Math.min(img.width - 1, Math.floor((i * img.width) / w));
+        const o = (sy * img.width + sx) * ch;
+        const v = img.data[o]!;
+        this.set(x + i, y + j, ch >= 3 ? [v, img.data[o + 1]!, img.data[o + 2]!] : [v, v, v]);
+      }
+    }
+  }
+
+  toImage(): RawImage {
+    return { width: this.width, height: this.height, channels: 3, data: this.data };
+  }
+
+  /** Base64 PNG of the picture, for an `image/png` MIME value. */
+  toPngBase64(): string {
+    return toBase64(encodePng(this.toImage()));
+  }
+}
+
+/** Example `i` of a batch `[m, ...]` as a tensor `[...]` (a copy). */
+export function exampleOf(x: Tensor, i: number, op: string): Tensor {
+  if (!(x instanceof Tensor)) throw new ValueError(`${op}: expected a tensor batch [m,...], got ${typeof x}`);
+  if (x.rank < 2) throw new ShapeError(`${op}: expected a batch [m,...], got ${fmtShape(x.shape)}`);
+  const m = x.shape[0]!;
+  if (!Number.isInteger(i) || i < 0 || i >= m) throw new ValueError(`${op}: example ${i} is not in the batch of ${m} (x ${fmtShape(x.shape)})`);
+  const n = x.size / m;
+  return new Tensor(x.data.slice(i * n, (i + 1) * n), x.shape.slice(1));
+}
+
+/** Whether a tensor `[h,w]` or `[h,w,1|3|4]` can be drawn as a picture. */
+export function isPicture(t: Tensor): boolean {
+  const s = t.shape;
+  return (s.length === 2 || (s.length === 3 && [1, 3, 4].includes(s[2]!))) && s[0]! >= 1 && s[1]! >= 1;
+}
+
+/** A picture tensor `[h,w]` / `[h,w,1|3|4]` as a payload image (PNG, `mode` "auto" unless given). */
+export function imageRef(t: Tensor, opts: TensorImageOptions = {}): ImageRef {
+  const img = tensorToImage(t, opts);
+  return { png: toBase64(encodePng(img)), width: img.width, height: img.height };
+}
