@@ -17,6 +17,7 @@ export default defineConfig({
           name: "extension",
           environment: "jsdom",
           include: ["extension/test/**/*.test.ts"],
+          setupFiles: ["extension/test/setup.ts"],
           testTimeout: 30_000,
         },
       },

@@ -485,6 +485,7 @@ function run<T>(what: string, f: () => T): ParseResult<T> {
 export function parseFeatureMaps(v: unknown): ParseResult<FeatureMapsPayload> {
   return run("feature maps", () => {
     const o = obj(v, "payload");
+    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
     const p: FeatureMapsPayload = {
       version: version(o, "payload"),
       model: str(o.model, "payload.model"),
@@ -525,6 +526,7 @@ function histogram(v: unknown, path: string): Histogram {
 export function parseActivations(v: unknown): ParseResult<ActivationsPayload> {
   return run("activations", () => {
     const o = obj(v, "payload");
+    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
     const p: ActivationsPayload = {
       version: version(o, "payload"),
       model: str(o.model, "payload.model"),
@@ -571,6 +573,7 @@ export function parseActivations(v: unknown): ParseResult<ActivationsPayload> {
 export function parseDetections(v: unknown): ParseResult<DetectionsPayload> {
   return run("detections", () => {
     const o = obj(v, "payload");
+    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
     const classes = arr(o.classes, "payload.classes").map((c, i) => str(c, `payload.classes[${i}]`));
     const n = obj(o.nms, "payload.nms");
     const frac = (x: unknown, path: string): number => {
@@ -614,6 +617,7 @@ export function parseDetections(v: unknown): ParseResult<DetectionsPayload> {
 export function parseEmbeddings(v: unknown): ParseResult<EmbeddingsPayload> {
   return run("embeddings", () => {
     const o = obj(v, "payload");
+    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
     const m = int(o.count, "payload.count", 1);
     const d = int(o.dim, "payload.dim", 1);
     const identities = arr(o.identities, "payload.identities").map((s, i) => str(s, `payload.identities[${i}]`));
@@ -657,6 +661,7 @@ export function parseEmbeddings(v: unknown): ParseResult<EmbeddingsPayload> {
 export function parseTraining(v: unknown): ParseResult<TrainingPayload> {
   return run("training", () => {
     const o = obj(v, "payload");
+    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
     const steps = nums(o.steps, "payload.steps");
     const losses = arr(o.losses, "payload.losses", steps.length).map((x, i) => numOrNull(x, `payload.losses[${i}]`) ?? NaN);
     return {
@@ -685,6 +690,7 @@ export function parseTraining(v: unknown): ParseResult<TrainingPayload> {
 export function parseModel(v: unknown): ParseResult<ModelPayload> {
   return run("model", () => {
     const o = obj(v, "payload");
+    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
     const seen = new Set<string>();
     const rows = arr(o.rows, "payload.rows").map((r, i) => {
       const path = `payload.rows[${i}]`;

@@ -1,0 +1,18 @@
+// The convlab mime extension: one renderer per convlab MIME type (DESIGN "Kernel ↔ extension
+// contract"). Rank 0 wins over the text/html (50) and image/png (90) fallbacks of the same
+// output; notebooks opened without this extension show those fallbacks instead.
+import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
+import { inspect } from "convlab/browser";
+import { ModelWidget } from "./model.js";
+
+const RANK = 0;
+
+function factory(mime: string, create: (o: IRenderMime.IRendererOptions) => IRenderMime.IRenderer): IRenderMime.IRendererFactory {
+  return { safe: true, mimeTypes: [mime], defaultRank: RANK, createRenderer: create };
+}
+
+const extensions: IRenderMime.IExtension[] = [
+  { id: "convlab-jupyterlab:model", rendererFactory: factory(inspect.MODEL_MIME, (o) => new ModelWidget(o)), rank: RANK, dataType: "json" },
+];
+
+export default extensions;

@@ -1,0 +1,50 @@
+// The model-summary renderer in jsdom: table rows from a real summary, the graph for graph
+// models, update in place, and an error box (text only) for malformed payloads.
+import { describe, expect, it } from "vitest";
+import { inspect, models, nn } from "convlab/browser";
+import { ModelWidget } from "../src/model.js";
+
+function widget(): ModelWidget {
+  return new ModelWidget({ mimeType: inspect.MODEL_MIME, sanitizer: { sanitize: (s: string) => s }, resolver: null, linkHandler: null, latexTypesetter: null });
+}
+
+describe("model renderer", () => {
+  it("draws lenet5's summary: one row per layer, totals in the footer, no graph for a chain", () => {
+    const m = models.lenet5();
+    const p = inspect.modelPayload(m.summary());
+    const w = widget();
+    w.renderData(p);
+    const rows = w.node.querySelectorAll("tr.convlab-model-row");
+    expect(rows.length).toBe(p.rows.length);
+    expect(w.node.querySelector(".convlab-model-footer")!.textContent).toContain("62,958");
+    expect(w.node.querySelector("svg.convlab-model-graph")).toBeNull();
+  });
+
+  it("draws a layer graph for a residual model and re-renders in place", () => {
+    const x = nn.input([8, 8, 4]);
+    const a = nn.conv2d({ filters: 4, size: 3, padding: "same", name: "a" }).apply(x);
+    const b = nn.conv2d({ filters: 4, size: 3, padding: "same", name: "b" }).apply(a);
+    const y = nn.add({ name: "sum" }).apply([a, b]);
+    const m = nn.model({ inputs: x, outputs: y, name: "res" });
+    const w = widget();
+    w.renderData(inspect.modelPayload(m.summary()));
+    expect(w.node.querySelectorAll("g.convlab-graph-node").length).toBe(4);
+    expect(w.node.querySelectorAll("line.convlab-graph-edge").length).toBe(4);
+    w.renderData(inspect.modelPayload(models.lenet5().summary()));
+    expect(w.node.querySelector("svg.convlab-model-graph")).toBeNull();
+    expect(w.node.querySelectorAll(".convlab-model-table").length).toBe(1);
+  });
+
+  it("shows an error box for a bad payload, and never parses payload text as HTML", () => {
+    const w = widget();
+    w.renderData({ version: 2 });
+    expect(w.node.classList.contains("convlab-hasError")).toBe(true);
+    expect(w.node.querySelector(".convlab-error")!.textContent).toMatch(/version/);
+    const p = inspect.modelPayload(models.lenet5().summary());
+    p.name = "<img src=x onerror=alert(1)>";
+    w.renderData(p);
+    expect(w.node.classList.contains("convlab-hasError")).toBe(false);
+    expect(w.node.querySelector("img")).toBeNull();
+    expect(w.node.querySelector(".convlab-title")!.textContent).toContain("<img src=x");
+  });
+});
