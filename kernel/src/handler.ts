@@ -156,7 +156,7 @@ export class ConvlabHandler extends jupyter.JupyterHandlerImpl {
 
     const cell: Running = { controller: new AbortController(), interrupted: false };
     this.running = cell;
-    const training = core ? new TrainingDisplay(core.runtime, out.writeDisplayData as never) : undefined;
+    const training = core ? new TrainingDisplay(core.runtime, out.writeDisplayData as never, undefined, core.inspect.trainingPng) : undefined;
     const restore = core?.runtime.setRuntime({
       signal: cell.controller.signal,
       onTraining: training?.onEvent,

@@ -18,11 +18,15 @@ export class TrainingDisplay {
   private shown = false;
   private lastSent = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the next update carries the PNG fallback (an epoch ended since the last one). */
+  private withPng = false;
 
   constructor(
     private readonly runtime: typeof Convlab.runtime,
     private readonly write: WriteDisplay,
     private readonly now: () => number = () => performance.now(),
+    /** The `image/png` fallback of the curves (`cl.inspect.trainingPng`), sent at each epoch's end and at the end. */
+    private readonly png?: (p: Convlab.runtime.TrainingPayload) => { base64: string; width: number; height: number },
   ) {}
 
   /** Receives one event of `fit` (the kernel installs this as the cell's `onTraining`). */
@@ -35,6 +39,7 @@ export class TrainingDisplay {
       this.lastSent = -Infinity;
     }
     this.progress.update(e);
+    if (e.kind !== "batch") this.withPng = true;
     if (e.kind === "end") {
       this.flushTimer();
       this.send();
@@ -67,8 +72,16 @@ export class TrainingDisplay {
     const p = this.progress;
     if (!p) return;
     this.lastSent = this.now();
-    const data = { "text/plain": p.text(), [this.runtime.TRAINING_MIME]: p.payload() };
-    this.write({ data, metadata: {}, transient: { display_id: this.id } }, this.shown);
+    const payload = p.payload();
+    const data: Record<string, unknown> = { "text/plain": p.text(), [this.runtime.TRAINING_MIME]: payload };
+    const metadata: Record<string, unknown> = {};
+    if (this.png && this.withPng) {
+      const png = this.png(payload);
+      data["image/png"] = png.base64;
+      metadata["image/png"] = { width: png.width, height: png.height };
+    }
+    this.withPng = false;
+    this.write({ data, metadata, transient: { display_id: this.id } }, this.shown);
     this.shown = true;
   }
 }

@@ -27,5 +27,5 @@ export {
   rocCurve, bestThreshold, tripletStats,
   type EmbeddingsOptions, type PcaOptions, type PcaResult, type TsneOptions, type Pairs, type TripletStats,
 } from "./embeddings.js";
-export { trainingCurves, TrainingCurves, type HistoryLike } from "./training.js";
+export { trainingCurves, trainingPng, lossCurve, TrainingCurves, type HistoryLike } from "./training.js";
 export { modelPayload, type SummaryLike } from "./model.js";

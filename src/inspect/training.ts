@@ -7,6 +7,7 @@
 import { ValueError } from "../util/errors.js";
 import type { MimeBundle } from "./display.js";
 import { TRAINING_MIME, type TrainingPayload } from "./payloads.js";
+import { Raster, paletteRgb } from "./raster.js";
 
 /** What `trainingCurves` reads: `model.fit`'s resolved history. */
 export interface HistoryLike {
@@ -18,7 +19,11 @@ export class TrainingCurves {
   constructor(readonly payload: TrainingPayload) {}
 
   toMimeBundle(): MimeBundle {
-    return { data: { [TRAINING_MIME]: this.payload, "text/plain": this.toString() } };
+    const png = trainingPng(this.payload);
+    return {
+      data: { [TRAINING_MIME]: this.payload, "image/png": png.base64, "text/plain": this.toString() },
+      metadata: { "image/png": { width: png.width, height: png.height } },
+    };
   }
 
   /** One line per epoch: loss and metrics. */
@@ -56,4 +61,44 @@ export function trainingCurves(history: HistoryLike): TrainingCurves {
     losses: [],
     history: epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, metrics: { ...e.metrics } })),
   });
+}
+
+/** The curves to draw: per-batch losses when the payload has them, else one point per epoch. */
+export function lossCurve(p: TrainingPayload): { x: number[]; y: number[] } {
+  if (p.steps.length > 0) return { x: p.steps, y: p.losses };
+  return { x: p.history.map((h) => h.epoch + 1), y: p.history.map((h) => h.loss) };
+}
+
+/**
+ * The `image/png` fallback of the training widget: the loss curve (blue, its own scale from 0 to
+ * the largest finite loss) and each per-epoch metric in [0, 1] (accuracy and the like; orange,
+ * green, …) on a 0–1 scale, over a light frame. Numbers are in the `text/plain` beside it.
+ */
+export function trainingPng(p: TrainingPayload, width = 360, height = 200): { base64: string; width: number; height: number } {
+  const r = new Raster(width, height);
+  const pad = 8, W = width - 2 * pad, H = height - 2 * pad;
+  r.strokeRect(pad - 1, pad - 1, W + 2, H + 2, [200, 200, 200]);
+  const { x, y } = lossCurve(p);
+  const stepsPerEpoch = p.steps.length > 0 && p.history.length > 0 ? Math.max(...p.steps) / p.history.length : 1;
+  const xMax = Math.max(1, ...x, p.history.length * stepsPerEpoch);
+  const px = (v: number): number => pad + (v / xMax) * W;
+  const finite = y.filter((v) => Number.isFinite(v));
+  const yMax = finite.length ? Math.max(...finite) : 1;
+  const py = (v: number, top: number): number => pad + H - (Math.max(0, v) / (top || 1)) * H;
+  const polyline = (xs: number[], ys: number[], top: number, c: readonly [number, number, number]): void => {
+    for (let i = 1; i < xs.length; i++)
+      if (Number.isFinite(ys[i - 1]) && Number.isFinite(ys[i])) r.line(px(xs[i - 1]!), py(ys[i - 1]!, top), px(xs[i]!), py(ys[i]!, top), c);
+    if (xs.length === 1 && Number.isFinite(ys[0])) r.dot(px(xs[0]!), py(ys[0]!, top), 2, c);
+  };
+  polyline(x, y, yMax, paletteRgb(0));
+  const names = [...new Set(p.history.flatMap((h) => Object.keys(h.metrics)))].filter((k) =>
+    p.history.every((h) => h.metrics[k] === undefined || (h.metrics[k]! >= 0 && h.metrics[k]! <= 1)),
+  );
+  names.forEach((k, i) => {
+    const pts = p.history.filter((h) => h.metrics[k] !== undefined);
+    const xs = pts.map((h) => (h.epoch + 1) * stepsPerEpoch), ys = pts.map((h) => h.metrics[k]!);
+    polyline(xs, ys, 1, paletteRgb(i + 1));
+    xs.forEach((xv, j) => r.dot(px(xv), py(ys[j]!, 1), 2, paletteRgb(i + 1)));
+  });
+  return { base64: r.toPngBase64(), width, height };
 }

@@ -372,6 +372,7 @@ describe("live training output", () => {
     expect(payload.version).toBe(1);
     expect(payload.status).toBe("done");
     expect(payload.steps).toHaveLength(40);
+    expect(Buffer.from(final["image/png"] as string, "base64").subarray(1, 4).toString()).toBe("PNG");
   });
 });
 

@@ -104,6 +104,25 @@ describe("TrainingDisplay", () => {
     expect(last["text/plain"]).toMatch(/^trained 2 epochs/);
   });
 
+  it("carries the curves as image/png (cl.inspect.trainingPng) when an epoch ends and at the end, not on batch updates", () => {
+    let now = 0;
+    const sent: { data: Record<string, unknown>; metadata: Record<string, unknown>; kind: string }[] = [];
+    let kind = "";
+    const d = new TrainingDisplay(cl.runtime, (content) => sent.push({ ...content, kind }), () => now, cl.inspect.trainingPng);
+    for (const e of events(2, 3, (s) => 1 / s)) {
+      kind = e.kind;
+      now += 1000; // every event is sent
+      d.onEvent(e);
+    }
+    expect(sent.map((s) => s.kind)).toEqual(["start", "batch", "batch", "batch", "epoch", "batch", "batch", "batch", "epoch", "end"]);
+    const withPng = sent.filter((s) => "image/png" in s.data).map((s) => s.kind);
+    expect(withPng).toEqual(["start", "epoch", "epoch", "end"]);
+    const final = sent[sent.length - 1]!;
+    const png = Buffer.from(final.data["image/png"] as string, "base64");
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(final.metadata["image/png"]).toEqual({ width: 360, height: 200 });
+  });
+
   it("sends a throttled update later (trailing), and starts a new display for the next fit", () => {
     vi.useFakeTimers();
     let now = 0;

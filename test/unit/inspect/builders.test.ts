@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as cl from "../../../src/index.js";
+import pngjs from "pngjs";
 
 const { inspect } = cl;
 
@@ -290,5 +291,21 @@ describe("model summary and training payloads", () => {
     expect(t.payload.step).toBe(20);
     expect(inspect.parseTraining(JSON.parse(JSON.stringify(t.payload))).ok).toBe(true);
     expect(t.toString()).toBe("Training over 2 epoch(s):\n  epoch 1: loss 1.5000 · accuracy 0.5000\n  epoch 2: loss 0.5000 · accuracy 0.8000");
+  });
+
+  it("trainingPng draws the loss (blue) from 0 to its largest value and [0,1] metrics (orange) over the epochs", () => {
+    const t = inspect.trainingCurves({ epochs: [{ epoch: 0, loss: 2, metrics: { accuracy: 0.5 } }, { epoch: 1, loss: 1, metrics: { accuracy: 1 } }] });
+    const b = t.toMimeBundle();
+    expect(Object.keys(b.data).sort()).toEqual(["application/vnd.convlab.training+json", "image/png", "text/plain"]);
+    const img = pngjs.PNG.sync.read(Buffer.from(b.data["image/png"] as string, "base64"));
+    expect([img.width, img.height]).toEqual([360, 200]);
+    const at = (x: number, y: number): number[] => Array.from(img.data.subarray(4 * (y * img.width + x), 4 * (y * img.width + x) + 3));
+    // Plot area: x from 8 to 352 over epochs 0..2, y from 192 (0) to 8 (top). Loss 2 at epoch 1 is the top.
+    const blue = [0x4e, 0x79, 0xa7], orange = [0xf2, 0x8e, 0x2b];
+    expect(at(180, 8)).toEqual(blue); // (epoch 1, loss 2 = max)
+    expect(at(352, 100)).toEqual(blue); // (epoch 2, loss 1 = half)
+    expect(at(352, 8)).toEqual(orange); // (epoch 2, accuracy 1)
+    expect(at(180, 100)).toEqual(orange); // (epoch 1, accuracy 0.5)
+    expect(at(100, 150)).toEqual([255, 255, 255]);
   });
 });
