@@ -4,6 +4,7 @@
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { inspect } from "convlab/browser";
 import { ModelWidget } from "./model.js";
+import { TrainingWidget } from "./training.js";
 
 const RANK = 0;
 
@@ -12,6 +13,7 @@ function factory(mime: string, create: (o: IRenderMime.IRendererOptions) => IRen
 }
 
 const extensions: IRenderMime.IExtension[] = [
+  { id: "convlab-jupyterlab:training", rendererFactory: factory(inspect.TRAINING_MIME, (o) => new TrainingWidget(o)), rank: RANK, dataType: "json" },
   { id: "convlab-jupyterlab:model", rendererFactory: factory(inspect.MODEL_MIME, (o) => new ModelWidget(o)), rank: RANK, dataType: "json" },
 ];
 
