@@ -15,6 +15,11 @@ const python = join(root, ".venv", "bin", "python");
 const EXPECTED: Record<string, string[]> = {
   "00-welcome.ipynb": ["text/plain", "image/png", "text/html"],
   "01-foundations.ipynb": ["text/plain", "image/png", "text/html", "application/vnd.convlab.training+json"],
+  "02-widgets.ipynb": [
+    "text/plain", "image/png", "text/html",
+    "application/vnd.convlab.training+json", "application/vnd.convlab.model+json", "application/vnd.convlab.featuremaps+json",
+    "application/vnd.convlab.activations+json", "application/vnd.convlab.detections+json", "application/vnd.convlab.embeddings+json",
+  ],
 };
 
 interface Output {
