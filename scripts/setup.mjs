@@ -112,12 +112,13 @@ function installExtension() {
   if (!existsSync(join(built, "package.json"))) return; // the extension is not built here
   const name = JSON.parse(readFileSync(join(root, "extension", "package.json"), "utf8")).name;
   const dest = join(venv, "share", "jupyter", "labextensions", name);
-  if (existsSync(join(dest, "package.json")) && isFresh("labextension", ["extension/labextension"])) return;
+  // Its own stamp: the build's "labextension" stamp is newer than the build output by design.
+  if (existsSync(join(dest, "package.json")) && isFresh("labextension-installed", ["extension/labextension"])) return;
   log(`installing the JupyterLab extension into .venv (${name})`);
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(join(dest, ".."), { recursive: true });
   cpSync(built, dest, { recursive: true });
-  touchStamp("labextension");
+  touchStamp("labextension-installed");
 }
 
 export const CHROMIUM = "/usr/bin/chromium";
