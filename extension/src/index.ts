@@ -3,6 +3,7 @@
 // output; notebooks opened without this extension show those fallbacks instead.
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { inspect } from "convlab/browser";
+import { DetectionsWidget } from "./detections.js";
 import { ModelWidget } from "./model.js";
 import { TrainingWidget } from "./training.js";
 
@@ -13,6 +14,7 @@ function factory(mime: string, create: (o: IRenderMime.IRendererOptions) => IRen
 }
 
 const extensions: IRenderMime.IExtension[] = [
+  { id: "convlab-jupyterlab:detections", rendererFactory: factory(inspect.DETECTIONS_MIME, (o) => new DetectionsWidget(o)), rank: RANK, dataType: "json" },
   { id: "convlab-jupyterlab:training", rendererFactory: factory(inspect.TRAINING_MIME, (o) => new TrainingWidget(o)), rank: RANK, dataType: "json" },
   { id: "convlab-jupyterlab:model", rendererFactory: factory(inspect.MODEL_MIME, (o) => new ModelWidget(o)), rank: RANK, dataType: "json" },
 ];
