@@ -4,6 +4,7 @@
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { inspect } from "convlab/browser";
 import { DetectionsWidget } from "./detections.js";
+import { FeatureMapsWidget } from "./featuremaps.js";
 import { ModelWidget } from "./model.js";
 import { TrainingWidget } from "./training.js";
 
@@ -14,6 +15,7 @@ function factory(mime: string, create: (o: IRenderMime.IRendererOptions) => IRen
 }
 
 const extensions: IRenderMime.IExtension[] = [
+  { id: "convlab-jupyterlab:featuremaps", rendererFactory: factory(inspect.FEATUREMAPS_MIME, (o) => new FeatureMapsWidget(o)), rank: RANK, dataType: "json" },
   { id: "convlab-jupyterlab:detections", rendererFactory: factory(inspect.DETECTIONS_MIME, (o) => new DetectionsWidget(o)), rank: RANK, dataType: "json" },
   { id: "convlab-jupyterlab:training", rendererFactory: factory(inspect.TRAINING_MIME, (o) => new TrainingWidget(o)), rank: RANK, dataType: "json" },
   { id: "convlab-jupyterlab:model", rendererFactory: factory(inspect.MODEL_MIME, (o) => new ModelWidget(o)), rank: RANK, dataType: "json" },
