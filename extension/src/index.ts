@@ -3,6 +3,7 @@
 // output; notebooks opened without this extension show those fallbacks instead.
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { inspect } from "convlab/browser";
+import { ActivationsWidget } from "./activations.js";
 import { DetectionsWidget } from "./detections.js";
 import { FeatureMapsWidget } from "./featuremaps.js";
 import { ModelWidget } from "./model.js";
@@ -16,6 +17,7 @@ function factory(mime: string, create: (o: IRenderMime.IRendererOptions) => IRen
 
 const extensions: IRenderMime.IExtension[] = [
   { id: "convlab-jupyterlab:featuremaps", rendererFactory: factory(inspect.FEATUREMAPS_MIME, (o) => new FeatureMapsWidget(o)), rank: RANK, dataType: "json" },
+  { id: "convlab-jupyterlab:activations", rendererFactory: factory(inspect.ACTIVATIONS_MIME, (o) => new ActivationsWidget(o)), rank: RANK, dataType: "json" },
   { id: "convlab-jupyterlab:detections", rendererFactory: factory(inspect.DETECTIONS_MIME, (o) => new DetectionsWidget(o)), rank: RANK, dataType: "json" },
   { id: "convlab-jupyterlab:training", rendererFactory: factory(inspect.TRAINING_MIME, (o) => new TrainingWidget(o)), rank: RANK, dataType: "json" },
   { id: "convlab-jupyterlab:model", rendererFactory: factory(inspect.MODEL_MIME, (o) => new ModelWidget(o)), rank: RANK, dataType: "json" },

@@ -1,0 +1,94 @@
+// The activations renderer in jsdom, fed real cl.inspect.activations payloads of LeNet-5: the
+// statistics table and histograms match the payload, a live update keeps the selected layer,
+// top-k patches are drawn, asking the kernel without one says so, bad payloads → error box.
+import { describe, expect, it } from "vitest";
+import { inspect, models, randn } from "convlab/browser";
+import { ActivationsWidget, histogramBars, parseUnit, percent } from "../src/activations.js";
+
+function widget(): ActivationsWidget {
+  return new ActivationsWidget({ mimeType: inspect.ACTIVATIONS_MIME, sanitizer: { sanitize: (s: string) => s }, resolver: null, linkHandler: null, latexTypesetter: null });
+}
+
+const net = models.lenet5({ inputShape: [32, 32, 1], seed: 0 });
+const batch = randn([16, 32, 32, 1], { seed: 2 });
+const payload = (step?: number) => inspect.activations(net, batch, { units: [{ layer: "CONV2", units: [3, 7], k: 4 }], ...(step === undefined ? {} : { step }) }).payload;
+
+describe("activations renderer", () => {
+  it("one row per layer with the payload's mean, std and fraction zero, a histogram each", () => {
+    const p = payload();
+    const w = widget();
+    w.renderData(p);
+    const rows = [...w.node.querySelectorAll<HTMLTableRowElement>("tr.convlab-act-row")];
+    expect(rows.map((r) => r.dataset.layer)).toEqual(p.layers.map((l) => l.name));
+    rows.forEach((r, i) => {
+      const l = p.layers[i]!;
+      expect(Number(r.querySelector(".convlab-act-mean")!.textContent)).toBeCloseTo(l.mean!, 3);
+      expect(r.querySelector(".convlab-act-zero")!.textContent).toBe(percent(l.fractionZero));
+      expect(r.querySelectorAll("svg.convlab-act-spark rect").length).toBe(l.histogram.counts.length);
+    });
+    expect(w.node.querySelector(".convlab-act-detail-title")!.textContent).toMatch(/^CONV1: 100,352 values · mean /);
+  });
+
+  it("clicking a row shows its histogram; a live update (next step) keeps that layer and shows the step", () => {
+    const w = widget();
+    w.renderData(payload(0));
+    w.node.querySelector<HTMLElement>('tr[data-layer="CONV2"]')!.click();
+    const conv2 = payload(10).layers.find((l) => l.name === "CONV2")!;
+    expect(w.node.querySelector(".convlab-act-detail-title")!.textContent).toMatch(/^CONV2: 25,600 values/);
+    w.renderData(payload(10));
+    expect(w.node.querySelector(".convlab-title")!.textContent).toBe("Activations of 'lenet5' · step 10");
+    expect(w.node.querySelector(".convlab-selected")!.getAttribute("data-layer")).toBe("CONV2");
+    const bars = [...w.node.querySelectorAll("svg.convlab-act-hist rect")];
+    expect(bars.length).toBe(conv2.histogram.counts.length);
+    expect(bars.map((b) => b.querySelector("title")!.textContent!.split(": ")[1]).map(Number)).toEqual(conv2.histogram.counts);
+  });
+
+  it("histogram bars span the edges and scale to the largest count", () => {
+    const bars = histogramBars({ edges: [0, 1, 2, 4], counts: [2, 4, 1] }, 100, 40);
+    expect(bars.map((b) => [b.x, b.width, b.height])).toEqual([[0, 25, 20], [25, 25, 40], [50, 50, 10]]);
+  });
+
+  it("draws each requested unit's top-k patches, strongest first", () => {
+    const p = payload();
+    const w = widget();
+    w.renderData(p);
+    const units = [...w.node.querySelectorAll<HTMLElement>(".convlab-act-unit")];
+    expect(units.map((u) => `${u.dataset.layer}/${u.dataset.unit}`)).toEqual(["CONV2/3", "CONV2/7"]);
+    const caps = [...units[0]!.querySelectorAll("figcaption")].map((c) => Number(c.textContent));
+    expect(caps.length).toBe(4);
+    expect([...caps].sort((a, b) => b - a)).toEqual(caps);
+    expect(units[0]!.querySelector("img")!.getAttribute("src")).toMatch(/^data:image\/png;base64,/);
+  });
+
+  it("asking for another unit without a running kernel says so; a bad unit number is refused", async () => {
+    const p = payload();
+    expect(p.source).toMatch(/^activations-/);
+    const w = widget();
+    w.renderData(p);
+    const unit = w.node.querySelector<HTMLInputElement>(".convlab-act-ask-unit")!;
+    const go = w.node.querySelector<HTMLButtonElement>(".convlab-act-ask-go")!;
+    unit.value = "99";
+    go.click();
+    expect(w.node.querySelector(".convlab-act-ask-note")!.textContent).toBe("CONV1 has units 0 … 7");
+    const layer = w.node.querySelector<HTMLSelectElement>(".convlab-act-ask-layer")!;
+    layer.value = "CONV2";
+    unit.value = "12";
+    go.click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(w.node.querySelector(".convlab-act-ask-note")!.textContent).toMatch(/no running kernel/);
+    expect(go.disabled).toBe(false);
+  });
+
+  it("validates units from the kernel, and bad payloads give an error box; names stay text", () => {
+    const p = payload();
+    expect(parseUnit("m", p.units![0]).ok).toBe(true);
+    const bad = parseUnit("m", { layer: "CONV2", unit: 1, patches: [{ image: { png: "!!", width: 1, height: 1 }, activation: 1, example: 0, box: { x1: 0, y1: 0, x2: 1, y2: 1 } }] });
+    expect(bad.ok).toBe(false);
+    const w = widget();
+    w.renderData({ ...p, layers: [{ ...p.layers[0]!, fractionZero: "none" }] });
+    expect(w.node.querySelector(".convlab-error")!.textContent).toMatch(/fractionZero/);
+    w.renderData({ ...p, model: "<script>alert(1)</script>" });
+    expect(w.node.querySelector("script")).toBeNull();
+    expect(w.node.querySelector(".convlab-title")!.textContent).toBe("Activations of '<script>alert(1)</script>'");
+  });
+});
