@@ -50,10 +50,10 @@ export function newestMtime(paths, skip = /(^|\/)(node_modules|dist|lib|labexten
 }
 
 /** A stamp file records that a step finished; the step is stale when any input is newer. */
-export function isFresh(stampName, inputs) {
+export function isFresh(stampName, inputs, skip) {
   const stamp = join(root, ".cache", "stamps", stampName);
   if (!existsSync(stamp)) return false;
-  return statSync(stamp).mtimeMs >= newestMtime(inputs);
+  return statSync(stamp).mtimeMs >= newestMtime(inputs, skip);
 }
 
 export function touchStamp(stampName) {

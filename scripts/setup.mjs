@@ -113,7 +113,7 @@ function installExtension() {
   const name = JSON.parse(readFileSync(join(root, "extension", "package.json"), "utf8")).name;
   const dest = join(venv, "share", "jupyter", "labextensions", name);
   // Its own stamp: the build's "labextension" stamp is newer than the build output by design.
-  if (existsSync(join(dest, "package.json")) && isFresh("labextension-installed", ["extension/labextension"])) return;
+  if (existsSync(join(dest, "package.json")) && isFresh("labextension-installed", ["extension/labextension"], /(^|\/)node_modules(\/|$)/)) return;
   log(`installing the JupyterLab extension into .venv (${name})`);
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(join(dest, ".."), { recursive: true });
