@@ -60,6 +60,8 @@ export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
   private pairs: inspect.Pairs | null = null;
   private roc: ReturnType<typeof inspect.rocCurve> | null = null;
   private projections = new Map<string, Projection>();
+  /** t-SNE the kernel computed on request, kept across redraws of the same points. */
+  private asked: { vectors: string; projection: Projection } | null = null;
   private projection = "pca2";
   private tau: number | null = null;
   private plotBox: HTMLElement | null = null;
@@ -88,6 +90,7 @@ export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
     const pct = (n: number) => `${(100 * pca.explained.slice(0, n).reduce((a, b) => a + b, 0)).toFixed(0)} %`;
     this.projections.set("pca2", { name: `PCA 2-D (${pct(2)} of the variance)`, dims: 2, coords: pcaCoords(2) });
     if (p.dim >= 3) this.projections.set("pca3", { name: `PCA 3-D (${pct(3)} of the variance)`, dims: 3, coords: pcaCoords(3) });
+    if (this.asked?.vectors === p.vectors.data) this.projections.set("tsne", this.asked.projection);
     if (p.projection) this.projections.set(p.projection.method, { name: `${p.projection.method === "tsne" ? "t-SNE" : "PCA"} ${p.projection.dims}-D (kernel)`, dims: p.projection.dims, coords: p.projection.coords });
     if (first) {
       this.projection = p.projection ? p.projection.method : "pca2";
@@ -120,7 +123,7 @@ export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
     const note = el("span", "convlab-emb-note");
     if (this.projections.has("tsne")) {
       tsne.disabled = true;
-      note.textContent = "t-SNE is in the output already";
+      note.textContent = this.asked ? "t-SNE computed by the kernel" : "t-SNE is in the output already";
     }
     tsne.addEventListener("click", () => this.askTsne(p, tsne, note));
     controls.append(tsne, note);
@@ -171,7 +174,7 @@ export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
         const r = v as { coords?: unknown; dims?: unknown };
         if (!Array.isArray(r?.coords) || r.coords.length !== p.count * 2 || !r.coords.every((c) => typeof c === "number" && Number.isFinite(c)))
           throw new Error("the kernel's t-SNE answer is not [m, 2] finite numbers");
-        this.projections.set("tsne", { name: "t-SNE 2-D (kernel, seed 0)", dims: 2, coords: r.coords as number[] });
+        this.asked = { vectors: p.vectors.data, projection: { name: "t-SNE 2-D (kernel, seed 0)", dims: 2, coords: r.coords as number[] } };
         this.projection = "tsne";
         if (this.payload) this.draw(this.payload, false);
       })
