@@ -4,9 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { inspect, models, randn } from "convlab/browser";
 import { ActivationsWidget, histogramBars, parseUnit, percent } from "../src/activations.js";
+import { rendererOptions } from "./helpers.js";
 
 function widget(): ActivationsWidget {
-  return new ActivationsWidget({ mimeType: inspect.ACTIVATIONS_MIME, sanitizer: { sanitize: (s: string) => s }, resolver: null, linkHandler: null, latexTypesetter: null });
+  return new ActivationsWidget(rendererOptions(inspect.ACTIVATIONS_MIME));
 }
 
 const net = models.lenet5({ inputShape: [32, 32, 1], seed: 0 });

@@ -4,9 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { detection, inspect, zeros } from "convlab/browser";
 import { DetectionsWidget, cellAt, countText, keptBoxes } from "../src/detections.js";
+import { rendererOptions } from "./helpers.js";
 
 function widget(): DetectionsWidget {
-  return new DetectionsWidget({ mimeType: inspect.DETECTIONS_MIME, sanitizer: { sanitize: (s: string) => s }, resolver: null, linkHandler: null, latexTypesetter: null });
+  return new DetectionsWidget(rendererOptions(inspect.DETECTIONS_MIME));
 }
 
 const box = (x1: number, y1: number, x2: number, y2: number) => ({ x1, y1, x2, y2 });

@@ -5,9 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { Rng, Tensor, inspect, rand } from "convlab/browser";
 import { EmbeddingsWidget, accuracyText, rocPoint, scatterTraces } from "../src/embeddings.js";
+import { rendererOptions } from "./helpers.js";
 
 function widget(): EmbeddingsWidget {
-  const w = new EmbeddingsWidget({ mimeType: inspect.EMBEDDINGS_MIME, sanitizer: { sanitize: (s: string) => s }, resolver: null, linkHandler: null, latexTypesetter: null });
+  const w = new EmbeddingsWidget(rendererOptions(inspect.EMBEDDINGS_MIME));
   document.body.appendChild(w.node); // plotly measures the page
   return w;
 }

@@ -4,9 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { inspect, models, randn, tensor } from "convlab/browser";
 import { FeatureMapsWidget, cellScale, hoverText, mapRange, mapValue, pixelAt, unpackLayer } from "../src/featuremaps.js";
+import { rendererOptions } from "./helpers.js";
 
 function widget(): FeatureMapsWidget {
-  return new FeatureMapsWidget({ mimeType: inspect.FEATUREMAPS_MIME, sanitizer: { sanitize: (s: string) => s }, resolver: null, linkHandler: null, latexTypesetter: null });
+  return new FeatureMapsWidget(rendererOptions(inspect.FEATUREMAPS_MIME));
 }
 
 const lenetPayload = () =>

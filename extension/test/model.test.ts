@@ -3,9 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { inspect, models, nn } from "convlab/browser";
 import { ModelWidget } from "../src/model.js";
+import { rendererOptions } from "./helpers.js";
 
 function widget(): ModelWidget {
-  return new ModelWidget({ mimeType: inspect.MODEL_MIME, sanitizer: { sanitize: (s: string) => s }, resolver: null, linkHandler: null, latexTypesetter: null });
+  return new ModelWidget(rendererOptions(inspect.MODEL_MIME));
 }
 
 describe("model renderer", () => {

@@ -4,9 +4,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { inspect, nn, runtime, train, Tensor, Rng } from "convlab/browser";
 import { TrainingWidget, isLossName, progressFraction, statusText, trainingSeries } from "../src/training.js";
+import { rendererOptions } from "./helpers.js";
 
 function widget(): TrainingWidget {
-  return new TrainingWidget({ mimeType: inspect.TRAINING_MIME, sanitizer: { sanitize: (s: string) => s }, resolver: null, linkHandler: null, latexTypesetter: null });
+  return new TrainingWidget(rendererOptions(inspect.TRAINING_MIME));
 }
 
 /** Two Gaussian blobs, 48 points, labels 0/1. */

@@ -8,7 +8,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { registerCommHandler } from "../runtime/comms.js";
-import { show, type MimeBundle } from "./display.js";
+import { show, widgetBundle, type MimeBundle } from "./display.js";
 import type { ActivationSource } from "./featuremaps.js";
 import { ACTIVATIONS_MIME, type ActivationLayerStats, type ActivationsPayload, type BoxCorners, type UnitPatch, type UnitPatches } from "./payloads.js";
 import { Raster, exampleOf, imageRef, isPicture, paletteRgb } from "./raster.js";
@@ -49,11 +49,7 @@ export class Activations {
   constructor(readonly payload: ActivationsPayload) {}
 
   toMimeBundle(): MimeBundle {
-    const png = activationsPng(this.payload);
-    return {
-      data: { [ACTIVATIONS_MIME]: this.payload, "image/png": png.base64, "text/plain": this.toString() },
-      metadata: { "image/png": { width: png.width, height: png.height } },
-    };
+    return widgetBundle(ACTIVATIONS_MIME, this.payload, activationsPng(this.payload), this.toString());
   }
 
   /** A table: layer, shape, mean, std, fraction zero, range. */

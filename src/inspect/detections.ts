@@ -8,7 +8,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { nms, type Box, type Detection, type NmsOptions } from "../detection/boxes.js";
 import { tensorToImage } from "./colormap.js";
-import type { MimeBundle } from "./display.js";
+import { widgetBundle, type MimeBundle } from "./display.js";
 import { DETECTIONS_MIME, type DetectionsPayload } from "./payloads.js";
 import { Raster, imageRef, isPicture, paletteRgb } from "./raster.js";
 
@@ -45,11 +45,7 @@ export class Detections {
   }
 
   toMimeBundle(): MimeBundle {
-    const png = detectionsPng(this.payload, this.image);
-    return {
-      data: { [DETECTIONS_MIME]: this.payload, "image/png": png.base64, "text/plain": this.toString() },
-      metadata: { "image/png": { width: png.width, height: png.height } },
-    };
+    return widgetBundle(DETECTIONS_MIME, this.payload, detectionsPng(this.payload, this.image), this.toString());
   }
 
   toString(): string {

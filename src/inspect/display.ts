@@ -18,6 +18,21 @@ export interface MimeBundle {
   metadata?: Record<string, unknown>;
 }
 
+/** A PNG as the builders make it: base64 of the file and its size. */
+export interface Png {
+  base64: string;
+  width: number;
+  height: number;
+}
+
+/** The bundle of a widget output: its payload under `mime`, a PNG and text as fallbacks. */
+export function widgetBundle(mime: string, payload: unknown, png: Png, text: string): MimeBundle {
+  return {
+    data: { [mime]: payload, "image/png": png.base64, "text/plain": text },
+    metadata: { "image/png": { width: png.width, height: png.height } },
+  };
+}
+
 /** A value that knows how to display itself. */
 export interface Displayable {
   toMimeBundle(): MimeBundle;

@@ -12,7 +12,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { Rng } from "../util/rng.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { registerCommHandler } from "../runtime/comms.js";
-import type { MimeBundle } from "./display.js";
+import { widgetBundle, type MimeBundle } from "./display.js";
 import { EMBEDDINGS_MIME, fromBase64, packArray, type EmbeddingsPayload, type ImageRef, type Triplet } from "./payloads.js";
 import { Raster, exampleOf, imageRef, paletteRgb } from "./raster.js";
 
@@ -426,11 +426,7 @@ export class Embeddings {
   constructor(readonly payload: EmbeddingsPayload, private readonly values: Float32Array) {}
 
   toMimeBundle(): MimeBundle {
-    const png = embeddingsPng(this.payload, this.values);
-    return {
-      data: { [EMBEDDINGS_MIME]: this.payload, "image/png": png.base64, "text/plain": this.toString() },
-      metadata: { "image/png": { width: png.width, height: png.height } },
-    };
+    return widgetBundle(EMBEDDINGS_MIME, this.payload, embeddingsPng(this.payload, this.values), this.toString());
   }
 
   toString(): string {

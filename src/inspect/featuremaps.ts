@@ -7,7 +7,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { heatmapRgb, type Colormap } from "./colormap.js";
-import type { MimeBundle } from "./display.js";
+import { widgetBundle, type MimeBundle } from "./display.js";
 import { FEATUREMAPS_MIME, packArray, unpackArray, type FeatureMapsLayer, type FeatureMapsPayload } from "./payloads.js";
 import { Raster, exampleOf, imageRef, isPicture } from "./raster.js";
 
@@ -40,11 +40,7 @@ export class FeatureMaps {
   constructor(readonly payload: FeatureMapsPayload) {}
 
   toMimeBundle(): MimeBundle {
-    const png = featureMapsPng(this.payload);
-    return {
-      data: { [FEATUREMAPS_MIME]: this.payload, "image/png": png.base64, "text/plain": this.toString() },
-      metadata: { "image/png": { width: png.width, height: png.height } },
-    };
+    return widgetBundle(FEATUREMAPS_MIME, this.payload, featureMapsPng(this.payload), this.toString());
   }
 
   /** One line per layer: name, type, `(nH,nW,nC)` and value range. */

@@ -5,7 +5,7 @@
  * later cell or for a history loaded from disk.
  */
 import { ValueError } from "../util/errors.js";
-import type { MimeBundle } from "./display.js";
+import { widgetBundle, type MimeBundle } from "./display.js";
 import { TRAINING_MIME, type TrainingPayload } from "./payloads.js";
 import { Raster, paletteRgb } from "./raster.js";
 
@@ -19,11 +19,7 @@ export class TrainingCurves {
   constructor(readonly payload: TrainingPayload) {}
 
   toMimeBundle(): MimeBundle {
-    const png = trainingPng(this.payload);
-    return {
-      data: { [TRAINING_MIME]: this.payload, "image/png": png.base64, "text/plain": this.toString() },
-      metadata: { "image/png": { width: png.width, height: png.height } },
-    };
+    return widgetBundle(TRAINING_MIME, this.payload, trainingPng(this.payload), this.toString());
   }
 
   /** One line per epoch: loss and metrics. */
