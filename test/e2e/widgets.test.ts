@@ -86,7 +86,7 @@ describe("convlab widgets in JupyterLab (Chromium)", () => {
         await el.screenshot({ path: join(artefacts, `widget-${k}.png`) });
       }
     }
-    expect(counts).toMatchObject({ training: 2, model: 1, featureMaps: 1, activations: 1, detections: 1, embeddings: 1, errorBoxes: 0, jsErrors: 0 });
+    expect(counts).toMatchObject({ training: 3, model: 1, featureMaps: 1, activations: 2, detections: 1, embeddings: 1, errorBoxes: 0, jsErrors: 0 });
   });
 
   it("moving the NMS IoU slider re-runs NMS in the browser: the number of kept boxes changes", async () => {
@@ -122,9 +122,13 @@ describe("convlab widgets in JupyterLab (Chromium)", () => {
     await emb.screenshot({ path: join(artefacts, "widget-embeddings-tsne.png") });
   });
 
-  it("after saving and reloading, the widgets are drawn again from the notebook without running", async () => {
+  it("after saving, shutting the kernel down and reloading, the widgets are drawn again from the notebook without running", async () => {
     await command(page, "docmanager:save");
     await page.waitForFunction(() => !document.querySelector(".jp-mod-dirty"), undefined, { timeout: 30_000 });
+    // The kernel that made the outputs goes away: what is drawn next comes from the saved file.
+    const sessions = (await (await fetch(`${lab.url}/api/sessions?token=${lab.token}`)).json()) as { id: string }[];
+    expect(sessions.length).toBeGreaterThan(0);
+    for (const s of sessions) expect((await fetch(`${lab.url}/api/sessions/${s.id}?token=${lab.token}`, { method: "DELETE" })).status).toBe(204);
     await page.reload();
     await page.waitForSelector(".jp-Notebook", { timeout: 90_000 });
     await page.waitForSelector(WIDGETS.embeddings, { timeout: 60_000 });
@@ -132,7 +136,7 @@ describe("convlab widgets in JupyterLab (Chromium)", () => {
     expect(prompts.every((t) => /\[\d+\]/.test(t))).toBe(true); // counts from the saved run, none running
     const counts = await census(page);
     await page.screenshot({ path: join(artefacts, "02-widgets-reloaded.png"), fullPage: true });
-    expect(counts).toMatchObject({ training: 2, model: 1, featureMaps: 1, activations: 1, detections: 1, embeddings: 1, errorBoxes: 0, jsErrors: 0 });
+    expect(counts).toMatchObject({ training: 3, model: 1, featureMaps: 1, activations: 2, detections: 1, embeddings: 1, errorBoxes: 0, jsErrors: 0 });
   });
 
   it("draws 64 feature maps of 56×56 (figure: drawing time); the bundle without plotly (figure: size)", async () => {

@@ -309,3 +309,29 @@ describe("model summary and training payloads", () => {
     expect(at(100, 150)).toEqual([255, 255, 255]);
   });
 });
+
+describe("activationsCallback", () => {
+  it("redraws one display (same id) as fit goes: at the start and every n batches, steps increasing", async () => {
+    const shown: { id: string | undefined; step: number | undefined; ok: boolean }[] = [];
+    const restore = cl.runtime.setRuntime({
+      display: (value, opts) => {
+        const b = cl.inspect.toMimeBundle(value)!;
+        const r = cl.inspect.parseActivations(JSON.parse(JSON.stringify(b.data[cl.inspect.ACTIVATIONS_MIME])));
+        shown.push({ id: opts?.id, step: r.ok ? r.value.step : undefined, ok: r.ok && "image/png" in b.data });
+      },
+    });
+    try {
+      const model = cl.nn.sequential([cl.nn.conv2d({ filters: 2, size: 3, activation: "relu", name: "c" }), cl.nn.flatten(), cl.nn.dense({ units: 2 })], { inputShape: [6, 6, 1], seed: 0 });
+      const x = cl.randn([32, 6, 6, 1], { seed: 1 }), y = cl.tensor(Array.from({ length: 32 }, (_, i) => i % 2));
+      const callbacks = cl.inspect.activationsCallback(model, x.slice([0, 0, 0, 0], [4, 6, 6, 1]), { every: 2 });
+      await model.fit({ x, y }, { optimizer: cl.train.sgd({ lr: 0.01 }), epochs: 1, batchSize: 8, callbacks });
+    } finally {
+      restore();
+    }
+    expect(shown.map((s) => s.step)).toEqual([0, 2, 4]);
+    expect(new Set(shown.map((s) => s.id)).size).toBe(1);
+    expect(shown[0]!.id).toMatch(/^convlab-activations-/);
+    expect(shown.every((s) => s.ok)).toBe(true);
+    expect(() => cl.inspect.activationsCallback(cl.models.lenet5(), cl.randn([1, 32, 32, 3]), { every: 0 })).toThrow(/every must be "epoch" or a positive integer, got 0/);
+  });
+});
