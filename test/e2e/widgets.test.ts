@@ -120,6 +120,10 @@ describe("convlab widgets in JupyterLab (Chromium)", () => {
     await emb.locator(".convlab-emb-plot[data-plotted='true'] .scatterlayer .point").first().waitFor({ timeout: 30_000 });
     expect(await emb.locator(".convlab-emb-plot .scatterlayer .point").count()).toBe(200);
     await emb.screenshot({ path: join(artefacts, "widget-embeddings-tsne.png") });
+    // 3-D: PCA's first three components in a WebGL scatter.
+    await emb.locator("select.convlab-emb-projection").selectOption("pca3");
+    await emb.locator(".convlab-emb-plot[data-projection='pca3'][data-plotted='true'] .gl-container canvas").first().waitFor({ timeout: 30_000 });
+    await emb.screenshot({ path: join(artefacts, "widget-embeddings-pca3.png") });
   });
 
   it("after saving, shutting the kernel down and reloading, the widgets are drawn again from the notebook without running", async () => {
