@@ -5,8 +5,9 @@
 // ROC curve. Plotly (lazy chunk) draws the scatter; the rest is DOM and SVG.
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { inspect } from "convlab/browser";
+import type { Widget } from "@lumino/widgets";
 import { ConvlabWidget, colorOf, el, fmt, imageEl, labelled, select, slider, svg } from "./common.js";
-import { requestKernel } from "./kernel.js";
+import { kernelFor, requestKernel } from "./kernel.js";
 import { plot, type PlotlyObject } from "./plotly.js";
 
 export const EMBEDDINGS_CLASS = "convlab-Embeddings";
@@ -18,7 +19,15 @@ export interface Projection {
   coords: ArrayLike<number>;
 }
 
-/** One scatter trace per identity (plotly), hover text "label · #i"; `customdata` holds the point index. */
+/**
+ * Text for plotly, which reads a subset of HTML (`<b>`, `<br>`, `<a>`…) in names and hover
+ * text: `&`, `<` and `>` become entities, which plotly shows back as the literal characters.
+ */
+export function plotlyText(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** One scatter trace per identity (plotly), hover text "label · #i" (as text, see `plotlyText`); `customdata` holds the point index. */
 export function scatterTraces(p: inspect.EmbeddingsPayload, proj: Projection): PlotlyObject[] {
   const byId = new Map<number, number[]>();
   p.labels.forEach((l, i) => (byId.get(l) ?? byId.set(l, []).get(l)!).push(i));
@@ -26,14 +35,15 @@ export function scatterTraces(p: inspect.EmbeddingsPayload, proj: Projection): P
     .sort((a, b) => a[0] - b[0])
     .map(([id, idx]) => {
       const axis = (k: number) => idx.map((i) => proj.coords[i * proj.dims + k]!);
+      const name = plotlyText(p.identities[id] ?? `id ${id}`);
       const t: PlotlyObject = {
         type: proj.dims === 3 ? "scatter3d" : "scatter",
         mode: "markers",
-        name: p.identities[id] ?? `id ${id}`,
+        name,
         x: axis(0),
         y: axis(1),
         customdata: idx,
-        text: idx.map((i) => `${p.identities[id] ?? `id ${id}`} · #${i}`),
+        text: idx.map((i) => `${name} · #${i}`),
         hoverinfo: "text",
         marker: { color: colorOf(id), size: proj.dims === 3 ? 3 : 7, opacity: 0.85 },
       };
@@ -50,6 +60,7 @@ export function rocPoint(pairs: inspect.Pairs, tau: number): { fpr: number; tpr:
 
 /** "τ = 0.136: accuracy 93.4 % over 19,900 pairs (TP 1,234 · FP 56 · TN 17,890 · FN 720)". */
 export function accuracyText(pairs: inspect.Pairs, tau: number): string {
+  if (pairs.distance.length === 0) return `τ = ${fmt(tau, 3)}: no pairs to verify (one point)`;
   const v = inspect.verificationAccuracy(pairs, tau);
   const n = (x: number) => x.toLocaleString("en-US");
   return `τ = ${fmt(tau, 3)}: accuracy ${(100 * v.accuracy).toFixed(1)} % over ${n(pairs.distance.length)} pairs (TP ${n(v.tp)} · FP ${n(v.fp)} · TN ${n(v.tn)} · FN ${n(v.fn)})`;
@@ -68,11 +79,26 @@ export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
   private hoverBox: HTMLElement | null = null;
   private rocSvg: SVGSVGElement | null = null;
   private accuracy: HTMLElement | null = null;
+  private tsneButton: HTMLButtonElement | null = null;
+  private tsneNote: HTMLElement | null = null;
+  /** A t-SNE request is in flight. */
+  private tsneBusy = false;
+  /** Why the last t-SNE request failed (shown until the next one). */
+  private tsneError: string | null = null;
   /** Set when the last plot finished (tests and the e2e wait on it). */
   plotted: Promise<void> = Promise.resolve();
 
   constructor(options: IRenderMime.IRendererOptions) {
     super(options, EMBEDDINGS_CLASS, inspect.parseEmbeddings);
+    // A kernel may start (or stop) after drawing: look again when the pointer comes over the widget.
+    this.node.addEventListener("pointerenter", () => this.refreshTsne());
+    this.node.addEventListener("focusin", () => this.refreshTsne());
+  }
+
+  /** Once in the notebook's DOM, the plugin's finder can see this widget's kernel. */
+  protected override onAfterAttach(msg: Parameters<Widget["processMessage"]>[0]): void {
+    super.onAfterAttach(msg);
+    this.refreshTsne();
   }
 
   protected draw(p: inspect.EmbeddingsPayload, first: boolean): void {
@@ -121,12 +147,11 @@ export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
     const tsne = el("button", "convlab-emb-tsne", "t-SNE (ask the kernel)");
     tsne.type = "button";
     const note = el("span", "convlab-emb-note");
-    if (this.projections.has("tsne")) {
-      tsne.disabled = true;
-      note.textContent = this.asked ? "t-SNE computed by the kernel" : "t-SNE is in the output already";
-    }
-    tsne.addEventListener("click", () => this.askTsne(p, tsne, note));
+    tsne.addEventListener("click", () => this.askTsne(p));
     controls.append(tsne, note);
+    this.tsneButton = tsne;
+    this.tsneNote = note;
+    this.refreshTsne();
 
     const row = el("div", "convlab-emb-row", undefined, this.node);
     this.plotBox = el("div", "convlab-emb-plot", undefined, row);
@@ -165,9 +190,27 @@ export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
     el("div", "convlab-emb-hover-label", `${p.identities[p.labels[i]!] ?? `id ${p.labels[i]}`} · #${i}`, box);
   }
 
-  private askTsne(p: inspect.EmbeddingsPayload, button: HTMLButtonElement, note: HTMLElement): void {
-    button.disabled = true;
-    note.textContent = "t-SNE running in the kernel…";
+  /**
+   * The t-SNE button's state: disabled with a note when the output has t-SNE already, a request
+   * is running, or no kernel is reachable (a saved notebook opened without running it).
+   */
+  private refreshTsne(): void {
+    const button = this.tsneButton, note = this.tsneNote;
+    if (!button || !note) return;
+    let why: string | null;
+    if (this.projections.has("tsne")) why = this.asked ? "t-SNE computed by the kernel" : "t-SNE is in the output already";
+    else if (this.tsneBusy) why = "t-SNE running in the kernel…";
+    else if (!kernelFor(this.node)) why = "t-SNE needs a running kernel (run the notebook)";
+    else why = null;
+    button.disabled = why !== null;
+    note.textContent = why ?? this.tsneError ?? "";
+  }
+
+  private askTsne(p: inspect.EmbeddingsPayload): void {
+    if (this.tsneBusy) return;
+    this.tsneBusy = true;
+    this.tsneError = null;
+    this.refreshTsne();
     const vectors = p.vectors.dtype === "float32" ? p.vectors.data : inspect.packArray(this.vectors).data;
     requestKernel(this.node, "inspect.tsne", { vectors, count: p.count, dim: p.dim, dims: 2, seed: 0 }, 300_000)
       .then((v) => {
@@ -176,11 +219,13 @@ export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
           throw new Error("the kernel's t-SNE answer is not [m, 2] finite numbers");
         this.asked = { vectors: p.vectors.data, projection: { name: "t-SNE 2-D (kernel, seed 0)", dims: 2, coords: r.coords as number[] } };
         this.projection = "tsne";
+        this.tsneBusy = false;
         if (this.payload) this.draw(this.payload, false);
       })
       .catch((e: unknown) => {
-        note.textContent = e instanceof Error ? e.message : String(e);
-        button.disabled = false;
+        this.tsneBusy = false;
+        this.tsneError = e instanceof Error ? e.message : String(e);
+        this.refreshTsne();
       });
   }
 

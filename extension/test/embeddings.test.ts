@@ -4,7 +4,8 @@
 // slider gives verification's accuracy, t-SNE without a kernel says so, bad payload → error box.
 import { describe, expect, it } from "vitest";
 import { Rng, Tensor, inspect, rand } from "convlab/browser";
-import { EmbeddingsWidget, accuracyText, rocPoint, scatterTraces } from "../src/embeddings.js";
+import { EmbeddingsWidget, accuracyText, plotlyText, rocPoint, scatterTraces } from "../src/embeddings.js";
+import { setKernelFinder } from "../src/kernel.js";
 import { rendererOptions } from "./helpers.js";
 
 function widget(): EmbeddingsWidget {
@@ -36,7 +37,7 @@ describe("embeddings renderer", () => {
   it("plots one trace per identity with PCA from the browser; hover shows the point's picture", async () => {
     const p = make();
     const traces = scatterTraces(p, { name: "x", dims: 2, coords: inspect.pca(inspect.unpackArray(p.vectors, 240), 30, 8, { dims: 2 }).coords });
-    expect(traces.map((t) => [t.name, (t.x as number[]).length, t.type])).toEqual([["ada", 10, "scatter"], ["<b>bob</b>", 10, "scatter"], ["cy", 10, "scatter"]]);
+    expect(traces.map((t) => [t.name, (t.x as number[]).length, t.type])).toEqual([["ada", 10, "scatter"], ["&lt;b&gt;bob&lt;/b&gt;", 10, "scatter"], ["cy", 10, "scatter"]]);
     expect((traces[1]!.customdata as number[])[0]).toBe(10);
     const w = widget();
     w.renderData(p);
@@ -45,6 +46,13 @@ describe("embeddings renderer", () => {
     expect(plotBox.dataset.plotted).toBe("true");
     expect(plotBox.querySelectorAll(".scatterlayer .trace").length).toBe(3);
     expect(plotBox.querySelectorAll(".scatterlayer .point").length).toBe(30);
+    // plotly reads <b> in names as markup; the escaped name shows the identity's characters as they are
+    expect([...plotBox.querySelectorAll(".legendtext")].map((t) => t.textContent)).toEqual(["ada", "<b>bob</b>", "cy"]);
+    expect(plotBox.querySelector(".legendtext b, .legendtext [style*='bold']")).toBeNull();
+    // plotly's own hover event (customdata = the point's index) fills the side panel
+    (plotBox as unknown as { emit(ev: string, data: unknown): void }).emit("plotly_hover", { points: [{ customdata: 17, pointNumber: 7, curveNumber: 1 }] });
+    expect(w.node.querySelector(".convlab-emb-hover-label")!.textContent).toBe("<b>bob</b> · #17");
+    expect(w.node.querySelector<HTMLImageElement>(".convlab-emb-thumb")!.src).toBe(`data:image/png;base64,${p.thumbnails![17]!.png}`);
     expect([...w.node.querySelectorAll("select.convlab-emb-projection option")].map((o) => o.getAttribute("value"))).toEqual(["pca2", "pca3"]);
     w.showPoint(p, 12);
     expect(w.node.querySelector(".convlab-emb-hover-label")!.textContent).toBe("<b>bob</b> · #12");
@@ -87,15 +95,70 @@ describe("embeddings renderer", () => {
     w.dispose();
   });
 
-  it("t-SNE without a running kernel says so and can be retried", async () => {
+  it("t-SNE is disabled with a note while no kernel is reachable (also when the finder fails)", () => {
     const w = widget();
     w.renderData(make());
     const b = w.node.querySelector<HTMLButtonElement>("button.convlab-emb-tsne")!;
-    b.click();
-    await new Promise((r) => setTimeout(r, 0));
-    expect(w.node.querySelector(".convlab-emb-note")!.textContent).toMatch(/no running kernel/);
-    expect(b.disabled).toBe(false);
+    expect(b.disabled).toBe(true);
+    expect(w.node.querySelector(".convlab-emb-note")!.textContent).toBe("t-SNE needs a running kernel (run the notebook)");
+    setKernelFinder(() => {
+      throw new Error("no tracker");
+    });
+    try {
+      w.node.dispatchEvent(new Event("pointerenter"));
+      expect(b.disabled).toBe(true);
+      expect(w.node.querySelector(".convlab-emb-note")!.textContent).toMatch(/needs a running kernel/);
+    } finally {
+      setKernelFinder(null);
+    }
     w.dispose();
+  });
+
+  it("keeps the chosen projection and τ across an update", async () => {
+    const p = { ...make(), projection: { method: "pca" as const, dims: 2 as const, coords: Array.from({ length: 60 }, (_, i) => i % 7) } };
+    const w = widget();
+    w.renderData(p);
+    await w.plotted;
+    const sel = w.node.querySelector<HTMLSelectElement>("select.convlab-emb-projection")!;
+    expect(sel.value).toBe("pca");
+    sel.value = "pca2";
+    sel.dispatchEvent(new Event("change"));
+    await w.plotted;
+    expect(w.node.querySelector<HTMLElement>(".convlab-emb-plot")!.dataset.projection).toBe("pca2");
+    const tau0 = w.node.querySelector<HTMLInputElement>("input.convlab-emb-tau")!;
+    tau0.value = "0.3";
+    tau0.dispatchEvent(new Event("input"));
+    w.renderData(p);
+    await w.plotted;
+    expect(w.node.querySelector<HTMLSelectElement>("select.convlab-emb-projection")!.value).toBe("pca2");
+    expect(w.node.querySelector<HTMLInputElement>("input.convlab-emb-tau")!.value).toBe("0.3");
+    expect(w.node.querySelector(".convlab-error")).toBeNull();
+    const tau = w.node.querySelector<HTMLInputElement>("input.convlab-emb-tau")!;
+    tau.value = "0.5";
+    tau.dispatchEvent(new Event("input"));
+    const pairs = inspect.verificationPairs(inspect.unpackArray(p.vectors, 240), 30, 8, p.labels);
+    expect(w.node.querySelector(".convlab-emb-accuracy")!.textContent).toBe(accuracyText(pairs, 0.5));
+    w.dispose();
+  });
+
+  it("draws degenerate outputs (one point; one identity in 1-D) without an error box", async () => {
+    for (const [m, d] of [[1, 4], [3, 1]] as const) {
+      const w = widget();
+      const labels = Array.from({ length: m }, () => 0);
+      const p = inspect.embeddings(rand([m, d], { seed: 2 }), { labels, identities: ["solo"] }).payload;
+      w.renderData(p);
+      await w.plotted;
+      expect(w.node.querySelector(".convlab-error")).toBeNull();
+      const pairs = inspect.verificationPairs(inspect.unpackArray(p.vectors, m * d), m, d, labels);
+      expect(w.node.querySelector(".convlab-emb-accuracy")!.textContent).toBe(accuracyText(pairs, p.tau));
+      expect(accuracyText(pairs, p.tau)).toMatch(m === 1 ? /no pairs to verify/ : /over 3 pairs/);
+      expect(w.node.querySelector(".convlab-emb-accuracy")!.textContent).not.toMatch(/NaN/);
+      w.dispose();
+    }
+  });
+
+  it("plotlyText escapes what plotly would read as markup", () => {
+    expect(plotlyText(`<a href="javascript:x">A&B</a>`)).toBe(`&lt;a href="javascript:x"&gt;A&amp;B&lt;/a&gt;`);
   });
 
   it("a payload with the kernel's t-SNE shows it first; bad payloads give an error box", () => {
