@@ -48,6 +48,13 @@ export function installTypeResolution(ts: Ts, cwd: string, root: string | undefi
   const real = root === undefined ? undefined : slash(root);
   const map = (p: string): string => (real !== undefined && (p === virtual || p.startsWith(virtual + "/")) ? real + p.slice(virtual.length) : p);
   const sys = ts.sys as unknown as Record<string, unknown>;
+  // No directory watchers. TypeScript watches the folders of failed module lookups (every
+  // node_modules up the tree) to notice new packages, but (1) tslab's converter keeps one pending
+  // rebuild timer and throws "Unexpected pending rebuildTimer" in every later cell once such a
+  // watcher fires, and (2) Node 20 on Linux has no recursive fs.watch, so TypeScript emulates it
+  // by walking every folder below (a project's node_modules: about a third of the start-up).
+  // A package installed while the kernel runs is therefore found after a kernel restart.
+  if (typeof sys.watchDirectory === "function") sys.watchDirectory = () => ({ close: () => undefined });
   for (const name of ["fileExists", "readFile", "directoryExists", "getDirectories", "readDirectory", "realpath", "getModifiedTime", "getFileSize"]) {
     const original = sys[name];
     if (typeof original !== "function") continue;

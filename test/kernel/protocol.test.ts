@@ -1,6 +1,6 @@
 // The convlab kernel driven over ZeroMQ as Jupyter drives it: one real kernel process for the
 // file, started from the kernelspec in a folder outside the repository.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KernelClient, sleep } from "../../kernel/src/client.js";
@@ -336,6 +336,39 @@ describe("modules", () => {
     expect(resultText(iopub)).toBe("[ 42, 4 ]");
     const typed = await k.execute('import { twice as t2 } from "./helpers";\nt2("x")');
     expect(typed.reply.content.ename).toBe("TSError");
+  });
+});
+
+describe("packages installed while the kernel runs", () => {
+  it("do not break later cells (tslab's converter throws once a folder watcher fires); they are found after a restart", async () => {
+    const before = await k.execute('import { answer } from "late-package";\nanswer');
+    expect(before.reply.content.ename).toBe("TSError");
+    const dir = join(env.dir, "node_modules", "late-package");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "late-package", version: "1.0.0", main: "index.js", types: "index.d.ts" }));
+    writeFileSync(join(dir, "index.d.ts"), "export declare const answer: number;\n");
+    writeFileSync(join(dir, "index.js"), "exports.answer = 42;\n");
+    // Cells while the file-system events come in: the import still fails as a type error, never
+    // with tslab's "Unexpected pending rebuildTimer".
+    for (let i = 0; i < 8; i++) {
+      await sleep(200);
+      const again = await k.execute('import { answer } from "late-package";\nanswer');
+      expect(`${again.reply.content.ename}: ${again.reply.content.evalue}`).toMatch(/^TSError: /);
+    }
+    for (let i = 0; i < 3; i++) {
+      const { reply, iopub } = await k.execute(`${i} + 1`);
+      expect(reply.content.status, JSON.stringify(reply.content).slice(0, 300)).toBe("ok");
+      expect(resultText(iopub)).toBe(String(i + 1));
+    }
+    // A fresh kernel in the same folder finds the package.
+    const fresh = await startKernel(env.dir, env.env);
+    try {
+      const { reply, iopub } = await fresh.execute('import { answer } from "late-package";\nanswer');
+      expect(reply.content.status).toBe("ok");
+      expect(resultText(iopub)).toBe("42");
+    } finally {
+      await fresh.shutdown();
+    }
   });
 });
 
