@@ -35,6 +35,24 @@ export function cellAt(p: inspect.DetectionsPayload, x: number, y: number): { ro
 /** Largest side of the picture on screen (CSS pixels). */
 const MAX_SIDE = 640;
 
+/**
+ * The picture's size on screen: the image's pixels (the frame is stretched onto them, so boxes
+ * given as fractions land right), else the frame's shape; the longer side made 640 pixels at
+ * most and, for small pictures, at least 320.
+ */
+export function displaySize(p: inspect.DetectionsPayload): { w: number; h: number } {
+  const [W, H] = p.image ? [p.image.width, p.image.height] : [p.width, p.height];
+  const long = Math.max(W, H);
+  const k = long > MAX_SIDE ? MAX_SIDE / long : long < MAX_SIDE / 2 ? MAX_SIDE / 2 / long : 1;
+  return { w: Math.max(1, Math.round(W * k)), h: Math.max(1, Math.round(H * k)) };
+}
+
+/** Frame coordinates → screen pixels of the overlay. */
+interface ToScreen {
+  x(v: number): number;
+  y(v: number): number;
+}
+
 export class DetectionsWidget extends ConvlabWidget<inspect.DetectionsPayload> {
   private settings: NmsSettings | null = null;
   private showTruth = true;
@@ -43,8 +61,8 @@ export class DetectionsWidget extends ConvlabWidget<inspect.DetectionsPayload> {
   private overlay: SVGSVGElement | null = null;
   private count: HTMLElement | null = null;
   private list: HTMLElement | null = null;
-  /** Frame units per screen pixel (for text and strokes in the overlay). */
-  private unit = 1;
+  private screen: ToScreen = { x: (v) => v, y: (v) => v };
+  private size = { w: 1, h: 1 };
 
   constructor(options: IRenderMime.IRendererOptions) {
     super(options, DETECTIONS_CLASS, inspect.parseDetections);
@@ -65,9 +83,9 @@ export class DetectionsWidget extends ConvlabWidget<inspect.DetectionsPayload> {
     this.checkbox(controls, "convlab-det-truth", "ground truth", this.showTruth, (v) => (this.showTruth = v));
     if (p.grid) this.checkbox(controls, "convlab-det-grid", "grid and anchors", this.showGrid, (v) => (this.showGrid = v));
 
-    const scale = Math.min(MAX_SIDE / Math.max(p.width, p.height), p.image ? Math.max(1, MAX_SIDE / Math.max(p.image.width, p.image.height)) : Infinity);
-    const w = Math.round(p.width * scale), h = Math.round(p.height * scale);
-    this.unit = p.width / w;
+    const { w, h } = displaySize(p);
+    this.size = { w, h };
+    this.screen = { x: (v) => (v / p.width) * w, y: (v) => (v / p.height) * h };
     const stage = el("div", "convlab-det-stage", undefined, this.node);
     stage.style.width = `${w}px`;
     stage.style.height = `${h}px`;
@@ -77,7 +95,7 @@ export class DetectionsWidget extends ConvlabWidget<inspect.DetectionsPayload> {
       img.height = h;
       stage.appendChild(img);
     }
-    this.overlay = svg("svg", { class: "convlab-det-overlay", width: w, height: h, viewBox: `0 0 ${p.width} ${p.height}`, preserveAspectRatio: "none" }, stage);
+    this.overlay = svg("svg", { class: "convlab-det-overlay", width: w, height: h, viewBox: `0 0 ${w} ${h}` }, stage);
     this.overlay.addEventListener("click", (ev) => {
       if (!p.grid || !this.overlay) return;
       const r = this.overlay.getBoundingClientRect();
@@ -122,22 +140,28 @@ export class DetectionsWidget extends ConvlabWidget<inspect.DetectionsPayload> {
     const p = this.payload, s = this.settings, o = this.overlay;
     if (!p || !s || !o || !this.count || !this.list) return;
     o.replaceChildren();
-    const u = this.unit;
-    if (!p.image) svg("rect", { class: "convlab-det-blank", x: 0, y: 0, width: p.width, height: p.height }, o);
-    if (p.grid && this.showGrid) this.drawGrid(o, p, p.grid, u);
+    const { w, h } = this.size, to = this.screen;
+    const rect = (b: inspect.BoxCorners): Record<string, string> => ({
+      x: to.x(b.x1).toFixed(1),
+      y: to.y(b.y1).toFixed(1),
+      width: Math.max(0, to.x(b.x2) - to.x(b.x1)).toFixed(1),
+      height: Math.max(0, to.y(b.y2) - to.y(b.y1)).toFixed(1),
+    });
+    if (!p.image) svg("rect", { class: "convlab-det-blank", x: 0, y: 0, width: w, height: h }, o);
+    if (p.grid && this.showGrid) this.drawGrid(o, p, p.grid);
     if (this.showTruth)
-      for (const g of p.groundTruth)
-        svg("rect", { class: "convlab-det-truth", ...rectAttrs(g.box), stroke: colorOf(g.classId), "stroke-width": 2 * u, "stroke-dasharray": `${6 * u} ${4 * u}` }, o);
+      for (const g of p.groundTruth) svg("rect", { class: "convlab-det-truth", ...rect(g.box), stroke: colorOf(g.classId), "stroke-width": 2, "stroke-dasharray": "6 4" }, o);
     const kept = keptBoxes(p, s);
     for (const d of kept) {
       const c = colorOf(d.classId);
       const g = svg("g", { class: "convlab-det-box" }, o);
-      svg("rect", { ...rectAttrs(d.box), stroke: c, "stroke-width": 3 * u, fill: "none" }, g);
+      const r = rect(d.box);
+      svg("rect", { ...r, stroke: c, "stroke-width": 3, fill: "none" }, g);
       const label = `${p.classes[d.classId] ?? `class ${d.classId}`} ${fmt(d.score, 2)}`;
-      const fs = 12 * u;
-      const ty = d.box.y1 >= fs + 4 * u ? d.box.y1 - 3 * u : d.box.y1 + fs + 2 * u;
-      svg("rect", { x: d.box.x1, y: ty - fs, width: (label.length * 0.62 + 0.6) * fs, height: fs + 3 * u, fill: c, class: "convlab-det-label-bg" }, g);
-      const t = svg("text", { x: d.box.x1 + 2 * u, y: ty, "font-size": fs, class: "convlab-det-label" }, g);
+      const fs = 12, x = Number(r.x), y = Number(r.y);
+      const ty = y >= fs + 4 ? y - 3 : y + fs + 2;
+      svg("rect", { x, y: ty - fs, width: (label.length * 0.62 + 0.6) * fs, height: fs + 3, fill: c, class: "convlab-det-label-bg" }, g);
+      const t = svg("text", { x: x + 2, y: ty, "font-size": fs, class: "convlab-det-label" }, g);
       t.textContent = label;
     }
     this.count.textContent = `${countText(kept.length, p.predictions.length)} (score > ${fmt(s.scoreThreshold, 2)}, IoU < ${fmt(s.iouThreshold, 2)}${s.perClass ? ", per class" : ""})`;
@@ -154,23 +178,21 @@ export class DetectionsWidget extends ConvlabWidget<inspect.DetectionsPayload> {
     }
   }
 
-  /** Grid lines, the selected cell, and the anchors centred on it. */
-  private drawGrid(o: SVGSVGElement, p: inspect.DetectionsPayload, grid: { rows: number; cols: number }, u: number): void {
-    const cw = p.width / grid.cols, ch = p.height / grid.rows;
-    for (let i = 1; i < grid.rows; i++) svg("line", { class: "convlab-det-gridline", x1: 0, y1: i * ch, x2: p.width, y2: i * ch, "stroke-width": u }, o);
-    for (let j = 1; j < grid.cols; j++) svg("line", { class: "convlab-det-gridline", x1: j * cw, y1: 0, x2: j * cw, y2: p.height, "stroke-width": u }, o);
+  /** Grid lines, the selected cell, and the anchors (frame units) centred on it. */
+  private drawGrid(o: SVGSVGElement, p: inspect.DetectionsPayload, grid: { rows: number; cols: number }): void {
+    const { w, h } = this.size, to = this.screen;
+    const cw = w / grid.cols, ch = h / grid.rows;
+    for (let i = 1; i < grid.rows; i++) svg("line", { class: "convlab-det-gridline", x1: 0, y1: i * ch, x2: w, y2: i * ch }, o);
+    for (let j = 1; j < grid.cols; j++) svg("line", { class: "convlab-det-gridline", x1: j * cw, y1: 0, x2: j * cw, y2: h }, o);
     if (!this.cell) return;
     const { row, col } = this.cell;
-    svg("rect", { class: "convlab-det-cell", x: col * cw, y: row * ch, width: cw, height: ch, "stroke-width": 2 * u }, o);
+    svg("rect", { class: "convlab-det-cell", x: col * cw, y: row * ch, width: cw, height: ch, "stroke-width": 2 }, o);
     const cx = (col + 0.5) * cw, cy = (row + 0.5) * ch;
     (p.anchors ?? []).forEach((a, k) => {
-      const r = svg("rect", { class: "convlab-det-anchor", x: cx - a.width / 2, y: cy - a.height / 2, width: a.width, height: a.height, "stroke-width": 1.5 * u, "stroke-dasharray": `${2 * u} ${3 * u}` }, o);
+      const aw = to.x(a.width), ah = to.y(a.height);
+      const r = svg("rect", { class: "convlab-det-anchor", x: (cx - aw / 2).toFixed(1), y: (cy - ah / 2).toFixed(1), width: aw.toFixed(1), height: ah.toFixed(1), "stroke-width": 1.5, "stroke-dasharray": "2 3" }, o);
       r.dataset.anchor = String(k);
       svg("title", {}, r).textContent = `anchor ${k + 1}: ${fmt(a.width)} × ${fmt(a.height)}`;
     });
   }
-}
-
-function rectAttrs(b: inspect.BoxCorners): Record<string, number> {
-  return { x: b.x1, y: b.y1, width: Math.max(0, b.x2 - b.x1), height: Math.max(0, b.y2 - b.y1) };
 }

@@ -3,7 +3,7 @@
 // kept across updates, error box for bad payloads, labels as text.
 import { describe, expect, it } from "vitest";
 import { detection, inspect, zeros } from "convlab/browser";
-import { DetectionsWidget, cellAt, countText, keptBoxes } from "../src/detections.js";
+import { DetectionsWidget, cellAt, countText, displaySize, keptBoxes } from "../src/detections.js";
 import { rendererOptions } from "./helpers.js";
 
 function widget(): DetectionsWidget {
@@ -53,7 +53,7 @@ describe("detections renderer", () => {
     expect(w.node.querySelector(".convlab-det-count")!.textContent).toBe("3 of 9 boxes kept (score > 0.6, IoU < 0.5, per class)");
     expect(w.node.querySelectorAll("line.convlab-det-gridline").length).toBe(4);
     const anchors = [...w.node.querySelectorAll<SVGRectElement>("rect.convlab-det-anchor")];
-    expect(anchors.map((a) => [a.getAttribute("x"), a.getAttribute("y"), a.getAttribute("width")])).toEqual([["180", "70", "240"], ["250", "75", "100"]]);
+    expect(anchors.map((a) => [a.getAttribute("x"), a.getAttribute("y"), a.getAttribute("width")])).toEqual([["180.0", "70.0", "240.0"], ["250.0", "75.0", "100.0"]]);
   });
 
   it("every slider move re-runs cl.detection.nms: the kept boxes are exactly its result", () => {
@@ -99,6 +99,18 @@ describe("detections renderer", () => {
       c.dispatchEvent(new Event("change"));
     }
     expect(w.node.querySelectorAll("rect.convlab-det-truth, line.convlab-det-gridline, rect.convlab-det-anchor").length).toBe(0);
+  });
+
+  it("boxes given as fractions of the image land on the picture; sizes on screen", () => {
+    const p = inspect.detections({ image: zeros([200, 300, 3]), width: 1, height: 1, classes: ["cat"], predictions: [{ box: box(0.5, 0.5, 1, 1), score: 0.9, classId: 0 }] }).payload;
+    expect(displaySize(p)).toEqual({ w: 320, h: 213 }); // small pictures are shown larger
+    const w = widget();
+    w.renderData(p);
+    const r = w.node.querySelector("g.convlab-det-box rect")!;
+    expect(["x", "y", "width", "height"].map((a) => r.getAttribute(a))).toEqual(["160.0", "106.5", "160.0", "106.5"]);
+    expect(w.node.querySelector("svg.convlab-det-overlay")!.getAttribute("viewBox")).toBe("0 0 320 213");
+    expect(displaySize({ ...p, image: { ...p.image!, width: 1280, height: 960 } })).toEqual({ w: 640, h: 480 });
+    expect(displaySize({ ...p, image: undefined, width: 416, height: 416 })).toEqual({ w: 416, h: 416 });
   });
 
   it("cells by position, count wording", () => {
