@@ -160,7 +160,7 @@ export class DetectionsWidget extends ConvlabWidget<inspect.DetectionsPayload> {
       const label = `${p.classes[d.classId] ?? `class ${d.classId}`} ${fmt(d.score, 2)}`;
       const fs = 12, x = Number(r.x), y = Number(r.y);
       const ty = y >= fs + 4 ? y - 3 : y + fs + 2;
-      svg("rect", { x, y: ty - fs, width: (label.length * 0.62 + 0.6) * fs, height: fs + 3, fill: c, class: "convlab-det-label-bg" }, g);
+      svg("rect", { x, y: ty - fs, width: (label.length * 0.68 + 0.6) * fs, height: fs + 3, fill: c, class: "convlab-det-label-bg" }, g);
       const t = svg("text", { x: x + 2, y: ty, "font-size": fs, class: "convlab-det-label" }, g);
       t.textContent = label;
     }
