@@ -15,21 +15,22 @@ export function percent(f: number): string {
 }
 
 /** Bars of a histogram in a `w`×`h` box: x from the bin edges, heights scaled to the largest count. */
-export function histogramBars(h: inspect.Histogram, w: number, height: number): { x: number; width: number; height: number; count: number }[] {
+export function histogramBars(h: inspect.Histogram, w: number, height: number, log = false): { x: number; width: number; height: number; count: number }[] {
   const lo = h.edges[0] ?? 0, hi = h.edges[h.edges.length - 1] ?? 1;
   const span = hi - lo || 1;
-  const top = Math.max(1, ...h.counts);
+  const f = log ? Math.log1p : (c: number) => c;
+  const top = Math.max(f(1), ...h.counts.map(f));
   return h.counts.map((count, i) => {
     const x = ((h.edges[i]! - lo) / span) * w;
     const x2 = ((h.edges[i + 1]! - lo) / span) * w;
-    return { x, width: Math.max(0.5, x2 - x), height: (count / top) * height, count };
+    return { x, width: Math.max(0.5, x2 - x), height: (f(count) / top) * height, count };
   });
 }
 
 /** A histogram as SVG bars (the title of each bar gives its range and count). */
-function histogramSvg(h: inspect.Histogram, w: number, height: number, cls: string, titles: boolean): SVGSVGElement {
+function histogramSvg(h: inspect.Histogram, w: number, height: number, cls: string, titles: boolean, log = false): SVGSVGElement {
   const s = svg("svg", { class: cls, width: w, height, viewBox: `0 0 ${w} ${height}` });
-  histogramBars(h, w, height).forEach((b, i) => {
+  histogramBars(h, w, height, log).forEach((b, i) => {
     const r = svg("rect", { x: b.x.toFixed(2), y: (height - b.height).toFixed(2), width: b.width.toFixed(2), height: b.height.toFixed(2), fill: colorOf(0) }, s);
     if (titles) svg("title", {}, r).textContent = `${fmt(h.edges[i])} … ${fmt(h.edges[i + 1])}: ${b.count}`;
   });
@@ -44,6 +45,8 @@ export function parseUnit(model: string, v: unknown): inspect.ParseResult<inspec
 
 export class ActivationsWidget extends ConvlabWidget<inspect.ActivationsPayload> {
   private selected: string | null = null;
+  /** Histogram heights by log(1 + count): a spike of exact zeros (ReLU) no longer flattens the rest. */
+  private logCounts = false;
   /** Units fetched from the kernel, shown after the payload's own. */
   private fetched: inspect.UnitPatches[] = [];
   private detail: HTMLElement | null = null;
@@ -97,7 +100,15 @@ export class ActivationsWidget extends ConvlabWidget<inspect.ActivationsPayload>
     const l = p.layers.find((x) => x.name === this.selected);
     if (!l) return;
     el("div", "convlab-act-detail-title", `${l.name}: ${l.count.toLocaleString("en-US")} values · mean ${fmt(l.mean)} · std ${fmt(l.std)} · ${percent(l.fractionZero)} exactly zero`, box);
-    box.appendChild(histogramSvg(l.histogram, 360, 120, "convlab-act-hist", true));
+    const log = el("input", "convlab-act-log");
+    log.type = "checkbox";
+    log.checked = this.logCounts;
+    log.addEventListener("change", () => {
+      this.logCounts = log.checked;
+      this.drawDetail();
+    });
+    box.appendChild(labelled("log counts", log));
+    box.appendChild(histogramSvg(l.histogram, 360, 120, "convlab-act-hist", true, this.logCounts));
     const axis = el("div", "convlab-act-axis", undefined, box);
     el("span", undefined, fmt(l.histogram.edges[0]), axis);
     el("span", undefined, fmt(l.histogram.edges[l.histogram.edges.length - 1]), axis);

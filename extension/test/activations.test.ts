@@ -42,11 +42,24 @@ describe("activations renderer", () => {
     const bars = [...w.node.querySelectorAll("svg.convlab-act-hist rect")];
     expect(bars.length).toBe(conv2.histogram.counts.length);
     expect(bars.map((b) => b.querySelector("title")!.textContent!.split(": ")[1]).map(Number)).toEqual(conv2.histogram.counts);
+    // Log counts: the same bars, heights by log(1 + count); kept when the output updates.
+    const heights = () => [...w.node.querySelectorAll("svg.convlab-act-hist rect")].map((b) => Number(b.getAttribute("height")));
+    const linear = heights();
+    const log = w.node.querySelector<HTMLInputElement>("input.convlab-act-log")!;
+    log.checked = true;
+    log.dispatchEvent(new Event("change"));
+    const top = Math.max(...conv2.histogram.counts.map(Math.log1p));
+    heights().forEach((h, i) => expect(h).toBeCloseTo((Math.log1p(conv2.histogram.counts[i]!) / top) * 120, 1));
+    expect(heights()).not.toEqual(linear);
+    w.renderData(payload(11));
+    expect(w.node.querySelector<HTMLInputElement>("input.convlab-act-log")!.checked).toBe(true);
   });
 
   it("histogram bars span the edges and scale to the largest count", () => {
     const bars = histogramBars({ edges: [0, 1, 2, 4], counts: [2, 4, 1] }, 100, 40);
     expect(bars.map((b) => [b.x, b.width, b.height])).toEqual([[0, 25, 20], [25, 25, 40], [50, 50, 10]]);
+    const logBars = histogramBars({ edges: [0, 1, 2, 4], counts: [0, 99, 9] }, 100, 40, true);
+    expect(logBars.map((b) => b.height)).toEqual([0, 40, (Math.log(10) / Math.log(100)) * 40]);
   });
 
   it("draws each requested unit's top-k patches, strongest first", () => {
