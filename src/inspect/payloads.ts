@@ -421,9 +421,11 @@ function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]
   return v as T;
 }
 
-function version(o: Obj, path: string): 1 {
-  if (o.version !== 1) throw new PayloadError(`${path}.version: this widget reads version 1 payloads, got ${describe(o.version)}`);
-  return 1;
+/** The payload object, its version checked first (a newer payload gets "reads version 1", not a field error). */
+function payloadObject(v: unknown): Obj {
+  const o = obj(v, "payload");
+  if (o.version !== 1) throw new PayloadError(`payload.version: this widget reads version 1 payloads, got ${describe(o.version)}`);
+  return o;
 }
 
 function base64(v: unknown, path: string): string {
@@ -484,10 +486,9 @@ function run<T>(what: string, f: () => T): ParseResult<T> {
 /** Validates a feature-maps payload (sizes of every packed map included). */
 export function parseFeatureMaps(v: unknown): ParseResult<FeatureMapsPayload> {
   return run("feature maps", () => {
-    const o = obj(v, "payload");
-    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
+    const o = payloadObject(v);
     const p: FeatureMapsPayload = {
-      version: version(o, "payload"),
+      version: 1,
       model: str(o.model, "payload.model"),
       example: int(o.example, "payload.example"),
       layers: arr(o.layers, "payload.layers").map((l, i) => {
@@ -525,10 +526,9 @@ function histogram(v: unknown, path: string): Histogram {
 /** Validates an activations payload. */
 export function parseActivations(v: unknown): ParseResult<ActivationsPayload> {
   return run("activations", () => {
-    const o = obj(v, "payload");
-    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
+    const o = payloadObject(v);
     const p: ActivationsPayload = {
-      version: version(o, "payload"),
+      version: 1,
       model: str(o.model, "payload.model"),
       layers: arr(o.layers, "payload.layers").map((l, i) => {
         const path = `payload.layers[${i}]`;
@@ -572,8 +572,7 @@ export function parseActivations(v: unknown): ParseResult<ActivationsPayload> {
 /** Validates a detections payload (class ids within `classes`). */
 export function parseDetections(v: unknown): ParseResult<DetectionsPayload> {
   return run("detections", () => {
-    const o = obj(v, "payload");
-    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
+    const o = payloadObject(v);
     const classes = arr(o.classes, "payload.classes").map((c, i) => str(c, `payload.classes[${i}]`));
     const n = obj(o.nms, "payload.nms");
     const frac = (x: unknown, path: string): number => {
@@ -582,7 +581,7 @@ export function parseDetections(v: unknown): ParseResult<DetectionsPayload> {
       return f;
     };
     const p: DetectionsPayload = {
-      version: version(o, "payload"),
+      version: 1,
       width: num(o.width, "payload.width"),
       height: num(o.height, "payload.height"),
       classes,
@@ -616,8 +615,7 @@ export function parseDetections(v: unknown): ParseResult<DetectionsPayload> {
 /** Validates an embeddings payload (indices of labels and triplets within range). */
 export function parseEmbeddings(v: unknown): ParseResult<EmbeddingsPayload> {
   return run("embeddings", () => {
-    const o = obj(v, "payload");
-    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
+    const o = payloadObject(v);
     const m = int(o.count, "payload.count", 1);
     const d = int(o.dim, "payload.dim", 1);
     const identities = arr(o.identities, "payload.identities").map((s, i) => str(s, `payload.identities[${i}]`));
@@ -627,7 +625,7 @@ export function parseEmbeddings(v: unknown): ParseResult<EmbeddingsPayload> {
       return k;
     };
     const p: EmbeddingsPayload = {
-      version: version(o, "payload"),
+      version: 1,
       count: m,
       dim: d,
       vectors: packed(o.vectors, "payload.vectors", m * d, m),
@@ -660,12 +658,11 @@ export function parseEmbeddings(v: unknown): ParseResult<EmbeddingsPayload> {
 /** Validates the live training payload (`TrainingPayload`, built by `cl.runtime.TrainingProgress`). */
 export function parseTraining(v: unknown): ParseResult<TrainingPayload> {
   return run("training", () => {
-    const o = obj(v, "payload");
-    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
+    const o = payloadObject(v);
     const steps = nums(o.steps, "payload.steps");
     const losses = arr(o.losses, "payload.losses", steps.length).map((x, i) => numOrNull(x, `payload.losses[${i}]`) ?? NaN);
     return {
-      version: version(o, "payload"),
+      version: 1,
       status: oneOf(o.status, "payload.status", ["running", "done", "interrupted"] as const),
       epoch: int(o.epoch, "payload.epoch"),
       epochs: int(o.epochs, "payload.epochs"),
@@ -689,8 +686,7 @@ export function parseTraining(v: unknown): ParseResult<TrainingPayload> {
 /** Validates a model-summary payload (row inputs must name earlier rows). */
 export function parseModel(v: unknown): ParseResult<ModelPayload> {
   return run("model", () => {
-    const o = obj(v, "payload");
-    version(o, "payload"); // first: a newer payload gets "reads version 1", not a field error
+    const o = payloadObject(v);
     const seen = new Set<string>();
     const rows = arr(o.rows, "payload.rows").map((r, i) => {
       const path = `payload.rows[${i}]`;
@@ -714,7 +710,7 @@ export function parseModel(v: unknown): ParseResult<ModelPayload> {
       return row;
     });
     return {
-      version: version(o, "payload"),
+      version: 1,
       name: str(o.name, "payload.name"),
       type: str(o.type, "payload.type"),
       rows,
