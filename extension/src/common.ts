@@ -89,11 +89,10 @@ export function fmtShape(s: readonly number[]): string {
   return `(${s.join(",")})`;
 }
 
-/** Distinct colours for classes and identities (Tableau 10), cycling. */
-export const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-
+/** Colour `i` (cycling) of the palette the kernel's PNG fallbacks use too (`inspect.PALETTE`). */
 export function colorOf(i: number): string {
-  return PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length]!;
+  const n = inspect.PALETTE.length;
+  return inspect.PALETTE[((i % n) + n) % n]!;
 }
 
 /** Whether the browser draws on canvases (jsdom without the canvas package does not). */
