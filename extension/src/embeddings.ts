@@ -66,11 +66,29 @@ export function accuracyText(pairs: inspect.Pairs, tau: number): string {
   return `τ = ${fmt(tau, 3)}: accuracy ${(100 * v.accuracy).toFixed(1)} % over ${n(pairs.distance.length)} pairs (TP ${n(v.tp)} · FP ${n(v.fp)} · TN ${n(v.tn)} · FN ${n(v.fn)})`;
 }
 
+/** PCA of the points in 2-D and (for d ≥ 3) 3-D, computed once in the browser. */
+function pcaProjections(p: inspect.EmbeddingsPayload, vectors: Float32Array): Map<string, Projection> {
+  const k = Math.min(3, p.dim);
+  const pca = inspect.pca(vectors, p.count, p.dim, { dims: k, seed: 0 });
+  const coords = (dims: 2 | 3) => {
+    const out = new Float64Array(p.count * dims);
+    for (let i = 0; i < p.count; i++) for (let j = 0; j < dims; j++) out[i * dims + j] = j < k ? pca.coords[i * k + j]! : 0;
+    return out;
+  };
+  const pct = (n: number) => `${(100 * pca.explained.slice(0, n).reduce((a, b) => a + b, 0)).toFixed(0)} %`;
+  const out = new Map<string, Projection>([["pca2", { name: `PCA 2-D (${pct(2)} of the variance)`, dims: 2, coords: coords(2) }]]);
+  if (p.dim >= 3) out.set("pca3", { name: `PCA 3-D (${pct(3)} of the variance)`, dims: 3, coords: coords(3) });
+  return out;
+}
+
 export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
   private vectors: Float32Array = new Float32Array(0);
   private pairs: inspect.Pairs | null = null;
   private roc: ReturnType<typeof inspect.rocCurve> | null = null;
   private projections = new Map<string, Projection>();
+  private pcaProjections = new Map<string, Projection>();
+  /** The payload `vectors`, `pairs`, `roc` and `pcaProjections` were computed from. */
+  private derivedFor: inspect.EmbeddingsPayload | null = null;
   /** t-SNE the kernel computed on request, kept across redraws of the same points. */
   private asked: { vectors: string; projection: Projection } | null = null;
   private projection = "pca2";
@@ -102,20 +120,16 @@ export class EmbeddingsWidget extends ConvlabWidget<inspect.EmbeddingsPayload> {
   }
 
   protected draw(p: inspect.EmbeddingsPayload, first: boolean): void {
-    this.vectors = inspect.unpackArray(p.vectors, p.count * p.dim);
-    this.pairs = inspect.verificationPairs(this.vectors, p.count, p.dim, p.labels);
-    this.roc = inspect.rocCurve(this.pairs);
-    this.projections.clear();
-    const pca = inspect.pca(this.vectors, p.count, p.dim, { dims: Math.min(3, p.dim), seed: 0 });
-    const k = Math.min(3, p.dim);
-    const pcaCoords = (dims: 2 | 3) => {
-      const out = new Float64Array(p.count * dims);
-      for (let i = 0; i < p.count; i++) for (let j = 0; j < dims; j++) out[i * dims + j] = j < k ? pca.coords[i * k + j]! : 0;
-      return out;
-    };
-    const pct = (n: number) => `${(100 * pca.explained.slice(0, n).reduce((a, b) => a + b, 0)).toFixed(0)} %`;
-    this.projections.set("pca2", { name: `PCA 2-D (${pct(2)} of the variance)`, dims: 2, coords: pcaCoords(2) });
-    if (p.dim >= 3) this.projections.set("pca3", { name: `PCA 3-D (${pct(3)} of the variance)`, dims: 3, coords: pcaCoords(3) });
+    // Vectors, pairs, ROC and PCA depend on the payload only: a redraw of the same payload (the
+    // kernel's t-SNE arriving) reuses them.
+    if (this.derivedFor !== p) {
+      this.derivedFor = p;
+      this.vectors = inspect.unpackArray(p.vectors, p.count * p.dim);
+      this.pairs = inspect.verificationPairs(this.vectors, p.count, p.dim, p.labels);
+      this.roc = inspect.rocCurve(this.pairs);
+      this.pcaProjections = pcaProjections(p, this.vectors);
+    }
+    this.projections = new Map(this.pcaProjections);
     if (this.asked?.vectors === p.vectors.data) this.projections.set("tsne", this.asked.projection);
     if (p.projection) this.projections.set(p.projection.method, { name: `${p.projection.method === "tsne" ? "t-SNE" : "PCA"} ${p.projection.dims}-D (kernel)`, dims: p.projection.dims, coords: p.projection.coords });
     if (first) {
