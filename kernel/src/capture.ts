@@ -5,6 +5,7 @@
  * single-argument `error` what the cell threw).
  */
 import type { CellRegistry } from "./errors.js";
+import type { LazyDocs } from "./jsdoc.js";
 import type { ConsoleInterface, Converter, ConverterSet, Diagnostic, Tslab } from "./tslab.js";
 
 export class CellCapture {
@@ -13,6 +14,9 @@ export class CellCapture {
   diagnostics: Diagnostic[] = [];
   thrown: { error: unknown } | undefined;
   value: { value: unknown } | undefined;
+
+  /** Library documentation loaded on the first inspection (see jsdoc.ts). */
+  docs: LazyDocs | undefined;
 
   constructor(private readonly cells: CellRegistry) {}
 
@@ -56,7 +60,10 @@ export class CellCapture {
         this.diagnostics = d;
         return d;
       },
-      inspect: (prevDecl, src, position) => conv.inspect(prevDecl, src, position),
+      inspect: (prevDecl, src, position) => {
+        this.docs?.show();
+        return conv.inspect(prevDecl, src, position);
+      },
       complete: (prevDecl, src, position) => conv.complete(prevDecl, src, position),
       close: () => conv.close(),
     };

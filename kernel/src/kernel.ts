@@ -5,12 +5,14 @@
  * that escape a cell go to its output instead of killing the kernel).
  */
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import type * as Convlab from "convlab";
 import { CellCapture, Converters } from "./capture.js";
 import { CellRegistry } from "./errors.js";
 import { coreEntry, packageRoot, packageVersion } from "./paths.js";
 import { installRuntimeResolution, installTypeResolution } from "./resolve.js";
 import { loadWithCodeCache, type CachedLoad } from "./codecache.js";
+import { LazyDocs } from "./jsdoc.js";
 import { tslab, typescriptPath } from "./tslab.js";
 
 const require = createRequire(import.meta.url);
@@ -99,7 +101,9 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
     process.stderr.write(`Unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
   });
 
-  installTypeResolution(t.ts, cwd, core ? packageRoot : undefined);
+  // CONVLAB_KERNEL_LAZY_DOCS=0: read library declarations with their documentation from the start.
+  if (process.env.CONVLAB_KERNEL_LAZY_DOCS !== "0") capture.docs = new LazyDocs(t.ts.FileWatcherEventKind.Changed, core ? [join(packageRoot, "dist").replace(/\\/g, "/") + "/"] : []);
+  installTypeResolution(t.ts, cwd, core ? packageRoot : undefined, capture.docs);
   await server.init();
   // The sockets answer kernel_info from here on; the heavy parts follow, each after a turn of
   // the event loop. Execution waits for `ready`.

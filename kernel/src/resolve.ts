@@ -7,6 +7,7 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import type { LazyDocs } from "./jsdoc.js";
 import type { Ts } from "./tslab.js";
 
 const require = createRequire(import.meta.url);
@@ -41,9 +42,11 @@ const slash = (p: string) => p.replace(/\\/g, "/");
  *   `realpath` reports the real files, as for a symlink;
  * - in `node_modules/@types` folders only `node` is listed, so cells get Node's globals but not
  *   every other `@types` package's (in this repository that halves the converter's start-up);
- *   packages a cell imports still find their `@types` through module resolution.
+ *   packages a cell imports still find their `@types` through module resolution;
+ * - with `docs`, package declaration files without their documentation comments until the first
+ *   inspection asks for them (see jsdoc.ts).
  */
-export function installTypeResolution(ts: Ts, cwd: string, root: string | undefined): void {
+export function installTypeResolution(ts: Ts, cwd: string, root: string | undefined, docs?: LazyDocs): void {
   const virtual = slash(join(cwd, "node_modules", "convlab"));
   const real = root === undefined ? undefined : slash(root);
   const map = (p: string): string => (real !== undefined && (p === virtual || p.startsWith(virtual + "/")) ? real + p.slice(virtual.length) : p);
@@ -60,9 +63,23 @@ export function installTypeResolution(ts: Ts, cwd: string, root: string | undefi
     if (typeof original !== "function") continue;
     sys[name] = function (this: unknown, path: string, ...rest: unknown[]) {
       const result = (original as (...a: unknown[]) => unknown).call(ts.sys, typeof path === "string" ? map(slash(path)) : path, ...rest);
+      if (name === "readFile" && docs && typeof path === "string") return docs.read(slash(path), result as string | undefined);
       if (name === "getDirectories" && typeof path === "string" && /\/node_modules\/@types\/?$/.test(slash(path)) && Array.isArray(result))
         return result.filter((d) => d === "node");
       return result;
+    };
+  }
+  const watchFile = sys.watchFile;
+  if (docs && typeof watchFile === "function") {
+    sys.watchFile = function (this: unknown, path: string, callback: (fileName: string, kind: number) => void, ...rest: unknown[]) {
+      const watcher = (watchFile as (...a: unknown[]) => { close(): void }).call(ts.sys, path, callback, ...rest);
+      const forget = docs.watch(slash(path), callback);
+      return {
+        close: () => {
+          forget();
+          watcher.close();
+        },
+      };
     };
   }
 }

@@ -279,7 +279,23 @@ describe("completion and inspection", () => {
     const { reply } = await k.request("inspect_request", { code: "cl.conv2d(x, w)", cursor_pos: 5, detail_level: 0 });
     expect(reply.content.status).toBe("ok");
     expect(reply.content.found).toBe(true);
-    expect((reply.content.data as Record<string, string>)["text/plain"]).toMatch(/conv2d\(x: (convlab\.)?Tensor, w: (convlab\.)?Tensor/);
+    const text = (reply.content.data as Record<string, string>)["text/plain"];
+    expect(text).toMatch(/conv2d\(x: (convlab\.)?Tensor, w: (convlab\.)?Tensor/);
+    expect(text).toContain("2-D convolution");
+  });
+
+  it("shows the documentation of TypeScript's lib and of Node too (loaded on the first inspection)", async () => {
+    const text = async (code: string, cursor_pos: number) => {
+      const { reply } = await k.request("inspect_request", { code, cursor_pos, detail_level: 0 });
+      expect(reply.content).toMatchObject({ status: "ok", found: true });
+      return (reply.content.data as Record<string, string>)["text/plain"];
+    };
+    expect(await text("Math.max(1, 2)", 6)).toContain("Returns the larger of a set of supplied numeric expressions");
+    expect(await text("process.cwd()", 10)).toContain("current working directory");
+    // and type checking is unchanged after the switch
+    const bad = await k.execute("const wrong: number = 'a'");
+    expect(bad.reply.content).toMatchObject({ status: "error" });
+    expect(resultText((await k.execute("Math.max(2, 5)")).iopub)).toBe("5");
   });
 });
 
