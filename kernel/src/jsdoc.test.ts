@@ -125,4 +125,11 @@ describe("LazyDocs", () => {
     expect(docs.show()).toBe(0);
     expect(calls).toHaveLength(1);
   });
+
+  it("shows everything from the start with hide: false", () => {
+    const docs = new LazyDocs(CHANGED, [], false);
+    expect(docs.loaded).toBe(true);
+    expect(docs.read(lib, text)).toBe(text);
+    expect(docs.show()).toBe(0);
+  });
 });

@@ -97,12 +97,21 @@ export class LazyDocs {
 
   /**
    * `changedKind`: TypeScript's `FileWatcherEventKind.Changed`; `roots`: folders (ending in "/")
-   * whose declaration files count as a library's besides those in `node_modules`.
+   * whose declaration files count as a library's besides those in `node_modules`; `hide: false`
+   * shows the documentation from the start.
    */
   constructor(
     private readonly changedKind: number,
     private readonly roots: readonly string[] = [],
-  ) {}
+    hide = true,
+  ) {
+    this.shown = !hide;
+  }
+
+  /** Whether `path` is a library's declaration file (see `isLibraryDeclaration`). */
+  isLibrary(path: string): boolean {
+    return isLibraryDeclaration(path, this.roots);
+  }
 
   /** Whether the documentation has been loaded (after the first `show()`). */
   get loaded(): boolean {
@@ -111,7 +120,7 @@ export class LazyDocs {
 
   /** The text TypeScript gets for `path` (as TypeScript names it), given the file's real text. */
   read(path: string, text: string | undefined): string | undefined {
-    if (this.shown || text === undefined || !isLibraryDeclaration(path, this.roots)) return text;
+    if (this.shown || text === undefined || !this.isLibrary(path)) return text;
     this.hidden.add(path);
     return hideJSDoc(text);
   }

@@ -102,7 +102,8 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
   });
 
   // CONVLAB_KERNEL_LAZY_DOCS=0: read library declarations with their documentation from the start.
-  if (process.env.CONVLAB_KERNEL_LAZY_DOCS !== "0") capture.docs = new LazyDocs(t.ts.FileWatcherEventKind.Changed, core ? [join(packageRoot, "dist").replace(/\\/g, "/") + "/"] : []);
+  const libraryRoots = core ? [join(packageRoot, "dist").replace(/\\/g, "/") + "/"] : [];
+  capture.docs = new LazyDocs(t.ts.FileWatcherEventKind.Changed, libraryRoots, process.env.CONVLAB_KERNEL_LAZY_DOCS !== "0");
   installTypeResolution(t.ts, cwd, core ? packageRoot : undefined, capture.docs);
   await server.init();
   // The sockets answer kernel_info from here on; the heavy parts follow, each after a turn of
