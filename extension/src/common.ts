@@ -84,10 +84,8 @@ export function fmtInt(v: number): string {
   return v.toLocaleString("en-US");
 }
 
-/** `(28,28,8)`, the summary's shape notation. */
-export function fmtShape(s: readonly number[]): string {
-  return `(${s.join(",")})`;
-}
+/** `(28,28,8)`, the summary's shape notation (the core's, so text and widgets agree). */
+export const fmtShape = inspect.fmtTuple;
 
 /** Colour `i` (cycling) of the palette the kernel's PNG fallbacks use too (`inspect.PALETTE`). */
 export function colorOf(i: number): string {

@@ -6,7 +6,7 @@
  * when shown again under one display id, e.g. after every epoch with `activationsCallback`.
  */
 import { Tensor } from "../tensor/tensor.js";
-import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { ShapeError, ValueError, fmtShape, fmtTuple } from "../util/errors.js";
 import { registerCommHandler } from "../runtime/comms.js";
 import { show, widgetBundle, type MimeBundle } from "./display.js";
 import type { ActivationSource } from "./featuremaps.js";
@@ -56,7 +56,7 @@ export class Activations {
   toString(): string {
     const p = this.payload;
     const f = (v: number | null): string => (v === null ? "–" : String(Number(v.toPrecision(4))));
-    const rows = p.layers.map((l) => [l.name, `(${l.shape.join(",")})`, f(l.mean), f(l.std), `${(100 * l.fractionZero).toFixed(1)}%`, `${f(l.min)} … ${f(l.max)}`]);
+    const rows = p.layers.map((l) => [l.name, fmtTuple(l.shape), f(l.mean), f(l.std), `${(100 * l.fractionZero).toFixed(1)}%`, `${f(l.min)} … ${f(l.max)}`]);
     const table = [["layer", "shape", "mean", "std", "zero", "range"], ...rows];
     const w = table[0]!.map((_, j) => Math.max(...table.map((r) => r[j]!.length)));
     const lines = table.map((r) => r.map((c, j) => c.padEnd(w[j]!)).join("  ").trimEnd());

@@ -5,7 +5,7 @@
  * selector) with an `image/png` grid and a `text/plain` summary as fallbacks.
  */
 import { Tensor } from "../tensor/tensor.js";
-import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { ShapeError, ValueError, fmtShape, fmtTuple } from "../util/errors.js";
 import { heatmapRgb, type Colormap } from "./colormap.js";
 import { widgetBundle, type MimeBundle } from "./display.js";
 import { FEATUREMAPS_MIME, packArray, unpackArray, type FeatureMapsLayer, type FeatureMapsPayload } from "./payloads.js";
@@ -48,7 +48,7 @@ export class FeatureMaps {
     const p = this.payload;
     const lines = p.layers.map((l) => {
       const lo = Math.min(...l.min.map((v) => v ?? Infinity)), hi = Math.max(...l.max.map((v) => v ?? -Infinity));
-      return `  ${l.name}  ${l.type}  (${l.shape.join(",")})  min ${fmtNum(lo)}  max ${fmtNum(hi)}`;
+      return `  ${l.name}  ${l.type}  ${fmtTuple(l.shape)}  min ${fmtNum(lo)}  max ${fmtNum(hi)}`;
     });
     return [`Feature maps of '${p.model}', example ${p.example}:`, ...lines].join("\n");
   }

@@ -29,3 +29,4 @@ export {
 } from "./embeddings.js";
 export { trainingCurves, trainingPng, lossCurve, TrainingCurves, type HistoryLike } from "./training.js";
 export { modelPayload, type SummaryLike } from "./model.js";
+export { fmtTuple } from "../util/errors.js";

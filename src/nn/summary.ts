@@ -1,6 +1,7 @@
 // model.summary(): one row per layer with the output shape, activation size, parameters and
 // multiplications per example (DESIGN "Contracts"), printable as text or an HTML table.
 import { modelPayload, MODEL_MIME } from "../inspect/model.js";
+import { fmtTuple } from "../util/errors.js";
 
 export interface SummaryRow {
   name: string;
@@ -19,7 +20,6 @@ export interface SummaryRow {
 }
 
 const fmtInt = (n: number): string => n.toLocaleString("en-US");
-const fmtShape = (s: readonly number[]): string => `(${s.join(",")})`;
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -43,7 +43,7 @@ export class Summary {
   private table(): string[][] {
     return [
       ["layer", "type", "output shape", "activation size", "params", "mults"],
-      ...this.rows.map((r) => [r.name, r.type + (r.config ? ` ${r.config}` : ""), fmtShape(r.outputShape), fmtInt(r.activationSize), fmtInt(r.params), fmtInt(r.mults)]),
+      ...this.rows.map((r) => [r.name, r.type + (r.config ? ` ${r.config}` : ""), fmtTuple(r.outputShape), fmtInt(r.activationSize), fmtInt(r.params), fmtInt(r.mults)]),
     ];
   }
 

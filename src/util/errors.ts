@@ -14,3 +14,8 @@ export class ValueError extends Error {
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(",")}]`;
 }
+
+/** `[28, 28, 8]` → "(28,28,8)", the notation of model summaries and of the inspection widgets. */
+export function fmtTuple(shape: readonly number[]): string {
+  return `(${shape.join(",")})`;
+}
