@@ -4,7 +4,7 @@
  * The TypeScript 5.0 that tslab uses parses every JSDoc comment of every declaration file it
  * reads (later versions can skip them), and the declarations a kernel needs at start-up
  * (`lib.es2022`, `@types/node`, convlab's own) are two-thirds comments: parsing them as JSDoc
- * is about a third of the kernel's start. Only inspection shows that documentation, so until the
+ * took ≈ 0.25 s of a 1.6 s start. Only inspection shows that documentation, so until the
  * first `inspect_request` the kernel shows the type checker library declarations whose `/**`
  * comments are plain `/*` comments (same length, same positions, same types). On the first
  * inspection the original files are announced as changed to the converters' file watchers, and

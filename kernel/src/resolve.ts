@@ -77,14 +77,8 @@ export function installTypeResolution(ts: Ts, cwd: string, root: string | undefi
   if (docs && typeof watchFile === "function") {
     sys.watchFile = function (this: unknown, path: string, callback: (fileName: string, kind: number) => void, ...rest: unknown[]) {
       const p = slash(path);
-      const forget = docs.watch(p, callback);
-      const watcher = docs.isLibrary(p) ? undefined : (watchFile as (...a: unknown[]) => { close(): void }).call(ts.sys, path, callback, ...rest);
-      return {
-        close: () => {
-          forget();
-          watcher?.close();
-        },
-      };
+      const watcher = docs.isLibrary(p) ? { close: docs.watch(p, callback) } : (watchFile as (...a: unknown[]) => { close(): void }).call(ts.sys, path, callback, ...rest);
+      return { close: () => void watcher.close() };
     };
   }
 }
