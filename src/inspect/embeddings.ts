@@ -156,14 +156,7 @@ export function tsneCoords(vectors: ArrayLike<number>, m: number, d: number, opt
   // Pairwise squared distances.
   const D = new Float64Array(m * m);
   for (let i = 0; i < m; i++)
-    for (let j = i + 1; j < m; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) {
-        const t = vectors[i * d + k]! - vectors[j * d + k]!;
-        s += t * t;
-      }
-      D[i * m + j] = D[j * m + i] = s;
-    }
+    for (let j = i + 1; j < m; j++) D[i * m + j] = D[j * m + i] = squaredDistance(vectors, d, i, j);
   // Conditional P(j|i) by binary search on the precision beta = 1/(2σ²).
   const P = new Float64Array(m * m);
   const logU = Math.log(perplexity);
@@ -213,12 +206,7 @@ export function tsneCoords(vectors: ArrayLike<number>, m: number, d: number, opt
     let sumQ = 0;
     for (let i = 0; i < m; i++)
       for (let j = i + 1; j < m; j++) {
-        let s = 0;
-        for (let k = 0; k < dims; k++) {
-          const t = Y[i * dims + k]! - Y[j * dims + k]!;
-          s += t * t;
-        }
-        const q = 1 / (1 + s);
+        const q = 1 / (1 + squaredDistance(Y, dims, i, j));
         num[i * m + j] = num[j * m + i] = q;
         sumQ += 2 * q;
       }
