@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import type { Node, SourceFile } from "@tslab/typescript-for-tslab";
 import { describe, expect, it } from "vitest";
 import { hideJSDoc, isLibraryDeclaration, LazyDocs } from "./jsdoc.js";
 import { packageRoot } from "./paths.js";
@@ -53,7 +54,7 @@ describe("hideJSDoc", () => {
       const b = ts.createSourceFile(file, hidden, ts.ScriptTarget.ES2022, true);
       const shape = (sf: typeof a) => {
         const out: number[] = [];
-        const visit = (n: import("@tslab/typescript-for-tslab").Node) => {
+        const visit = (n: Node) => {
           out.push(n.kind, n.pos, n.end);
           ts.forEachChild(n, visit);
         };
@@ -71,9 +72,9 @@ describe("hideJSDoc", () => {
   }, 60_000);
 });
 
-function jsDocCount(sf: import("@tslab/typescript-for-tslab").SourceFile): number {
+function jsDocCount(sf: SourceFile): number {
   let count = 0;
-  const visit = (n: import("@tslab/typescript-for-tslab").Node) => {
+  const visit = (n: Node) => {
     count += (n as { jsDoc?: unknown[] }).jsDoc?.length ?? 0;
     ts.forEachChild(n, visit);
   };

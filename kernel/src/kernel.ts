@@ -10,7 +10,7 @@ import type * as Convlab from "convlab";
 import { CellCapture, Converters } from "./capture.js";
 import { CellRegistry } from "./errors.js";
 import { coreEntry, packageRoot, packageVersion } from "./paths.js";
-import { installRuntimeResolution, installTypeResolution } from "./resolve.js";
+import { installRuntimeResolution, installTypeResolution, slash } from "./resolve.js";
 import { loadWithCodeCache, type CachedLoad } from "./codecache.js";
 import { LazyDocs } from "./jsdoc.js";
 import { tslab, typescriptPath } from "./tslab.js";
@@ -102,7 +102,7 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
   });
 
   // CONVLAB_KERNEL_LAZY_DOCS=0: read library declarations with their documentation from the start.
-  const libraryRoots = core ? [join(packageRoot, "dist").replace(/\\/g, "/") + "/"] : [];
+  const libraryRoots = core ? [slash(join(packageRoot, "dist")) + "/"] : [];
   capture.docs = new LazyDocs(t.ts.FileWatcherEventKind.Changed, libraryRoots, process.env.CONVLAB_KERNEL_LAZY_DOCS !== "0");
   installTypeResolution(t.ts, cwd, core ? packageRoot : undefined, capture.docs);
   await server.init();

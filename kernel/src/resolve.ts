@@ -32,7 +32,8 @@ export function installRuntimeResolution(root: string): void {
   };
 }
 
-const slash = (p: string) => p.replace(/\\/g, "/");
+/** `p` with forward slashes, as TypeScript writes paths. */
+export const slash = (p: string) => p.replace(/\\/g, "/");
 
 /**
  * Adjusts what TypeScript's `sys` (which tslab's converter delegates to) shows the type checker:
@@ -62,9 +63,10 @@ export function installTypeResolution(ts: Ts, cwd: string, root: string | undefi
     const original = sys[name];
     if (typeof original !== "function") continue;
     sys[name] = function (this: unknown, path: string, ...rest: unknown[]) {
-      const result = (original as (...a: unknown[]) => unknown).call(ts.sys, typeof path === "string" ? map(slash(path)) : path, ...rest);
-      if (name === "readFile" && docs && typeof path === "string") return docs.read(slash(path), result as string | undefined);
-      if (name === "getDirectories" && typeof path === "string" && /\/node_modules\/@types\/?$/.test(slash(path)) && Array.isArray(result))
+      const p = typeof path === "string" ? slash(path) : undefined;
+      const result = (original as (...a: unknown[]) => unknown).call(ts.sys, p === undefined ? path : map(p), ...rest);
+      if (name === "readFile" && docs && p !== undefined) return docs.read(p, result as string | undefined);
+      if (name === "getDirectories" && p !== undefined && /\/node_modules\/@types\/?$/.test(p) && Array.isArray(result))
         return result.filter((d) => d === "node");
       return result;
     };
@@ -77,8 +79,7 @@ export function installTypeResolution(ts: Ts, cwd: string, root: string | undefi
   if (docs && typeof watchFile === "function") {
     sys.watchFile = function (this: unknown, path: string, callback: (fileName: string, kind: number) => void, ...rest: unknown[]) {
       const p = slash(path);
-      const watcher = docs.isLibrary(p) ? { close: docs.watch(p, callback) } : (watchFile as (...a: unknown[]) => { close(): void }).call(ts.sys, path, callback, ...rest);
-      return { close: () => void watcher.close() };
+      return docs.isLibrary(p) ? { close: docs.watch(p, callback) } : (watchFile as (...a: unknown[]) => { close(): void }).call(ts.sys, path, callback, ...rest);
     };
   }
 }
