@@ -13,3 +13,4 @@ export {
   type DropoutLayerOptions, type BatchNormLayerOptions, type ZeroPad2dOptions,
 } from "./layers/core.js";
 export { Add, Concat, add, concat, type ConcatOptions } from "./layers/merge.js";
+export { residualBlock, inceptionModule, type Block, type ResidualBlockOptions, type InceptionModuleOptions } from "./blocks.js";
