@@ -6,3 +6,4 @@ export {
 } from "./mnist.js";
 export { batches, Batches, take, takeRows, subset, split, oneHot, type Dataset, type BatchOptions } from "./batching.js";
 export { resize, type ResizeOptions } from "./resize.js";
+export * as augment from "./augment/index.js";
