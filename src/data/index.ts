@@ -7,3 +7,4 @@ export {
 export { batches, Batches, take, takeRows, subset, split, oneHot, type Dataset, type BatchOptions } from "./batching.js";
 export { resize, type ResizeOptions } from "./resize.js";
 export * as augment from "./augment/index.js";
+export { tenCrop, fiveCrop, centerCrop } from "./crops.js";

@@ -10,3 +10,4 @@ export {
   type PredictOptions, type History, type EpochLog, type BatchLog,
 } from "./fit.js";
 export { accuracy, type Metric, type MetricSpec } from "./metrics.js";
+export { ensemble, multiCropProba, type Ensemble, type EnsembleOptions, type MultiCropOptions, type ProbabilisticClassifier } from "./ensemble.js";
