@@ -98,8 +98,9 @@ export interface ResidualBlockOptions {
    * "auto" (default): the identity when the input already has the output's shape, else a
    * projection. "identity": `a[l]` is added as it is (its shape must fit). "projection": a 1×1
    * conv with the block's stride (and a batch-norm) maps `a[l]` to the output's shape, `W_s a[l]`.
+   * "none": no shortcut, `a[l+2] = g(z[l+2])` — the "plain" block residual nets are compared with.
    */
-  shortcut?: "auto" | "identity" | "projection";
+  shortcut?: "auto" | "identity" | "projection" | "none";
   /** Output channels of a bottleneck block per unit of `filters` (default 4). */
   expansion?: number;
   /** Batch-norm after every conv (default true, as in ResNets); false gives the course's plain `z = W a + b` convs. */
@@ -140,8 +141,8 @@ export function residualBlock(opts: ResidualBlockOptions): Block {
   const stride = opts.stride ?? 1;
   checkInt(owner, "stride", stride);
   const shortcut = opts.shortcut ?? "auto";
-  if (!["auto", "identity", "projection"].includes(shortcut))
-    throw new ValueError(`${owner}: shortcut must be "auto", "identity" or "projection", got ${JSON.stringify(opts.shortcut)}`);
+  if (!["auto", "identity", "projection", "none"].includes(shortcut))
+    throw new ValueError(`${owner}: shortcut must be "auto", "identity", "projection" or "none", got ${JSON.stringify(opts.shortcut)}`);
   const expansion = opts.expansion ?? 4;
   checkInt(owner, "expansion", expansion);
   const batchNorm = opts.batchNorm ?? true;
@@ -153,7 +154,7 @@ export function residualBlock(opts: ResidualBlockOptions): Block {
   const name = opts.name;
   const part = (p: string): string | undefined => (name === undefined ? undefined : `${name}_${p}`);
 
-  let built: { main: Layer[]; short: Layer[]; add: Add; out: ActivationLayer } | null = null;
+  let built: { main: Layer[]; short: Layer[]; add: Add | null; out: ActivationLayer } | null = null;
   const layers: Layer[] = [];
   const build = (nC_prev: number, shape: readonly number[]): NonNullable<typeof built> => {
     const unit = (p: string, filters: number, size: number, s: number, act: boolean): Layer[] =>
@@ -169,8 +170,8 @@ export function residualBlock(opts: ResidualBlockOptions): Block {
       );
     const short = shortcut === "projection" || (shortcut === "auto" && !fits) ? unit("0", outChannels, 1, stride, false) : [];
     const nameOf = (p: string): { name?: string } => (name === undefined ? {} : { name: `${name}_${p}` });
-    const b = { main, short, add: new Add(nameOf("add")), out: new ActivationLayer(g, nameOf("out")) };
-    layers.push(...short, ...main, b.add, b.out);
+    const b = { main, short, add: shortcut === "none" ? null : new Add(nameOf("add")), out: new ActivationLayer(g, nameOf("out")) };
+    layers.push(...short, ...main, ...(b.add ? [b.add] : []), b.out);
     return b;
   };
 
@@ -181,6 +182,7 @@ export function residualBlock(opts: ResidualBlockOptions): Block {
       checkSymbolic(owner, x);
       const nC_prev = checkImage(owner, x);
       built ??= build(nC_prev, x.shape);
+      if (!built.add) return built.out.apply(chain(built.main, x)); // plain: g(z[l+2])
       // The shortcut first, as Keras applications order it (summaries and weight files list it first).
       const a = chain(built.short, x); // a[l] (or W_s a[l])
       const z = chain(built.main, x); // z[l+2]

@@ -82,6 +82,13 @@ describe("cl.nn.residualBlock: a[l+2] = g(z[l+2] + a[l])", () => {
     );
   });
 
+  it("shortcut 'none' is the plain block g(z[l+2]) with the same layers and names, minus the addition", () => {
+    const m = blockModel([6, 6, 4], { filters: 8, stride: 2, shortcut: "none", name: "p" });
+    expect(m.summary().rows.map((r) => r.name)).toEqual(["input", "p_1_conv", "p_1_bn", "p_1_relu", "p_2_conv", "p_2_bn", "p_out"]);
+    const x = cl.randn([2, 6, 6, 4], { seed: 5 });
+    expectClose(m.predict(x), cl.relu(m.getLayer("p_2_bn").call(m.getLayer("p_2_conv").call(cl.relu(m.getLayer("p_1_bn").call(m.getLayer("p_1_conv").call(x)))))));
+  });
+
   it("without batch-norm the convs have biases and the activation is fused: the course's plain z = W a + b", () => {
     const m = blockModel([5, 5, 3], { filters: 3, batchNorm: false, name: "r" });
     expect(m.summary().rows.map((r) => r.type)).toEqual(["Input", "Conv2D", "Conv2D", "Add", "Activation"]);
@@ -118,7 +125,7 @@ describe("cl.nn.residualBlock: a[l+2] = g(z[l+2] + a[l])", () => {
     expect(() => cl.nn.residualBlock({ filters: 0 })).toThrow(/residualBlock: filters must be an integer ≥ 1, got 0/);
     expect(() => cl.nn.residualBlock({ filters: 4, kind: "wide" as "basic", name: "x" })).toThrow(/residualBlock 'x': kind must be "basic" or "bottleneck", got "wide"/);
     expect(() => cl.nn.residualBlock({ filters: 4, stride: 1.5 })).toThrow(/stride must be an integer ≥ 1, got 1.5/);
-    expect(() => cl.nn.residualBlock({ filters: 4, shortcut: "none" as "auto" })).toThrow(/shortcut must be "auto", "identity" or "projection"/);
+    expect(() => cl.nn.residualBlock({ filters: 4, shortcut: "skip" as "auto" })).toThrow(/shortcut must be "auto", "identity", "projection" or "none"/);
     expect(() => cl.nn.residualBlock({ filters: 4, name: "a/b" })).toThrow(/name must be a non-empty string without '\/'/);
     expect(() => cl.nn.residualBlock({ filters: 4, name: "v" }).apply(cl.nn.input([8, 3]))).toThrow(/residualBlock 'v': expected input \[m,nH,nW,nC\], got \[m,8,3\]/);
     expect(() => cl.nn.residualBlock({ filters: 4 }).apply(cl.zeros([1, 4, 4, 4]) as unknown as cl.nn.SymbolicTensor)).toThrow(/apply\(\) takes a symbolic tensor/);
