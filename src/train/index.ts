@@ -11,3 +11,4 @@ export {
 } from "./fit.js";
 export { accuracy, type Metric, type MetricSpec } from "./metrics.js";
 export { ensemble, multiCropProba, type Ensemble, type EnsembleOptions, type MultiCropOptions, type ProbabilisticClassifier } from "./ensemble.js";
+export { residualVsPlain, type DepthExperimentOptions, type DepthResult } from "./depthExperiment.js";
