@@ -124,7 +124,7 @@ async function onnxRun(sh, threads, reps) {
 }
 
 /** Installs torch from the local wheels into .venv (behind --install-torch). */
-function installTorch(py) {
+export function installTorch(py) {
   console.log("installing torch into .venv from /opt/wheels …");
   const r = spawnSync(py, ["-m", "pip", "install", "-q", "--find-links", "/opt/wheels", "torch"], {
     stdio: "inherit", env: { ...process.env, PIP_INDEX_URL: process.env.PIP_INDEX_URL ?? "file:///opt/pypi/simple" },
