@@ -211,6 +211,21 @@ describe("seeds, labels, batches and composition", () => {
     expect(Array.from(again[0]!.x.data)).toEqual(Array.from(e1[0]!.x.data));
   });
 
+  it("model.fit trains on augmentBatches on the fly: every epoch iterates it again", async () => {
+    const data = { x: cl.rand([16, 8, 8, 1], { seed: 3 }), y: cl.tensor(Array.from({ length: 16 }, (_, i) => i % 2)) };
+    const model = cl.nn.sequential([cl.nn.conv2d({ filters: 2, size: 3 }), cl.nn.flatten(), cl.nn.dense({ units: 2 })], { inputShape: [8, 8, 1], seed: 0 });
+    let batches = 0;
+    const t = A.compose([A.mirror(), A.randomCrop({ size: 8, padding: 1 })]);
+    const counted: cl.data.augment.Transform = (ex, rng) => {
+      batches++;
+      return t(ex, rng);
+    };
+    const h = await model.fit(A.augmentBatches(cl.data.batches(data, { batchSize: 8, shuffle: true, seed: 1 }), counted, { seed: 2 }), { optimizer: cl.train.sgd({ lr: 0.1 }), epochs: 2 });
+    expect(h.epochs.length).toBe(2);
+    expect(h.epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
+    expect(batches).toBe(4);
+  });
+
   it("bad options and examples give errors naming the transform", () => {
     expect(() => A.mirror({ p: 2 })).toThrow(/augment.mirror: p must be a number ≥ 0 and ≤ 1, got 2/);
     expect(() => A.randomCrop({ size: 0 })).toThrow(/augment.randomCrop: size must be a positive integer or \[h, w\] of them, got 0/);
