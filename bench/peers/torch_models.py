@@ -14,6 +14,8 @@ import time
 import torch
 from torch import nn
 
+from torch_conv import best_time  # same folder: the script's directory is on sys.path
+
 
 def vgg16(classes=1000):
     layers, c = [], 3
@@ -75,17 +77,6 @@ def resnet(block, blocks, classes=1000):
             layers.append(block(c, planes, 2 if stage > 0 and b == 0 else 1))
             c = planes * block.expansion
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, classes))
-
-
-def best_time(fn, reps, warmup=2):
-    for _ in range(warmup):
-        fn()
-    best = float("inf")
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def params(m):

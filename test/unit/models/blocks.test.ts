@@ -1,30 +1,6 @@
 import { describe, it, expect } from "vitest";
 import * as cl from "../../../src/index.js";
-import { expectClose } from "../helpers.js";
-
-/** Every parameter's gradient against central finite differences of `loss` (float64), on up to `per` elements each. */
-function checkParamGrads(model: cl.nn.Model, x: cl.Tensor, loss: (y: cl.Tensor) => cl.Tensor, per = 6): number {
-  const params = model.parameters();
-  for (const p of params) p.zeroGrad();
-  loss(model.forward(x, { training: true })).backward();
-  const f = (): number => cl.noGrad(() => loss(model.forward(x, { training: true })).item());
-  let worst = 0;
-  for (const p of params) {
-    const step = Math.max(1, Math.floor(p.size / per));
-    for (let i = 0; i < p.size; i += step) {
-      const orig = p.data[i]!;
-      p.data[i] = orig + 1e-6;
-      const fp = f();
-      p.data[i] = orig - 1e-6;
-      const fm = f();
-      p.data[i] = orig;
-      const numeric = (fp - fm) / 2e-6, analytic = p.grad!.data[i]!;
-      if (!(Math.abs(analytic - numeric) <= 1e-6 + 1e-4 * Math.abs(numeric))) throw new Error(`${p.name}[${i}]: analytic ${analytic} vs numeric ${numeric}`);
-      worst = Math.max(worst, Math.abs(analytic - numeric));
-    }
-  }
-  return worst;
-}
+import { expectClose, checkModelGrads } from "../helpers.js";
 
 function blockModel(inputShape: number[], opts: cl.nn.ResidualBlockOptions, seed = 1): cl.nn.Model {
   const x = cl.nn.input(inputShape);
@@ -107,7 +83,7 @@ describe("cl.nn.residualBlock: a[l+2] = g(z[l+2] + a[l])", () => {
       expect(r.failures, `${opts.name}: input gradient`).toEqual([]);
       expect(r.ok).toBe(true);
       const target = cl.randn([3, ...m.summary().rows.at(-1)!.outputShape], { seed: 9, dtype: "float64" });
-      expect(checkParamGrads(m, x, (y) => cl.mse(y, target))).toBeLessThan(1e-6);
+      expect(checkModelGrads(m, x, (y) => cl.mse(y, target), 6).worst).toBeLessThan(1e-6);
     }
   });
 

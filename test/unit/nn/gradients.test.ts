@@ -1,35 +1,6 @@
 import { describe, it, expect } from "vitest";
 import * as cl from "../../../src/index.js";
-
-/**
- * Checks every parameter gradient of a model (float64) against central finite differences of
- * the loss, on up to `per` elements of each parameter.
- */
-function checkModelGrads(model: cl.nn.Model, x: cl.Tensor, loss: (y: cl.Tensor) => cl.Tensor, per = 12): { worst: number } {
-  model.setDtype("float64");
-  const params = model.parameters();
-  for (const p of params) p.zeroGrad();
-  loss(model.forward(x, { training: true })).backward();
-  const f = () => cl.noGrad(() => loss(model.forward(x, { training: true })).item());
-  let worst = 0;
-  for (const p of params) {
-    const step = Math.max(1, Math.floor(p.size / per));
-    for (let i = 0; i < p.size; i += step) {
-      const orig = p.data[i]!;
-      p.data[i] = orig + 1e-6;
-      const fp = f();
-      p.data[i] = orig - 1e-6;
-      const fm = f();
-      p.data[i] = orig;
-      const numeric = (fp - fm) / 2e-6;
-      const analytic = p.grad!.data[i]!;
-      const excess = Math.abs(analytic - numeric) - (1e-6 + 1e-4 * Math.abs(numeric));
-      if (excess > 0) throw new Error(`${p.name}[${i}]: analytic ${analytic} vs numeric ${numeric}`);
-      worst = Math.max(worst, Math.abs(analytic - numeric));
-    }
-  }
-  return { worst };
-}
+import { checkModelGrads } from "../helpers.js";
 
 describe("whole-model gradients against finite differences (float64)", () => {
   it("a small LeNet-like model with softmax cross-entropy", () => {
