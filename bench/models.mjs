@@ -140,7 +140,7 @@ function torchRun({ reps, quick, install }) {
   const has = () => spawnSync(py, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
   if (!has() && install && !process.env.CONVLAB_BENCH_PYTHON) installTorch(py);
   if (!has()) return { error: `torch is not importable from ${py} (npm run bench -- models --install-torch, or CONVLAB_BENCH_PYTHON=<a python with torch>)` };
-  const r = spawnSync(py, ["-W", "ignore", join(root, "bench", "peers", "torch_models.py")], { input: JSON.stringify({ threads: THREADS, reps, quick }), encoding: "utf8", maxBuffer: 1 << 20 });
+  const r = spawnSync(py, ["-B", "-W", "ignore", join(root, "bench", "peers", "torch_models.py")], { input: JSON.stringify({ threads: THREADS, reps, quick }), encoding: "utf8", maxBuffer: 1 << 20 });
   if (r.status !== 0) return { error: `torch_models.py failed: ${r.stderr.trim().split("\n").slice(-3).join(" ")}` };
   return JSON.parse(r.stdout);
 }
