@@ -34,7 +34,7 @@ export function cifarResnet(opts: CifarResnetOptions): Model {
   if (!Array.isArray(widths) || widths.length !== 3 || !widths.every((w) => Number.isInteger(w) && w > 0))
     throw new ValueError(`cifarResnet: widths must be 3 positive integers, got ${JSON.stringify(opts.widths)}`);
   const net = `${residual ? "resnet" : "plain"}${depth}`;
-  const cfg = classifierConfig(net, { inputShape: [28, 28, 1], classes: 10, ...opts });
+  const cfg = classifierConfig(net, { ...opts, inputShape: opts.inputShape ?? [28, 28, 1], classes: opts.classes ?? 10 });
   const n = (depth - 2) / 6;
   const x = nn.input(cfg.inputShape, { name: "input" });
   let h = chain(convUnit("conv1", { filters: widths[0]!, size: 3, padding: 1, batchNorm: true, eps: 1e-5, activation: "relu", kernelInitializer: "heNormal" }), x);

@@ -25,6 +25,7 @@ describe("cl.models.cifarResnet: plain and residual nets of depth 6n + 2 (He et 
     }
     // the shortcuts' only parameters: two 1×1 projections with batch-norm
     expect(res.countParams() - plain.countParams()).toBe(16 * 32 + 2 * 32 + 32 * 64 + 2 * 64);
+    expect(cl.models.cifarResnet({ depth: 8, inputShape: undefined, classes: undefined }).summary().rows[0]!.outputShape).toEqual([28, 28, 1]);
     expect(() => cl.models.cifarResnet({ depth: 21 })).toThrow(/cifarResnet: depth must be 6n \+ 2 with n ≥ 1/);
   });
 });
