@@ -1,4 +1,4 @@
-// cl.data: datasets (IDX/MNIST parsing), batching, one-hot, subsets and splits, resizing. Pure TS.
+// cl.data: datasets (IDX/MNIST parsing), re-iterable pipelines, batching, one-hot, subsets and splits, resizing. Pure TS.
 export { parseIdx, encodeIdx, type IdxFile, type IdxDType, type IdxArray } from "./idx.js";
 export {
   mnistFromIdx, selectIndices, MNIST_STATS, FASHION_MNIST_STATS, FASHION_MNIST_CLASSES,
@@ -6,3 +6,4 @@ export {
 } from "./mnist.js";
 export { batches, Batches, take, takeRows, subset, split, oneHot, type Dataset, type BatchOptions } from "./batching.js";
 export { resize, type ResizeOptions } from "./resize.js";
+export { dataset, zip, collate, Pipeline, type Batched, type MapContext, type DatasetOptions, type DatasetSource, type Columns, type RowOf } from "./dataset.js";

@@ -1,5 +1,5 @@
 // Parameter-free and normalization layers: flatten, activation, dropout, batchNorm, zeroPad2d.
-import { Tensor, allocate } from "../../tensor/tensor.js";
+import type { Tensor } from "../../tensor/tensor.js";
 import { Rng, defaultRng } from "../../util/rng.js";
 import { sizeOf } from "../../tensor/shape.js";
 import { reshape, pad } from "../../ops/layout.js";
@@ -89,6 +89,11 @@ export interface BatchNormLayerOptions extends LayerOptions {
 export class BatchNorm extends Layer {
   readonly momentum: number;
   readonly eps: number;
+  /**
+   * Normalise with the running statistics and leave them unchanged even while training (a frozen
+   * layer in fine-tuning; `model.freeze` sets it). Default false.
+   */
+  inference = false;
   constructor(opts: BatchNormLayerOptions = {}) {
     super(opts);
     this.momentum = opts.momentum ?? 0.1;
@@ -112,14 +117,12 @@ export class BatchNorm extends Layer {
     const c = x[x.length - 1]!;
     this.addWeight("gamma", [c], "ones", rng);
     this.addWeight("beta", [c], "zeros", rng);
-    this.addBuffer("runningMean", new Tensor(allocate("float32", c), [c]));
-    const v = allocate("float32", c);
-    v.fill(1);
-    this.addBuffer("runningVar", new Tensor(v, [c]));
+    this.addBuffer("runningMean", { shape: [c], fill: 0 });
+    this.addBuffer("runningVar", { shape: [c], fill: 1 });
   }
   protected compute(xs: Tensor[], ctx: CallContext): Tensor {
     return batchNormOp(xs[0]!, this.weight("gamma"), this.weight("beta"), {
-      training: ctx.training,
+      training: ctx.training && !this.inference,
       runningMean: this.weight("runningMean"),
       runningVar: this.weight("runningVar"),
       momentum: this.momentum,
