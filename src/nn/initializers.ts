@@ -48,3 +48,9 @@ export function initialize(init: Initializer, shape: readonly number[], rng: Rng
   }
   return new Tensor(data, shape);
 }
+
+/** Checks an initializer option at construction (a name of INITIALIZERS or a function), so a typo fails before first use. */
+export function checkInitializer(owner: string, name: string, v: unknown): void {
+  if (v === undefined || typeof v === "function" || (typeof v === "string" && (INITIALIZERS as readonly string[]).includes(v))) return;
+  throw new ValueError(`${owner}: ${name} must be one of ${INITIALIZERS.join(", ")} or a function (shape, rng) => tensor, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+}

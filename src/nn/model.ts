@@ -93,7 +93,6 @@ function outputSpec(outputs: unknown, owner: string): OutputSpec {
 
 /** A graph model (see `cl.nn.model`); `sequential` builds the same thing from a chain. */
 export class Model<O extends Outputs = Tensor> extends Layer implements Trainable<O> {
-  protected typeName = "Model";
   override arity = 1;
   private net: Graph | null = null;
   private spec: OutputSpec | null = null;
@@ -104,11 +103,12 @@ export class Model<O extends Outputs = Tensor> extends Layer implements Trainabl
     this.seed = seedOf(this.label, opts.seed);
   }
 
+  // Getters (not fields), so that a subclass's names hold while this constructor checks options.
   get type(): string {
-    return this.typeName;
+    return "Model";
   }
   get kind(): string {
-    return this.typeName === "Sequential" ? "sequential" : "model";
+    return "model";
   }
 
   /** Sets the graph: orders it, names unnamed layers `<kind>_<n>`, checks names are unique, declares the weights (allocating nothing). */
@@ -499,6 +499,8 @@ export class Model<O extends Outputs = Tensor> extends Layer implements Trainabl
    *   model.save("lenet5.ckpt"); other.loadWeights("lenet5.ckpt")
    */
   save(path: string, meta: Record<string, unknown> = {}): void {
+    if (typeof path !== "string" || path === "") throw new ValueError(`model.save: path must be a non-empty string, got ${received(path)}`);
+    if (!isRecord(meta)) throw new ValueError(`model.save: meta must be a record of JSON values, got ${received(meta)}`);
     modelFiles("model.save").save(this as Model<Outputs>, path, meta);
   }
 
@@ -513,7 +515,10 @@ export class Model<O extends Outputs = Tensor> extends Layer implements Trainabl
   loadWeights(path: string): Record<string, unknown>;
   loadWeights(weights: state.WeightSource, opts?: state.LoadWeightsOptions): state.LoadReport;
   loadWeights(src: string | state.WeightSource, opts?: state.LoadWeightsOptions): Record<string, unknown> | state.LoadReport {
-    if (typeof src === "string") return modelFiles("model.loadWeights").loadWeights(this as Model<Outputs>, src);
+    if (typeof src === "string") {
+      if (src === "") throw new ValueError("model.loadWeights: path must be a non-empty string");
+      return modelFiles("model.loadWeights").loadWeights(this as Model<Outputs>, src);
+    }
     return state.loadWeights(this.graph().layers, src, opts, this.label);
   }
 
@@ -585,8 +590,13 @@ export interface SequentialOptions {
 
 /** A chain of layers: `cl.nn.sequential([conv, pool, dense], { inputShape: [32, 32, 3] })`, the same graph as `cl.nn.model`. */
 export class Sequential extends Model<Tensor> {
-  protected override typeName = "Sequential";
   private readonly chain: Layer[];
+  override get type(): string {
+    return "Sequential";
+  }
+  override get kind(): string {
+    return "sequential";
+  }
 
   constructor(layers: readonly Layer[], opts: SequentialOptions = {}) {
     const o = options("sequential", opts, "{ inputShape?, name?, seed? }");
@@ -597,7 +607,12 @@ export class Sequential extends Model<Tensor> {
       if (l.arity !== 1) throw new ValueError(`sequential: ${l.label} takes several inputs; use cl.nn.model with apply() for branches`);
     });
     this.chain = [...layers];
-    if (o.inputShape !== undefined) this.buildFor(o.inputShape);
+    if (o.inputShape !== undefined) {
+      const sh: unknown = o.inputShape;
+      if (!Array.isArray(sh) || sh.length === 0 || !sh.every((d) => Number.isInteger(d) && d > 0))
+        throw new ValueError(`${this.label}: inputShape must be a non-empty list of positive integers without the batch axis (e.g. [32, 32, 3]), got ${received(sh)}`);
+      this.buildFor(o.inputShape);
+    }
   }
 
   private buildFor(shape: readonly number[]): void {

@@ -7,6 +7,7 @@ import { dropout as dropoutOp } from "../../ops/dropout.js";
 import { batchNorm as batchNormOp } from "../../ops/batchnorm.js";
 import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
 import { activationFn, activationName, type Activation } from "../activation.js";
+import { finite, received } from "../args.js";
 
 /** [m, ...] → [m, product of the rest]. */
 export class Flatten extends Layer {
@@ -56,9 +57,9 @@ export class Dropout extends Layer {
   private readonly seed?: number;
   constructor(opts: DropoutLayerOptions) {
     super(opts);
-    if (typeof opts?.rate !== "number" || !(opts.rate >= 0 && opts.rate < 1)) throw this.configError(`rate must be in [0, 1), got ${JSON.stringify(opts?.rate)}`);
+    if (typeof opts?.rate !== "number" || !(opts.rate >= 0 && opts.rate < 1)) throw this.configError(`rate must be in [0, 1), got ${received(opts?.rate)}`);
     this.rate = opts.rate;
-    if (opts.seed !== undefined) this.seed = opts.seed;
+    if (opts.seed !== undefined) this.seed = finite(this.label, "seed", opts.seed);
   }
   get type(): string { return "Dropout"; }
   get kind(): string { return "dropout"; }
@@ -98,8 +99,8 @@ export class BatchNorm extends Layer {
     super(opts);
     this.momentum = opts.momentum ?? 0.1;
     this.eps = opts.eps ?? 1e-5;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw this.configError(`momentum must be in [0, 1], got ${this.momentum}`);
-    if (!(this.eps > 0)) throw this.configError(`eps must be positive, got ${this.eps}`);
+    if (typeof this.momentum !== "number" || !(this.momentum >= 0 && this.momentum <= 1)) throw this.configError(`momentum must be in [0, 1], got ${received(this.momentum)}`);
+    if (typeof this.eps !== "number" || !(this.eps > 0 && Number.isFinite(this.eps))) throw this.configError(`eps must be a positive number, got ${received(this.eps)}`);
   }
   get type(): string { return "BatchNorm"; }
   get kind(): string { return "batchNorm"; }
