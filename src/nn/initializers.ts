@@ -21,6 +21,10 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
 
 /** A new tensor of `shape` drawn by the initializer from `rng`. */
 export function initialize(init: Initializer, shape: readonly number[], rng: Rng, owner: string, dtype: DType = "float32"): Tensor {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw new ValueError(`${owner}: initialize: shape must be a list of non-negative integers, got ${JSON.stringify(shape) ?? String(shape)}`);
+  if (typeof rng?.uniform !== "function" || typeof rng?.normal !== "function")
+    throw new ValueError(`${owner}: initialize: rng must be a generator such as new cl.Rng(0), got ${rng === null ? "null" : typeof rng}`);
   if (typeof init === "function") {
     const t = init(shape, rng);
     if (!(t instanceof Tensor) || t.shape.join() !== shape.join())

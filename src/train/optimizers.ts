@@ -99,7 +99,7 @@ class BaseOptimizer implements Optimizer {
 
   step(params?: readonly Tensor[]): void {
     const ps = params ?? this.params;
-    if (!Array.isArray(ps)) throw new ValueError(`${this.name.toLowerCase()}.step: expected a list of parameter tensors`);
+    if (!Array.isArray(ps)) throw new ValueError(`${this.name.toLowerCase()}.step: expected a list of parameter tensors, got ${received(ps)}`);
     check(this.name.toLowerCase(), "lr", this.lr, (x) => x > 0 && Number.isFinite(x), "a positive number");
     this.t++;
     for (const p of ps) {
@@ -124,6 +124,8 @@ class BaseOptimizer implements Optimizer {
   }
 
   zeroGrad(params?: readonly Tensor[]): void {
+    if (params !== undefined && (!Array.isArray(params) || !params.every((p) => p instanceof Tensor)))
+      throw new ValueError(`${this.name.toLowerCase()}.zeroGrad: expected a list of parameter tensors, got ${received(params)}`);
     for (const p of params ?? [...this.params, ...this.last]) p.grad = null;
   }
 }

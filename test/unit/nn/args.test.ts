@@ -46,6 +46,10 @@ const cases: Case[] = [
   ["sgd lr as a string", () => cl.train.sgd({ lr: "0.1" as never }), /^sgd: lr must be a positive number, got "0\.1"$/, V],
   ["sgd nesterov not boolean", () => cl.train.sgd({ lr: 0.1, momentum: 0.9, nesterov: 1 as never }), /^sgd: nesterov must be true or false, got 1$/, V],
   ["adam params not tensors", () => cl.train.adam({ lr: 0.1, params: [1, 2] as never }), /^adam: params must be a list of tensors .* got \[1,2\]$/, V],
+  ["optimizer.step of a tensor", () => opt().step(cl.ones([2]) as never), /^sgd\.step: expected a list of parameter tensors, got a tensor \[2\]$/, V],
+  ["optimizer.zeroGrad of numbers", () => opt().zeroGrad([1] as never), /^sgd\.zeroGrad: expected a list of parameter tensors, got \[1\]$/, V],
+  ["initialize with a bad shape", () => cl.nn.initialize("zeros", [2, -1], new cl.Rng(0), "init"), /^init: initialize: shape must be a list of non-negative integers, got \[2,-1\]$/, V],
+  ["initialize without a generator", () => cl.nn.initialize("zeros", [2], null as never, "init"), /^init: initialize: rng must be a generator such as new cl\.Rng\(0\), got null$/, V],
   ["accuracy of non-tensors", () => cl.train.accuracy([1] as never, [1] as never), /^accuracy: expected tensors \(output, y\)$/, V],
   // data pipelines
   ["dataset.shuffle seed NaN", () => cl.data.dataset([1]).shuffle({ seed: NaN }), /^dataset\.shuffle: seed must be a finite number, got NaN$/, V],
