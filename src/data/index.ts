@@ -1,4 +1,4 @@
-// cl.data: datasets (IDX/MNIST parsing), batching, one-hot, subsets and splits, resizing. Pure TS.
+// cl.data: datasets (IDX/MNIST parsing), re-iterable pipelines, batching, one-hot, subsets and splits, resizing. Pure TS.
 export { parseIdx, encodeIdx, type IdxFile, type IdxDType, type IdxArray } from "./idx.js";
 export {
   mnistFromIdx, selectIndices, MNIST_STATS, FASHION_MNIST_STATS, FASHION_MNIST_CLASSES,
@@ -8,3 +8,4 @@ export { batches, Batches, take, takeRows, subset, split, oneHot, type Dataset, 
 export { resize, type ResizeOptions } from "./resize.js";
 export * as augment from "./augment/index.js";
 export { tenCrop, fiveCrop, centerCrop } from "./crops.js";
+export { dataset, zip, collate, Pipeline, type Batched, type MapContext, type DatasetOptions, type DatasetSource, type Columns, type RowOf } from "./dataset.js";

@@ -1,6 +1,7 @@
 // Model checkpoints (Node): a model's parameters and buffers (its stateDict) in a verified,
 // atomically written checkpoint file (see checkpoint.ts), with the model's summary as metadata.
 import type { Model } from "../nn/model.js";
+import type { Outputs } from "../train/types.js";
 import { saveTensors, loadTensors, type JsonObject } from "./checkpoint.js";
 import { ValueError } from "../util/errors.js";
 import { setModelFiles } from "../nn/files.js";
@@ -9,7 +10,7 @@ import { setModelFiles } from "../nn/files.js";
  * Saves a model's weights: `cl.io.saveModel(model, "lenet5.ckpt")`. The file is written to a
  * temporary name and renamed, so an interrupted save never leaves a half-written checkpoint.
  */
-export function saveModel(model: Model, path: string, meta: JsonObject = {}): void {
+export function saveModel(model: Model<Outputs>, path: string, meta: JsonObject = {}): void {
   const s = model.summary();
   saveTensors(path, model.stateDict(), {
     ...meta,
@@ -21,7 +22,7 @@ export function saveModel(model: Model, path: string, meta: JsonObject = {}): vo
  * Loads weights saved by `saveModel` into a model of the same architecture; the checkpoint is
  * verified (checksum) and every name and shape must match. Returns the saved metadata.
  */
-export function loadWeights(model: Model, path: string): JsonObject {
+export function loadWeights(model: Model<Outputs>, path: string): JsonObject {
   const { tensors, meta } = loadTensors(path);
   try {
     model.loadStateDict(tensors);

@@ -3,11 +3,12 @@
 // the implementations here; under `convlab/browser` the methods say what to use instead.
 import { ValueError } from "../util/errors.js";
 import type { Model } from "./model.js";
+import type { Outputs } from "../train/types.js";
 
 /** Checkpoint functions for models (installed by the Node entry). */
 export interface ModelFiles {
-  save(model: Model, path: string, meta?: Record<string, unknown>): void;
-  loadWeights(model: Model, path: string): Record<string, unknown>;
+  save(model: Model<Outputs>, path: string, meta?: Record<string, unknown>): void;
+  loadWeights(model: Model<Outputs>, path: string): Record<string, unknown>;
 }
 
 let installed: ModelFiles | null = null;

@@ -1,6 +1,12 @@
-// cl.nn: layers, sequential and graph models, initializers, summaries.
+// cl.nn: layers, sequential and graph models, initializers, summaries, weight loading.
 export { Layer, SymbolicTensor, type Shape, type CallContext, type LayerOptions } from "./layer.js";
-export { Model, Sequential, InputLayer, input, model, sequential, type ModelOptions, type SequentialOptions, type ActivationsOptions, type LayerActivation } from "./model.js";
+export {
+  Model, Sequential, InputLayer, input, model, sequential,
+  type ModelOptions, type SequentialOptions, type ActivationsOptions, type LayerActivation, type FeaturesOptions, type FreezeOptions,
+  type SymbolicOutputs, type OutputsOf,
+} from "./model.js";
+export { Graph } from "./graph.js";
+export { type WeightSource, type Mapping, type MappingEntry, type Layout, type LoadWeightsOptions, type LoadReport } from "./state.js";
 export { Summary, type SummaryRow } from "./summary.js";
 export { initialize, fans, INITIALIZERS, type Initializer, type InitializerName } from "./initializers.js";
 export { activationFn, type Activation, type ActivationName } from "./activation.js";

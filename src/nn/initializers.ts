@@ -21,6 +21,10 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
 
 /** A new tensor of `shape` drawn by the initializer from `rng`. */
 export function initialize(init: Initializer, shape: readonly number[], rng: Rng, owner: string, dtype: DType = "float32"): Tensor {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw new ValueError(`${owner}: initialize: shape must be a list of non-negative integers, got ${JSON.stringify(shape) ?? String(shape)}`);
+  if (typeof rng?.uniform !== "function" || typeof rng?.normal !== "function")
+    throw new ValueError(`${owner}: initialize: rng must be a generator such as new cl.Rng(0), got ${rng === null ? "null" : typeof rng}`);
   if (typeof init === "function") {
     const t = init(shape, rng);
     if (!(t instanceof Tensor) || t.shape.join() !== shape.join())
@@ -47,4 +51,10 @@ export function initialize(init: Initializer, shape: readonly number[], rng: Rng
       throw new ValueError(`${owner}: unknown initializer ${JSON.stringify(init)} (expected one of ${INITIALIZERS.join(", ")} or a function)`);
   }
   return new Tensor(data, shape);
+}
+
+/** Checks an initializer option at construction (a name of INITIALIZERS or a function), so a typo fails before first use. */
+export function checkInitializer(owner: string, name: string, v: unknown): void {
+  if (v === undefined || typeof v === "function" || (typeof v === "string" && (INITIALIZERS as readonly string[]).includes(v))) return;
+  throw new ValueError(`${owner}: ${name} must be one of ${INITIALIZERS.join(", ")} or a function (shape, rng) => tensor, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
 }

@@ -86,13 +86,13 @@ function operands(a: Operand, b: Operand): [Tensor, Tensor] {
 /** a + b, broadcasting (NumPy rules). */
 export function add(a: Operand, b: Operand): Tensor {
   const [x, y] = operands(a, b);
-  return record("add", apply("add", kAdd, x, y), [x, y], (dy) => [sumTo(dy, x.shape), sumTo(dy, y.shape)]);
+  return record("add", apply("add", kAdd, x, y), [x, y], (dy) => [x.requiresGrad ? sumTo(dy, x.shape) : null, y.requiresGrad ? sumTo(dy, y.shape) : null]);
 }
 
 /** a − b, broadcasting. */
 export function sub(a: Operand, b: Operand): Tensor {
   const [x, y] = operands(a, b);
-  return record("sub", apply("sub", kSub, x, y), [x, y], (dy) => [sumTo(dy, x.shape), y.requiresGrad ? sumTo(mul(dy, -1), y.shape) : null]);
+  return record("sub", apply("sub", kSub, x, y), [x, y], (dy) => [x.requiresGrad ? sumTo(dy, x.shape) : null, y.requiresGrad ? sumTo(mul(dy, -1), y.shape) : null]);
 }
 
 /** a · b elementwise, broadcasting. */

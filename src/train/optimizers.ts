@@ -3,6 +3,7 @@
 // Each keeps its state per parameter tensor and updates `p.data` in place from `p.grad`.
 import { Tensor, allocate, type TypedArray } from "../tensor/tensor.js";
 import { ValueError } from "../util/errors.js";
+import { bool, received } from "../nn/args.js";
 
 /** What `fit` needs of an optimizer; `cl.train.sgd/momentum/rmsprop/adam` make one. */
 export interface Optimizer {
@@ -63,7 +64,7 @@ export interface AdamOptions extends OptimizerOptions {
 type Update = (p: TypedArray, g: TypedArray, state: TypedArray[], t: number, lr: number) => void;
 
 function check(op: string, name: string, v: unknown, ok: (x: number) => boolean, want: string): void {
-  if (typeof v !== "number" || !ok(v)) throw new ValueError(`${op}: ${name} must be ${want}, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !ok(v)) throw new ValueError(`${op}: ${name} must be ${want}, got ${received(v)}`);
 }
 
 /** The common part: options, per-parameter state, weight decay, zeroGrad. */
@@ -82,11 +83,13 @@ class BaseOptimizer implements Optimizer {
     private readonly update: Update,
   ) {
     const op = name.toLowerCase();
-    if (typeof opts !== "object" || opts === null) throw new ValueError(`${op}: expected options { lr, ... }, got ${String(opts)}`);
+    if (typeof opts !== "object" || opts === null || Array.isArray(opts)) throw new ValueError(`${op}: expected options { lr, ... }, got ${received(opts)}`);
     check(op, "lr", opts.lr, (x) => x > 0 && Number.isFinite(x), "a positive number");
     check(op, "weightDecay", opts.weightDecay ?? 0, (x) => x >= 0 && Number.isFinite(x), "≥ 0");
     this.lr = opts.lr;
     this.weightDecay = opts.weightDecay ?? 0;
+    if (opts.params !== undefined && (!Array.isArray(opts.params) || !opts.params.every((p) => p instanceof Tensor)))
+      throw new ValueError(`${op}: params must be a list of tensors (e.g. model.trainableParameters()), got ${received(opts.params)}`);
     this.params = opts.params ? [...opts.params] : [];
   }
 
@@ -96,7 +99,7 @@ class BaseOptimizer implements Optimizer {
 
   step(params?: readonly Tensor[]): void {
     const ps = params ?? this.params;
-    if (!Array.isArray(ps)) throw new ValueError(`${this.name.toLowerCase()}.step: expected a list of parameter tensors`);
+    if (!Array.isArray(ps)) throw new ValueError(`${this.name.toLowerCase()}.step: expected a list of parameter tensors, got ${received(ps)}`);
     check(this.name.toLowerCase(), "lr", this.lr, (x) => x > 0 && Number.isFinite(x), "a positive number");
     this.t++;
     for (const p of ps) {
@@ -121,6 +124,8 @@ class BaseOptimizer implements Optimizer {
   }
 
   zeroGrad(params?: readonly Tensor[]): void {
+    if (params !== undefined && (!Array.isArray(params) || !params.every((p) => p instanceof Tensor)))
+      throw new ValueError(`${this.name.toLowerCase()}.zeroGrad: expected a list of parameter tensors, got ${received(params)}`);
     for (const p of params ?? [...this.params, ...this.last]) p.grad = null;
   }
 }
@@ -134,7 +139,7 @@ class BaseOptimizer implements Optimizer {
  *   loss.backward(); opt.step(model.parameters()); opt.zeroGrad();
  */
 export function sgd(opts: SgdOptions): Optimizer {
-  const mu = opts?.momentum ?? 0, damp = opts?.dampening ?? 0, nesterov = opts?.nesterov ?? false;
+  const mu = opts?.momentum ?? 0, damp = opts?.dampening ?? 0, nesterov = bool("sgd", "nesterov", opts?.nesterov, false);
   check("sgd", "momentum", mu, (x) => x >= 0 && x < 1, "in [0, 1)");
   check("sgd", "dampening", damp, (x) => x >= 0 && x <= 1, "in [0, 1]");
   if (nesterov && (mu === 0 || damp !== 0)) throw new ValueError(`sgd: nesterov needs momentum > 0 and dampening 0, got momentum ${mu}, dampening ${damp}`);

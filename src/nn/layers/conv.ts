@@ -7,10 +7,11 @@ import * as c2 from "../../ops/conv2d.js";
 import * as c1 from "../../ops/conv1d.js";
 import * as c3 from "../../ops/conv3d.js";
 import * as dw from "../../ops/depthwise.js";
-import type { Padding } from "../../ops/padding.js";
+import { explicitPadding, type Padding } from "../../ops/padding.js";
 import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
 import { activationFn, activationName, type Activation } from "../activation.js";
-import type { Initializer } from "../initializers.js";
+import { checkInitializer, type Initializer } from "../initializers.js";
+import { bool } from "../args.js";
 
 type Tuple = number | readonly number[];
 
@@ -57,6 +58,10 @@ abstract class ConvBase extends Layer {
     this.positiveInt("size", opts?.size, nd > 1 ? nd : 0);
     if (opts.stride !== undefined) this.positiveInt("stride", opts.stride, nd > 1 ? nd : 0);
     if (opts.dilation !== undefined) this.positiveInt("dilation", opts.dilation, nd > 1 ? nd : 0);
+    if (opts.padding !== undefined) explicitPadding(this.label, opts.padding, nd);
+    bool(this.label, "useBias", opts.useBias, true);
+    checkInitializer(this.label, "kernelInitializer", opts.kernelInitializer);
+    checkInitializer(this.label, "biasInitializer", opts.biasInitializer);
     this.act = activationFn(opts.activation, this.label);
   }
 

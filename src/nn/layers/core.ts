@@ -1,5 +1,5 @@
 // Parameter-free and normalization layers: flatten, activation, dropout, batchNorm, zeroPad2d.
-import { Tensor, allocate } from "../../tensor/tensor.js";
+import type { Tensor } from "../../tensor/tensor.js";
 import { Rng, defaultRng } from "../../util/rng.js";
 import { sizeOf } from "../../tensor/shape.js";
 import { reshape, pad } from "../../ops/layout.js";
@@ -7,6 +7,7 @@ import { dropout as dropoutOp } from "../../ops/dropout.js";
 import { batchNorm as batchNormOp } from "../../ops/batchnorm.js";
 import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
 import { activationFn, activationName, type Activation } from "../activation.js";
+import { finite, received } from "../args.js";
 
 /** [m, ...] → [m, product of the rest]. */
 export class Flatten extends Layer {
@@ -56,9 +57,9 @@ export class Dropout extends Layer {
   private readonly seed?: number;
   constructor(opts: DropoutLayerOptions) {
     super(opts);
-    if (typeof opts?.rate !== "number" || !(opts.rate >= 0 && opts.rate < 1)) throw this.configError(`rate must be in [0, 1), got ${JSON.stringify(opts?.rate)}`);
+    if (typeof opts?.rate !== "number" || !(opts.rate >= 0 && opts.rate < 1)) throw this.configError(`rate must be in [0, 1), got ${received(opts?.rate)}`);
     this.rate = opts.rate;
-    if (opts.seed !== undefined) this.seed = opts.seed;
+    if (opts.seed !== undefined) this.seed = finite(this.label, "seed", opts.seed);
   }
   get type(): string { return "Dropout"; }
   get kind(): string { return "dropout"; }
@@ -89,12 +90,17 @@ export interface BatchNormLayerOptions extends LayerOptions {
 export class BatchNorm extends Layer {
   readonly momentum: number;
   readonly eps: number;
+  /**
+   * Normalise with the running statistics and leave them unchanged even while training (a frozen
+   * layer in fine-tuning; `model.freeze` sets it). Default false.
+   */
+  inference = false;
   constructor(opts: BatchNormLayerOptions = {}) {
     super(opts);
     this.momentum = opts.momentum ?? 0.1;
     this.eps = opts.eps ?? 1e-5;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw this.configError(`momentum must be in [0, 1], got ${this.momentum}`);
-    if (!(this.eps > 0)) throw this.configError(`eps must be positive, got ${this.eps}`);
+    if (typeof this.momentum !== "number" || !(this.momentum >= 0 && this.momentum <= 1)) throw this.configError(`momentum must be in [0, 1], got ${received(this.momentum)}`);
+    if (typeof this.eps !== "number" || !(this.eps > 0 && Number.isFinite(this.eps))) throw this.configError(`eps must be a positive number, got ${received(this.eps)}`);
   }
   get type(): string { return "BatchNorm"; }
   get kind(): string { return "batchNorm"; }
@@ -112,14 +118,12 @@ export class BatchNorm extends Layer {
     const c = x[x.length - 1]!;
     this.addWeight("gamma", [c], "ones", rng);
     this.addWeight("beta", [c], "zeros", rng);
-    this.addBuffer("runningMean", new Tensor(allocate("float32", c), [c]));
-    const v = allocate("float32", c);
-    v.fill(1);
-    this.addBuffer("runningVar", new Tensor(v, [c]));
+    this.addBuffer("runningMean", { shape: [c], fill: 0 });
+    this.addBuffer("runningVar", { shape: [c], fill: 1 });
   }
   protected compute(xs: Tensor[], ctx: CallContext): Tensor {
     return batchNormOp(xs[0]!, this.weight("gamma"), this.weight("beta"), {
-      training: ctx.training,
+      training: ctx.training && !this.inference,
       runningMean: this.weight("runningMean"),
       runningVar: this.weight("runningVar"),
       momentum: this.momentum,

@@ -7,7 +7,8 @@ import { dense as denseOp } from "../../ops/dense.js";
 import { reshape } from "../../ops/layout.js";
 import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
 import { activationFn, activationName, type Activation } from "../activation.js";
-import type { Initializer } from "../initializers.js";
+import { checkInitializer, type Initializer } from "../initializers.js";
+import { bool } from "../args.js";
 
 export interface DenseLayerOptions extends LayerOptions {
   units: number;
@@ -28,6 +29,9 @@ export class Dense extends Layer {
     super(opts);
     this.config = { ...opts };
     this.positiveInt("units", opts?.units);
+    bool(this.label, "useBias", opts.useBias, true);
+    checkInitializer(this.label, "kernelInitializer", opts.kernelInitializer);
+    checkInitializer(this.label, "biasInitializer", opts.biasInitializer);
     this.act = activationFn(opts.activation, this.label);
   }
 

@@ -1,7 +1,7 @@
 // Pooling layers: max/average over windows (1-D, 2-D, 3-D) and global pooling. No parameters.
 import type { Tensor } from "../../tensor/tensor.js";
 import * as ops from "../../ops/pool.js";
-import type { Padding } from "../../ops/padding.js";
+import { explicitPadding, type Padding } from "../../ops/padding.js";
 import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
 
 type Tuple = number | readonly number[];
@@ -46,6 +46,7 @@ export class Pool extends Layer {
     this.config = { ...opts };
     this.positiveInt("size", opts?.size, spec.nd > 1 ? spec.nd : 0);
     if (opts.stride !== undefined) this.positiveInt("stride", opts.stride, spec.nd > 1 ? spec.nd : 0);
+    if (opts.padding !== undefined) explicitPadding(this.label, opts.padding, spec.nd);
   }
 
   get type(): string { return this.spec.type; }

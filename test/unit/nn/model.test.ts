@@ -81,7 +81,7 @@ describe("model state", () => {
     m.getLayer("CONV2").trainable = false;
     expect(m.trainableParameters().reduce((s, t) => s + t.size, 0)).toBe(62958 - 608 - 3216);
     expect(m.summary().trainableParams).toBe(62958 - 608 - 3216);
-    expect(m.summary().toString()).toMatch(/Total params: 62,958 \(trainable 59,134, frozen 3,824\)/);
+    expect(m.summary().toString()).toMatch(/Total params: 62,958\nTrainable params: 59,134\nNon-trainable params: 3,824$/);
   });
   it("stateDict/loadStateDict copy weights and check names and shapes", () => {
     const a = cl.models.lenet5({ seed: 1 }), b = cl.models.lenet5({ seed: 2 });

@@ -1,0 +1,124 @@
+// The graph of a model: symbolic tensors from the inputs to the outputs in topological order,
+// the layers that make them, and `run(values, wanted)`, which computes only what the wanted
+// tensors need. Models (model.ts) are a thin API over it; `sequential` builds the same graph.
+import type { Tensor } from "../tensor/tensor.js";
+import { ValueError } from "../util/errors.js";
+import type { Rng } from "../util/rng.js";
+import { SymbolicTensor, batchShape, type CallContext, type Layer } from "./layer.js";
+import { InputLayer } from "./layers/input.js";
+
+export class Graph {
+  /** Every symbolic tensor from the inputs to the outputs, each after those it depends on (inputs first). */
+  readonly order: SymbolicTensor[];
+  /** The layers (inputs excluded), each once, in order. */
+  readonly layers: Layer[];
+
+  /**
+   * Orders the graph between `inputs` and `outputs`. Inputs are usually `cl.nn.input` tensors but
+   * may be any symbolic tensors (the graph then starts there). Throws, naming `owner`, when an
+   * output depends on an input that is not among `inputs`.
+   */
+  constructor(
+    readonly inputs: readonly SymbolicTensor[],
+    readonly outputs: readonly SymbolicTensor[],
+    owner: string,
+  ) {
+    const order: SymbolicTensor[] = [];
+    const done = new Set<SymbolicTensor>();
+    const starts = new Set(inputs);
+    if (starts.size !== inputs.length) throw new ValueError(`${owner}: the same input is listed twice`);
+    for (const i of inputs) {
+      done.add(i);
+      order.push(i);
+    }
+    // Iterative depth-first walk (deep networks would overflow a recursive one). Symbolic tensors
+    // only point back to tensors made before them, so there are no cycles.
+    for (const out of outputs) {
+      const stack: [SymbolicTensor, number][] = [[out, 0]];
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const [s, k] = top;
+        if (done.has(s)) {
+          stack.pop();
+          continue;
+        }
+        if (s.node.layer instanceof InputLayer)
+          throw new ValueError(`${owner}: the output depends on input '${s.node.layer.name}' ${batchShape(s.shape)}, which is not among the model's inputs (${inputs.map((i) => `'${i.node.layer.name}'`).join(", ")})`);
+        if (k < s.node.inputs.length) {
+          top[1] = k + 1;
+          const child = s.node.inputs[k]!;
+          if (!done.has(child)) stack.push([child, 0]);
+          continue;
+        }
+        stack.pop();
+        done.add(s);
+        order.push(s);
+      }
+    }
+    this.order = order;
+    const startLayers = new Set(inputs.filter((i) => i.node.layer instanceof InputLayer).map((i) => i.node.layer));
+    this.layers = [...new Set(order.filter((s) => !starts.has(s)).map((s) => s.node.layer))].filter((l) => !startLayers.has(l));
+    this.nameLayers(owner);
+  }
+
+  /** Every layer of the graph, input layers included, each once. */
+  allLayers(): Layer[] {
+    return [...new Set(this.order.map((s) => s.node.layer))];
+  }
+
+  /** Names unnamed layers `<kind>_<n>` (inputs `input`, `input_2`…) and checks names are unique. */
+  private nameLayers(owner: string): void {
+    const all = this.allLayers();
+    const counts = new Map<string, number>();
+    const taken = new Set(all.filter((l) => l.hasName).map((l) => l.name));
+    for (const l of all) {
+      if (l.hasName) continue;
+      let name: string;
+      do {
+        const n = (counts.get(l.kind) ?? 0) + 1;
+        counts.set(l.kind, n);
+        name = l instanceof InputLayer ? (n === 1 ? "input" : `input_${n}`) : `${l.kind}_${n}`;
+      } while (taken.has(name));
+      l.name = name;
+      taken.add(name);
+    }
+    const byName = new Map<string, Layer>();
+    for (const l of all) {
+      const other = byName.get(l.name);
+      if (other && other !== l) throw new ValueError(`${owner}: two layers are named '${l.name}' (${other.type} and ${l.type}; names must be unique within a model)`);
+      byName.set(l.name, l);
+    }
+  }
+
+  /** Declares every layer's weights for the shapes its inputs have here (allocates nothing). */
+  define(rng: Rng): void {
+    const starts = new Set(this.inputs);
+    for (const s of this.order) if (!starts.has(s)) s.node.layer.define(s.node.inputs.map((i) => i.shape), rng);
+  }
+
+  /** The symbolic tensors of this graph made by the layer called `name` (several for a shared layer). */
+  nodesOf(name: string): SymbolicTensor[] {
+    return this.order.filter((s) => s.node.layer.name === name);
+  }
+
+  /**
+   * Computes the `wanted` symbolic tensors from `values` (which holds at least the inputs they
+   * depend on), running only the layers they need; returns `values` with everything computed added.
+   */
+  run(values: Map<SymbolicTensor, Tensor>, wanted: readonly SymbolicTensor[], ctx: CallContext): Map<SymbolicTensor, Tensor> {
+    const need = new Set<SymbolicTensor>();
+    const stack = [...wanted];
+    while (stack.length) {
+      const s = stack.pop()!;
+      if (need.has(s) || values.has(s)) continue;
+      if (s.node.layer instanceof InputLayer) throw new ValueError(`graph: no value for input '${s.node.layer.name}'`);
+      need.add(s);
+      for (const i of s.node.inputs) stack.push(i);
+    }
+    for (const s of this.order) {
+      if (!need.has(s)) continue;
+      values.set(s, s.node.layer.call(s.node.inputs.map((i) => values.get(i)!), ctx));
+    }
+    return values;
+  }
+}
