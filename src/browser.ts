@@ -27,7 +27,7 @@ export { dropout, type DropoutOptions } from "./ops/dropout.js";
 export { softmaxCrossEntropy, mse, bce, type Labels, type BceOptions } from "./ops/losses.js";
 export { filters } from "./ops/filters.js";
 export { Rng, manualSeed } from "./util/rng.js";
-export { ShapeError, ValueError } from "./util/errors.js";
+export { ConvlabError, ShapeError, ValueError, ArgumentTypeError, AllocationError, IoError } from "./util/errors.js";
 export { setFloat32Kernels, useReferenceKernels, kernelBackend } from "./kernels/index.js";
 export { setThreads, getThreads, initWasm, useWasmKernels, shutdownThreads, wasmMemoryStats } from "./kernels/accelerate.js";
 import "./kernels/auto.js"; // outside Node: WASM kernels on one thread at import

@@ -2,6 +2,8 @@ import { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "./tape.js";
 import { Rng } from "../util/rng.js";
 import { ValueError } from "../util/errors.js";
+import { functionArg, optNumberArg, optIntArg, optionsArg } from "../util/check.js";
+import { tensorsArg } from "../tensor/args.js";
 
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
@@ -30,13 +32,21 @@ export interface GradcheckResult {
  *   gradcheck((x, w) => cl.conv2d(x, w, { padding: "same" }), [x, w]).ok === true
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
-  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, seed = 0, maxElements = Infinity } = opts;
+  functionArg("gradcheck", "fn", fn);
+  tensorsArg("gradcheck", "inputs", inputs);
+  const o = optionsArg("gradcheck", opts);
+  const eps = optNumberArg("gradcheck", "opts.eps", o.eps, { above: 0 }) ?? 1e-6;
+  const atol = optNumberArg("gradcheck", "opts.atol", o.atol, { min: 0 }) ?? 1e-5;
+  const rtol = optNumberArg("gradcheck", "opts.rtol", o.rtol, { min: 0 }) ?? 1e-3;
+  const seed = optIntArg("gradcheck", "opts.seed", o.seed) ?? 0;
+  const maxElements = optNumberArg("gradcheck", "opts.maxElements", o.maxElements, { finite: false, above: 0 }) ?? Infinity;
   const xs = inputs.map((t) => {
     const d = new Float64Array(t.size);
     d.set(t.data);
     return new Tensor(d, t.shape, true);
   });
   const y0 = fn(...xs);
+  if (!(y0 instanceof Tensor)) throw new ValueError(`gradcheck: the function must return a Tensor, got ${y0 === null ? "null" : typeof y0}`);
   if (y0.dtype !== "float64") throw new ValueError(`gradcheck: the function returned ${y0.dtype} for float64 inputs; it must keep float64`);
   const rng = new Rng(seed);
   const proj = new Float64Array(y0.size);

@@ -1,6 +1,8 @@
-import { Tensor, allocate } from "../tensor/tensor.js";
+import { Tensor, allocate, type BackwardFn, type GradNode } from "../tensor/tensor.js";
 import { ValueError, ShapeError, fmtShape } from "../util/errors.js";
 import { sameShape } from "../tensor/shape.js";
+import { functionArg } from "../util/check.js";
+import { optTensorArg, tensorArg } from "../tensor/args.js";
 
 /**
  * Reverse-mode autodiff in the style of micrograd: every op that may need a gradient calls
@@ -8,13 +10,7 @@ import { sameShape } from "../tensor/shape.js";
  * gradient per input (null where there is none). `backward()` walks the graph in reverse
  * topological order and sums the gradients that reach each tensor.
  */
-export type BackwardFn = (dy: Tensor) => readonly (Tensor | null | undefined)[];
-
-export interface GradNode {
-  op: string;
-  inputs: readonly Tensor[];
-  backward: BackwardFn;
-}
+export type { BackwardFn, GradNode };
 
 let gradEnabled = true;
 
@@ -24,6 +20,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording anything for autograd (like `torch.no_grad()`); `fn` must be synchronous. */
 export function noGrad<T>(fn: () => T): T {
+  functionArg("noGrad", "fn", fn);
   const prev = gradEnabled;
   gradEnabled = false;
   try {
@@ -35,6 +32,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs `fn` with recording on, even inside `noGrad`. */
 export function enableGrad<T>(fn: () => T): T {
+  functionArg("enableGrad", "fn", fn);
   const prev = gradEnabled;
   gradEnabled = true;
   try {
@@ -59,6 +57,7 @@ const retained = new WeakSet<Tensor>();
 
 /** Keeps `.grad` on a non-leaf tensor during `backward()` (like PyTorch's `retain_grad()`). */
 export function retainGrad(t: Tensor): Tensor {
+  tensorArg("retainGrad", "t", t);
   retained.add(t);
   return t;
 }
@@ -103,6 +102,8 @@ function topoOrder(root: Tensor): Tensor[] {
 
 /** Backpropagates from `root`; leaves (and retained tensors) get their gradient added to `.grad`. */
 export function backward(root: Tensor, grad?: Tensor): void {
+  tensorArg("backward", "tensor", root);
+  optTensorArg("backward", "grad", grad);
   if (!root.requiresGrad)
     throw new ValueError("backward: this tensor does not require grad (no input had requiresGrad: true, or it was computed inside noGrad)");
   let seed: Tensor;
@@ -147,3 +148,21 @@ export function backward(root: Tensor, grad?: Tensor): void {
     }
   });
 }
+
+declare module "../tensor/tensor.js" {
+  interface Tensor {
+    /** Runs reverse-mode autodiff from this tensor; `grad` defaults to ones (a scalar loss needs none). */
+    backward(grad?: Tensor): void;
+  }
+}
+
+// Installed here rather than in the class so that tensor.ts does not import the tape (no cycle):
+// every tensor with a graph was made through `record`, so this module is loaded whenever it is needed.
+Object.defineProperty(Tensor.prototype, "backward", {
+  value: function (this: Tensor, grad?: Tensor): void {
+    backward(this, grad);
+  },
+  writable: true,
+  configurable: true,
+  enumerable: false,
+});

@@ -5,6 +5,8 @@
 import { Tensor, allocate } from "../tensor/tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { Rng, rngFor } from "../util/rng.js";
+import { intArg, numbersArg, optBoolArg, optionsArg, requiredOptionsArg, seedArg, stringArg } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 
 /** A labelled dataset or batch: `x` `[m, ...]` inputs, `y` `[m]` class ids or `[m, ...]` targets. */
 export interface Dataset {
@@ -34,10 +36,13 @@ function checkDataset(data: Dataset, op: string): number {
 
 /** Rows `indices` of `t` along axis 0, as a new tensor `[indices.length, ...]` (no autograd). */
 export function takeRows(t: Tensor, indices: ArrayLike<number>, op = "takeRows"): Tensor {
+  stringArg("data.takeRows", "op", op);
+  tensorArg(op, "t", t);
+  numbersArg(op, "indices", indices);
   if (t.rank === 0) throw new ShapeError(`${op}: cannot take rows of a scalar`);
   const n = t.shape[0]!;
   const row = n === 0 ? 0 : t.size / n;
-  const out = allocate(t.dtype, indices.length * row);
+  const out = allocate(t.dtype, indices.length * row, op);
   for (let i = 0; i < indices.length; i++) {
     const k = indices[i]!;
     if (!Number.isInteger(k) || k < 0 || k >= n) throw new ValueError(`${op}: index ${k} at position ${i} is outside [0, ${n})`);
@@ -55,6 +60,7 @@ function rowRange(t: Tensor, start: number, end: number): Tensor {
 /** The examples at `indices` (in that order) of `{ x, y }`. */
 export function take(data: Dataset, indices: ArrayLike<number>): Dataset {
   checkDataset(data, "take");
+  numbersArg("take", "indices", indices);
   return { x: takeRows(data.x, indices, "take"), y: takeRows(data.y, indices, "take") };
 }
 
@@ -77,12 +83,14 @@ export class Batches implements Iterable<Dataset> {
 
   constructor(readonly data: Dataset, opts: BatchOptions) {
     this.size = checkDataset(data, "batches");
-    const bs = opts?.batchSize;
-    if (!Number.isInteger(bs) || bs <= 0) throw new ValueError(`batches: batchSize must be a positive integer, got ${String(bs)}`);
-    this.batchSize = bs;
-    this.shuffle = opts.shuffle ?? false;
-    this.dropLast = opts.dropLast ?? false;
-    this.rng = this.shuffle ? (opts.seed === undefined ? null : new Rng(opts.seed)) : null;
+    requiredOptionsArg("batches", opts, "opts", "{ batchSize: 32 }");
+    const bs = opts.batchSize;
+    if (typeof bs === "number" && !(Number.isInteger(bs) && bs > 0)) throw new ValueError(`batches: batchSize must be a positive integer, got ${bs}`);
+    this.batchSize = intArg("batches", "batchSize", bs, { min: 1 });
+    this.shuffle = optBoolArg("batches", "opts.shuffle", opts.shuffle) ?? false;
+    this.dropLast = optBoolArg("batches", "opts.dropLast", opts.dropLast) ?? false;
+    const seed = seedArg("batches", opts.seed, "opts.seed");
+    this.rng = this.shuffle ? (seed === undefined ? null : new Rng(seed)) : null;
   }
 
   /** Batches per pass. */
@@ -116,8 +124,11 @@ export function batches(data: Dataset, opts: BatchOptions): Batches {
  */
 export function subset(data: Dataset, opts: { size: number; seed?: number }): Dataset {
   const n = checkDataset(data, "subset");
-  const size = opts?.size;
-  if (!Number.isInteger(size) || size < 0 || size > n) throw new ValueError(`subset: size must be an integer in [0, ${n}], got ${String(size)}`);
+  requiredOptionsArg("subset", opts, "opts", "{ size: 1000, seed: 0 }");
+  const size = opts.size;
+  if (typeof size === "number" && !(Number.isInteger(size) && size >= 0 && size <= n)) throw new ValueError(`subset: size must be an integer in [0, ${n}], got ${size}`);
+  intArg("subset", "size", size, { min: 0, max: n });
+  seedArg("subset", opts.seed, "opts.seed");
   const idx = rngFor(opts.seed).permutation(n).subarray(0, size).sort();
   return take(data, idx);
 }
@@ -135,13 +146,16 @@ export function split(
   opts: { validation: number; shuffle?: boolean; seed?: number },
 ): { train: Dataset; validation: Dataset } {
   const n = checkDataset(data, "split");
-  const v = opts?.validation;
+  requiredOptionsArg("split", opts, "opts", "{ validation: 0.1, seed: 0 }");
+  const v = opts.validation;
   let nVal: number;
   if (typeof v === "number" && v > 0 && v < 1) nVal = Math.round(n * v);
-  else if (Number.isInteger(v) && v >= 0 && v <= n) nVal = v;
-  else throw new ValueError(`split: validation must be a fraction in (0, 1) or a count in [0, ${n}], got ${String(v)}`);
+  else if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= n) nVal = v;
+  else if (typeof v === "number") throw new ValueError(`split: validation must be a fraction in (0, 1) or a count in [0, ${n}], got ${v}`);
+  else nVal = intArg("split", "validation", v);
+  seedArg("split", opts.seed, "opts.seed");
   let order: Int32Array;
-  if (opts.shuffle ?? true) order = rngFor(opts.seed).permutation(n);
+  if (optBoolArg("split", "opts.shuffle", opts.shuffle) ?? true) order = rngFor(opts.seed).permutation(n);
   else order = Int32Array.from({ length: n }, (_, i) => i);
   const nTrain = n - nVal;
   return { train: take(data, order.subarray(0, nTrain)), validation: take(data, order.subarray(nTrain)) };
@@ -155,14 +169,15 @@ export function split(
  * cl.data.oneHot([2, 0], 3) // [[0, 0, 1], [1, 0, 0]]
  */
 export function oneHot(labels: Tensor | ArrayLike<number>, k: number): Tensor {
-  if (!Number.isInteger(k) || k <= 0) throw new ValueError(`oneHot: number of classes k must be a positive integer, got ${k}`);
+  if (typeof k === "number" && !(Number.isInteger(k) && k > 0)) throw new ValueError(`oneHot: number of classes k must be a positive integer, got ${k}`);
+  intArg("oneHot", "k", k, { min: 1 });
   let ids: ArrayLike<number>;
   if (labels instanceof Tensor) {
     if (labels.rank !== 1) throw new ShapeError(`oneHot: labels must be [m] class ids, got shape ${fmtShape(labels.shape)}`);
     ids = labels.data;
-  } else ids = labels;
+  } else ids = numbersArg("oneHot", "labels", labels);
   const m = ids.length;
-  const out = new Float32Array(m * k);
+  const out = allocate("float32", m * k, "oneHot");
   for (let i = 0; i < m; i++) {
     const c = ids[i]!;
     if (!Number.isInteger(c) || c < 0 || c >= k) throw new ValueError(`oneHot: label ${c} at index ${i} is not a class id in [0, ${k})`);

@@ -20,6 +20,7 @@ import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { Rng, defaultRng } from "../util/rng.js";
 import { isRecord, options, positiveInt, nonNegativeInt, received, seedOf, bool } from "../nn/args.js";
 import { takeRows } from "./batching.js";
+import { typeFail } from "../util/check.js";
 
 /** What `batch(n)` makes of examples of type T. */
 export type Batched<T> = T extends Tensor
@@ -95,6 +96,8 @@ function stackRows(ts: readonly Tensor[], where: string): Tensor {
 
 /** Collates examples into a batch: tensors stacked, numbers → [n], records field by field, arrays kept per example. */
 export function collate(examples: readonly unknown[], where = "the example"): unknown {
+  if (!Array.isArray(examples)) typeFail("collate", "examples", "an array of examples", examples);
+  if (typeof where !== "string") typeFail("collate", "where", "a string", where);
   if (examples.length === 0) throw new ValueError("dataset.batch: no examples to collate");
   const first = examples[0];
   if (first instanceof Tensor) {

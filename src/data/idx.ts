@@ -11,7 +11,10 @@
  * ```
  * Pure TypeScript (no Node built-ins): the same parser works in the browser.
  */
-import { ValueError, fmtShape } from "../util/errors.js";
+import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { bytesArg, oneOfArg, requiredOptionsArg, stringArg, typeFail } from "../util/check.js";
+import { checkShape } from "../tensor/shape.js";
+import { checkAllocation } from "../util/limits.js";
 
 export type IdxDType = "uint8" | "int8" | "int16" | "int32" | "float32" | "float64";
 export type IdxArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -53,6 +56,8 @@ const hex = (b: number): string => `0x${b.toString(16).padStart(2, "0")}`;
  * const f = parseIdx(bytes, "train-labels-idx1-ubyte"); // f.shape = [60000], f.dtype = "uint8"
  */
 export function parseIdx(bytes: Uint8Array, name = "IDX data"): IdxFile {
+  bytesArg("data.parseIdx", "bytes", bytes);
+  stringArg("data.parseIdx", "name", name);
   const where = `parseIdx: ${name}`;
   if (bytes.length < 4) throw new ValueError(`${where} is truncated: ${bytes.length} bytes, an IDX header needs at least 4`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
@@ -95,15 +100,18 @@ export function parseIdx(bytes: Uint8Array, name = "IDX data"): IdxFile {
  * test files or to export a dataset in MNIST's format.
  */
 export function encodeIdx(file: IdxFile): Uint8Array {
-  const { shape, dtype, data } = file;
-  const code = CODE_OF[dtype];
-  if (code === undefined) throw new ValueError(`encodeIdx: unknown dtype ${String(dtype)}`);
-  if (shape.length > 255) throw new ValueError(`encodeIdx: rank ${shape.length} exceeds 255`);
+  const { shape, dtype, data } = requiredOptionsArg("data.encodeIdx", file, "file", "{ shape, dtype, data }");
+  const code = CODE_OF[oneOfArg("data.encodeIdx", "file.dtype", dtype, Object.keys(CODE_OF) as IdxDType[])];
+  checkShape(shape, "data.encodeIdx", "file.shape");
+  if (!ArrayBuffer.isView(data) || data instanceof DataView || data instanceof BigInt64Array || data instanceof BigUint64Array)
+    typeFail("data.encodeIdx", "file.data", "a typed array of numbers", data);
+  if (shape.length > 255) throw new ShapeError(`encodeIdx: rank ${shape.length} exceeds 255`);
   const count = shape.reduce((a, b) => a * b, 1);
   if (data.length !== count) throw new ValueError(`encodeIdx: ${data.length} values do not fill shape ${fmtShape(shape)} (${count} needed)`);
   const codec = CODES[code]!;
   const size = codec.bytes;
   const headerBytes = 4 + 4 * shape.length;
+  checkAllocation("data.encodeIdx", headerBytes + count * size, 1, `${fmtShape(shape)} ${dtype} (${headerBytes + count * size} bytes)`);
   const out = new Uint8Array(headerBytes + count * size);
   const view = new DataView(out.buffer);
   out[2] = code;

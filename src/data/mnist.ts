@@ -4,6 +4,9 @@
  */
 import { Tensor } from "../tensor/tensor.js";
 import { ValueError, fmtShape } from "../util/errors.js";
+import { describeValue, intArg, numberArg, optBoolArg, optionsArg, requiredOptionsArg, seedArg, stringArg, typeFail } from "../util/check.js";
+import { checkShape } from "../tensor/shape.js";
+import { checkAllocation } from "../util/limits.js";
 import { Rng } from "../util/rng.js";
 import type { IdxFile } from "./idx.js";
 
@@ -51,7 +54,19 @@ export interface MnistSet {
 }
 
 function checkCount(v: number | undefined, what: string, op: string): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new ValueError(`${op}: ${what} must be a non-negative integer, got ${v}`);
+  if (typeof v === "number" && !(Number.isSafeInteger(v) && v >= 0)) throw new ValueError(`${op}: ${what} must be a non-negative integer, got ${v}`);
+  if (v !== undefined) intArg(op, what, v, { min: 0 });
+}
+
+/** Checks an IDX file record `{ shape, dtype, data }` whose data fills its shape. */
+function idxArg(op: string, name: string, f: IdxFile): void {
+  requiredOptionsArg(op, f, name, "{ shape, dtype, data }");
+  checkShape(f.shape, op, `${name}.shape`);
+  if (typeof f.dtype !== "string") typeFail(op, `${name}.dtype`, "an IDX element type such as \"uint8\"", f.dtype);
+  const d = f.data as unknown;
+  if (!ArrayBuffer.isView(d) || d instanceof DataView || d instanceof BigInt64Array || d instanceof BigUint64Array) typeFail(op, `${name}.data`, "a typed array", d);
+  const count = f.shape.reduce((a, b) => a * b, 1), length = (d as unknown as ArrayLike<number>).length;
+  if (length !== count) throw new ValueError(`${op}: ${name} has ${length} values for shape ${fmtShape(f.shape)} (${count} needed)`);
 }
 
 /**
@@ -59,6 +74,10 @@ function checkCount(v: number | undefined, what: string, op: string): void {
  * a seeded random `limit` of them in increasing order.
  */
 export function selectIndices(n: number, opts: { offset?: number; limit?: number; seed?: number }, op: string): Int32Array {
+  op = stringArg("data.selectIndices", "op", op);
+  intArg(op, "n", n, { min: 0, max: 2 ** 31 - 1 });
+  opts = optionsArg(op, opts);
+  seedArg(op, opts.seed, "seed");
   checkCount(opts.offset, "offset", op);
   checkCount(opts.limit, "limit", op);
   const offset = opts.offset ?? 0;
@@ -91,7 +110,12 @@ export function mnistFromIdx(
   name = "MNIST",
   stats: { mean: number; std: number } = MNIST_STATS,
 ): MnistSet {
+  stringArg("data.mnistFromIdx", "name", name);
   const op = `mnistFromIdx (${name})`;
+  idxArg(op, "images", images);
+  idxArg(op, "labels", labels);
+  opts = optionsArg(op, opts);
+  requiredOptionsArg(op, stats, "stats", "{ mean, std }");
   if (images.dtype !== "uint8" || images.shape.length !== 3)
     throw new ValueError(`${op}: images must be a rank-3 uint8 IDX file [n,nH,nW], got ${images.dtype} ${fmtShape(images.shape)}`);
   if (labels.dtype !== "uint8" || labels.shape.length !== 1)
@@ -99,16 +123,19 @@ export function mnistFromIdx(
   const [n, h, w] = images.shape as [number, number, number];
   if (labels.shape[0] !== n) throw new ValueError(`${op}: ${n} images but ${labels.shape[0]} labels`);
   const channels = opts.channels ?? 1;
-  if (channels !== 1 && channels !== 3) throw new ValueError(`${op}: channels must be 1 or 3, got ${String(channels)}`);
-  const pad = opts.pad32 ? 2 : 0;
+  if (channels !== 1 && channels !== 3) throw new ValueError(`${op}: channels must be 1 or 3, got ${describeValue(channels)}`);
+  const pad = optBoolArg(op, "pad32", opts.pad32) ? 2 : 0;
   const H = h + 2 * pad, W = w + 2 * pad;
   let mean = 0, std = 1;
   if (opts.normalize === true) ({ mean, std } = stats);
-  else if (typeof opts.normalize === "object") ({ mean, std } = opts.normalize);
+  else if (opts.normalize !== undefined && opts.normalize !== false) ({ mean, std } = requiredOptionsArg(op, opts.normalize, "normalize", "true or { mean, std }"));
+  numberArg(op, "normalize.mean", mean);
+  numberArg(op, "normalize.std", std);
   if (!(std > 0) || !Number.isFinite(mean)) throw new ValueError(`${op}: normalize needs a finite mean and std > 0, got mean ${mean}, std ${std}`);
 
   const idx = selectIndices(n, opts, op);
   const m = idx.length;
+  checkAllocation(op, m * H * W * channels, 4, `${m} images of ${H}×${W}×${channels}`);
   const x = new Float32Array(m * H * W * channels);
   const bg = (0 - mean) / std;
   if (bg !== 0) x.fill(bg);

@@ -1,6 +1,8 @@
 /** Image resizing (bilinear or nearest), pure TypeScript. */
 import { Tensor, allocate } from "../tensor/tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { arrayArg, describeValue, optBoolArg, optOneOfArg, optionsArg } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 
 export interface ResizeOptions {
   /** "bilinear" (default) or "nearest". */
@@ -43,11 +45,14 @@ function sampling(nIn: number, nOut: number, opts: ResizeOptions): { lo: Int32Ar
  * const small = cl.data.resize(img, [64, 64]); // img [512,512,3] → [64,64,3]
  */
 export function resize(image: Tensor, size: readonly [number, number], opts: ResizeOptions = {}): Tensor {
+  tensorArg("resize", "image", image);
+  arrayArg("resize", "size", size);
+  opts = optionsArg("resize", opts);
   const [h, w] = size;
-  if (!Number.isInteger(h) || !Number.isInteger(w) || h <= 0 || w <= 0)
-    throw new ValueError(`resize: size must be two positive integers [h, w], got [${String(size)}]`);
-  if (opts.method !== undefined && opts.method !== "bilinear" && opts.method !== "nearest")
-    throw new ValueError(`resize: method must be "bilinear" or "nearest", got ${String(opts.method)}`);
+  if (size.length !== 2 || !Number.isSafeInteger(h) || !Number.isSafeInteger(w) || h! <= 0 || w! <= 0)
+    throw new ValueError(`resize: size must be two positive integers [h, w], got [${size.map((v) => (typeof v === "number" ? String(v) : describeValue(v))).join(",")}]`);
+  optOneOfArg("resize", "opts.method", opts.method, ["bilinear", "nearest"] as const);
+  optBoolArg("resize", "opts.alignCorners", opts.alignCorners);
   const s = image.shape;
   let m: number, nH: number, nW: number, nC: number;
   if (s.length === 2) [m, nH, nW, nC] = [1, s[0]!, s[1]!, 1];
@@ -57,7 +62,7 @@ export function resize(image: Tensor, size: readonly [number, number], opts: Res
   if (nH === 0 || nW === 0) throw new ShapeError(`resize: cannot resize an empty image ${fmtShape(s)}`);
   const rows = sampling(nH, h, opts), cols = sampling(nW, w, opts);
   const src = image.data;
-  const out = allocate(image.dtype, m * h * w * nC);
+  const out = allocate(image.dtype, m * h * w * nC, "resize");
   for (let e = 0; e < m; e++) {
     const sBase = e * nH * nW * nC, oBase = e * h * w * nC;
     for (let i = 0; i < h; i++) {

@@ -9,8 +9,10 @@ import { Tensor } from "../tensor/tensor.js";
 import { ShapeError, ValueError, fmtShape, fmtTuple } from "../util/errors.js";
 import { registerCommHandler } from "../runtime/comms.js";
 import { show, widgetBundle, type MimeBundle } from "./display.js";
-import type { ActivationSource } from "./featuremaps.js";
-import { ACTIVATIONS_MIME, type ActivationLayerStats, type ActivationsPayload, type BoxCorners, type UnitPatch, type UnitPatches } from "./payloads.js";
+import { activationsOf, type ActivationSource } from "./featuremaps.js";
+import { ACTIVATIONS_MIME, checkedPayload, payloadArg, type ActivationLayerStats, type ActivationsPayload, type BoxCorners, type UnitPatch, type UnitPatches } from "./payloads.js";
+import { arrayArg, describeValue, intArg, optBoolArg, optIntArg, optStringArg, optionsArg, stringArg, typeFail } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 import { Raster, exampleOf, imageRef, isPicture, paletteRgb } from "./raster.js";
 
 /** A model whose layers form a chain, for receptive fields (`cl.nn.sequential` models are). */
@@ -46,7 +48,11 @@ export interface ActivationsOptions {
 
 /** The activations widget's value. */
 export class Activations {
-  constructor(readonly payload: ActivationsPayload) {}
+  readonly payload: ActivationsPayload;
+
+  constructor(payload: ActivationsPayload) {
+    this.payload = payloadArg("Activations", "payload", ACTIVATIONS_MIME, payload);
+  }
 
   toMimeBundle(): MimeBundle {
     return widgetBundle(ACTIVATIONS_MIME, this.payload, activationsPng(this.payload), this.toString());
@@ -67,7 +73,11 @@ export class Activations {
 
 /** Statistics and histogram (`bins` equal bins between the finite extremes) of one layer's output. */
 export function layerStats(name: string, type: string, out: Tensor, bins = 30): ActivationLayerStats {
-  if (!Number.isInteger(bins) || bins < 1) throw new ValueError(`activations: bins must be a positive integer, got ${bins}`);
+  stringArg("layerStats", "name", name);
+  stringArg("layerStats", "type", type);
+  tensorArg("layerStats", "out", out);
+  if (typeof bins === "number" && !(Number.isInteger(bins) && bins >= 1)) throw new ValueError(`activations: bins must be a positive integer, got ${bins}`);
+  intArg("layerStats", "bins", bins, { min: 1, max: 10_000 });
   const d = out.data;
   let n = 0, sum = 0, zero = 0, lo = Infinity, hi = -Infinity;
   for (let i = 0; i < d.length; i++) {
@@ -150,7 +160,10 @@ function windowAxis(cfg: WindowConfig, pool: boolean, a: number, n: number, out:
  * whole input.
  */
 export function receptiveField(model: ChainModel, layer: string, i: number, j: number): BoxCorners {
-  const rows = model.summary().rows;
+  const rows = chainOf("receptiveField", model);
+  stringArg("receptiveField", "layer", layer);
+  intArg("receptiveField", "i", i, { min: 0 });
+  intArg("receptiveField", "j", j, { min: 0 });
   const k = rows.findIndex((r) => r.name === layer);
   if (k < 1) throw new ValueError(`receptiveField: no layer named '${layer}' in model '${model.name}'`);
   const inShape = rows[0]!.outputShape;
@@ -186,7 +199,12 @@ export function receptiveField(model: ChainModel, layer: string, i: number, j: n
  * position's receptive field.
  */
 export function topPatches(model: ChainModel, x: Tensor, layer: string, unit: number, k = 9): UnitPatches {
-  const [act] = model.activations(x, { layers: [layer] });
+  modelArg("topPatches", model);
+  tensorArg("topPatches", "x", x);
+  stringArg("topPatches", "layer", layer);
+  intArg("topPatches", "unit", unit);
+  intArg("topPatches", "k", k, { min: 1 });
+  const [act] = activationsOf("topPatches", model, x, [layer]);
   if (!act) throw new ValueError(`topPatches: no layer named '${layer}'`);
   return topPatchesFrom(model, x, layer, act.output, unit, k);
 }
@@ -267,23 +285,57 @@ function remember(model: ChainModel, x: Tensor): string {
 export function activations(model: ChainModel, x: Tensor, opts: ActivationsOptions = {}): Activations {
   if (typeof model?.activations !== "function") throw new ValueError("activations: expected a model with activations(x)");
   if (!(x instanceof Tensor)) throw new ValueError(`activations: expected the batch x as a tensor, got ${typeof x}`);
-  const outs = model.activations(x, opts.layers ? { layers: opts.layers } : {});
-  const payload: ActivationsPayload = { version: 1, model: model.name, layers: outs.map((o) => layerStats(o.name, o.type, o.output, opts.bins ?? 30)) };
-  if (opts.step !== undefined) payload.step = opts.step;
-  if (opts.units?.length) {
+  const fn = "activations";
+  opts = optionsArg(fn, opts);
+  const name = stringArg(fn, "model.name", model.name);
+  if (opts.layers !== undefined) arrayArg(fn, "opts.layers", opts.layers).forEach((l, i) => stringArg(fn, `opts.layers[${i}]`, l));
+  const step = optIntArg(fn, "opts.step", opts.step, { min: 0 });
+  const interactive = optBoolArg(fn, "opts.interactive", opts.interactive) ?? true;
+  const requests = opts.units === undefined ? [] : arrayArg(fn, "opts.units", opts.units).map((u, i) => unitRequest(fn, `opts.units[${i}]`, u as UnitRequest));
+  const outs = activationsOf(fn, model, x, opts.layers);
+  const payload: ActivationsPayload = { version: 1, model: name, layers: outs.map((o) => layerStats(o.name, o.type, o.output, opts.bins ?? 30)) };
+  if (step !== undefined) payload.step = step;
+  if (requests.length) {
     payload.units = [];
-    for (const u of opts.units) {
-      const out = outs.find((o) => o.name === u.layer)?.output ?? model.activations(x, { layers: [u.layer] })[0]!.output;
+    for (const u of requests) {
+      const out = outs.find((o) => o.name === u.layer)?.output ?? activationsOf(fn, model, x, [u.layer])[0]?.output;
+      if (!out) throw new ValueError(`activations: model '${name}' has no layer named '${u.layer}' (opts.units)`);
       const nC = out.shape[out.rank - 1]!;
       const units = u.units ?? strongestUnits(out, Math.min(4, nC));
       for (const unit of units) payload.units.push(topPatchesFrom(model, x, u.layer, out, unit, u.k ?? 9));
     }
   }
-  if (opts.interactive ?? true) {
-    const rows = model.summary?.().rows;
-    if (rows && rows[0]?.outputShape.length === 3) payload.source = remember(model, x);
+  if (interactive) {
+    const rows = typeof model.summary === "function" ? model.summary().rows : undefined;
+    if (Array.isArray(rows) && rows[0]?.outputShape?.length === 3) payload.source = remember(model, x);
   }
-  return new Activations(payload);
+  return new Activations(checkedPayload(fn, ACTIVATIONS_MIME, payload));
+}
+
+/** A checked `{ layer, units?, k? }`. */
+function unitRequest(fn: string, name: string, u: UnitRequest): UnitRequest {
+  optionsArg(fn, u, name);
+  const r: UnitRequest = { layer: stringArg(fn, `${name}.layer`, u.layer) };
+  if (u.units !== undefined) r.units = arrayArg(fn, `${name}.units`, u.units).map((v, i) => intArg(fn, `${name}.units[${i}]`, v, { min: 0 }));
+  const k = optIntArg(fn, `${name}.k`, u.k, { min: 1 });
+  if (k !== undefined) r.k = k;
+  return r;
+}
+
+/** Checks what the builders need of a model: a name and `activations(x)`. */
+function modelArg(fn: string, model: ActivationSource): void {
+  if (typeof model !== "object" || model === null || typeof model.activations !== "function") typeFail(fn, "model", "a model (with activations(x))", model);
+  stringArg(fn, "model.name", model.name);
+}
+
+/** The summary rows of a chain model, checked (`{ name, outputShape }` each, the input first). */
+function chainOf(fn: string, model: ChainModel): { name: string; outputShape: readonly number[] }[] {
+  modelArg(fn, model);
+  if (typeof model.summary !== "function" || !Array.isArray(model.layers)) typeFail(fn, "model", "a chain of layers (with layers and summary())", model);
+  const rows: unknown = model.summary()?.rows;
+  if (!Array.isArray(rows) || !rows.every((r: { name?: unknown; outputShape?: unknown } | null) => typeof r?.name === "string" && Array.isArray(r.outputShape)))
+    typeFail(fn, "model.summary().rows", "a list of { name, outputShape }", rows);
+  return rows as { name: string; outputShape: readonly number[] }[];
 }
 
 /** The `n` channels with the largest mean activation. */
@@ -302,9 +354,11 @@ export function activationsCallback(model: ChainModel, x: Tensor, opts: Activati
   onBatchEnd?: (log: { step: number }) => void;
   onEpochEnd?: (log: { epoch: number }) => void;
 } {
-  const id = opts.id ?? `convlab-activations-${nextSource++}`;
+  opts = optionsArg("activationsCallback", opts);
+  const id = optStringArg("activationsCallback", "opts.id", opts.id) ?? `convlab-activations-${nextSource++}`;
   const every = opts.every ?? "epoch";
-  if (every !== "epoch" && !(Number.isInteger(every) && every > 0)) throw new ValueError(`activationsCallback: every must be "epoch" or a positive integer, got ${String(every)}`);
+  if (every !== "epoch" && !(typeof every === "number" && Number.isInteger(every) && every > 0))
+    throw new ValueError(`activationsCallback: every must be "epoch" or a positive integer, got ${typeof every === "number" ? every : describeValue(every)}`);
   const draw = (step: number): void => show(activations(model, x, { ...opts, step, interactive: false }), { id });
   draw(0);
   if (every === "epoch") return { onEpochEnd: (log) => draw(log.epoch + 1) };
@@ -313,6 +367,7 @@ export function activationsCallback(model: ChainModel, x: Tensor, opts: Activati
 
 /** The fallback picture: one histogram per layer, stacked, bars in the palette's first colour. */
 export function activationsPng(p: ActivationsPayload): { base64: string; width: number; height: number } {
+  payloadArg("activationsPng", "p", ACTIVATIONS_MIME, p);
   const W = 320, H = 48, GAP = 8;
   const r = new Raster(W, p.layers.length * (H + GAP) - GAP || 1);
   p.layers.forEach((l, k) => {

@@ -4,7 +4,10 @@
  */
 import { Tensor } from "../tensor/tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
-import { encodePng, type RawImage } from "./png.js";
+import { encodePng, rawImageArg, type RawImage } from "./png.js";
+import { describeValue, numberArg, numbersArg, optNumberArg, optionsArg } from "../util/check.js";
+import { checkAllocation } from "../util/limits.js";
+import { tensorArg } from "../tensor/args.js";
 
 /** "viridis" (perceptually uniform, dark purple → yellow), "gray" (black → white), "diverging" (blue → white → red, white at the centre). */
 export type Colormap = "viridis" | "gray" | "diverging";
@@ -33,10 +36,19 @@ const TABLES: Record<Colormap, number[]> = { viridis: VIRIDIS, gray: GRAY, diver
 /** Colour of NaN and ±Infinity in heatmaps: magenta, so bad values stand out. */
 export const NONFINITE_RGB = [255, 0, 255] as const;
 
-function table(colormap: Colormap | undefined): number[] {
-  const t = TABLES[colormap ?? "viridis"];
-  if (t === undefined) throw new ValueError(`heatmapRgb: colormap must be "viridis", "gray" or "diverging", got ${String(colormap)}`);
+function table(colormap: Colormap | undefined, fn = "heatmapRgb"): number[] {
+  const name = colormap ?? "viridis";
+  const t = typeof name === "string" && Object.prototype.hasOwnProperty.call(TABLES, name) ? TABLES[name] : undefined;
+  if (t === undefined) throw new ValueError(`${fn}: colormap must be "viridis", "gray" or "diverging", got ${typeof name === "string" ? name : describeValue(name)}`);
   return t;
+}
+
+/** Checks the options of a heatmap (min and max numbers where given). */
+function heatmapOptions(fn: string, opts: HeatmapOptions | undefined): HeatmapOptions {
+  const o = optionsArg(fn, opts);
+  optNumberArg(fn, "opts.min", o.min, { finite: false });
+  optNumberArg(fn, "opts.max", o.max, { finite: false });
+  return o;
 }
 
 /** Writes the colour at position `t` ∈ [0, 1] of a colour table into `out[o..o+2]`. */
@@ -50,8 +62,9 @@ function lookup(tab: number[], t: number, out: Uint8Array, o: number): void {
 
 /** The `[r, g, b]` (0–255) of a colour map at position `t` ∈ [0, 1] (e.g. to draw a legend). */
 export function colorAt(t: number, colormap: Colormap = "viridis"): [number, number, number] {
+  numberArg("colorAt", "t", t, { finite: false });
   const out = new Uint8Array(3);
-  lookup(table(colormap), t, out, 0);
+  lookup(table(colormap, "colorAt"), t, out, 0);
   return [out[0]!, out[1]!, out[2]!];
 }
 
@@ -61,6 +74,8 @@ export function colorAt(t: number, colormap: Colormap = "viridis"): [number, num
  * one scale across several maps.
  */
 export function heatmapRange(values: ArrayLike<number>, opts: HeatmapOptions = {}): { min: number; max: number } {
+  numbersArg("heatmapRange", "values", values);
+  opts = heatmapOptions("heatmapRange", opts);
   let lo = Infinity, hi = -Infinity;
   if (opts.min === undefined || opts.max === undefined) {
     for (let i = 0; i < values.length; i++) {
@@ -89,6 +104,8 @@ export function heatmapRange(values: ArrayLike<number>, opts: HeatmapOptions = {
  * heatmapRgb([0, 0.5, 1], { colormap: "gray" }) // Uint8Array [0,0,0, 128,128,128, 255,255,255]
  */
 export function heatmapRgb(values: ArrayLike<number>, opts: HeatmapOptions = {}): Uint8Array {
+  numbersArg("heatmapRgb", "values", values);
+  opts = heatmapOptions("heatmapRgb", opts);
   const tab = table(opts.colormap);
   const { min, max } = heatmapRange(values, opts);
   if (Number.isNaN(min) || Number.isNaN(max)) throw new ValueError(`heatmapRgb: min and max must be numbers, got ${min}, ${max}`);
@@ -138,10 +155,12 @@ function inUnitRange(d: ArrayLike<number>): boolean {
 
 /** Nearest-neighbour magnification of 8-bit pixels by an integer factor `k` (each pixel → k×k). */
 export function upscaleNearest(img: RawImage, k: number): RawImage {
-  if (!Number.isInteger(k) || k < 1) throw new ValueError(`upscaleNearest: factor must be a positive integer, got ${k}`);
+  rawImageArg("upscaleNearest", "img", img);
+  if (!Number.isInteger(k) || k < 1) throw new ValueError(`upscaleNearest: factor must be a positive integer, got ${typeof k === "number" ? k : describeValue(k)}`);
   if (k === 1) return img;
   const { width, height, channels, data } = img;
   const W = width * k, H = height * k;
+  checkAllocation("upscaleNearest", W * H * channels, 1, `a ${W}×${H}×${channels} picture (${W * H * channels} bytes)`);
   const out = new Uint8Array(W * H * channels);
   const row = new Uint8Array(W * channels);
   for (let y = 0; y < height; y++) {
@@ -158,10 +177,14 @@ export function upscaleNearest(img: RawImage, k: number): RawImage {
  */
 export function tensorToImage(t: Tensor, opts: TensorImageOptions = {}): RawImage {
   const op = "tensorToImage";
+  tensorArg(op, "t", t);
+  opts = heatmapOptions(op, opts);
   const [h, w, c] = imageDims(t, op);
   if (h === 0 || w === 0) throw new ShapeError(`${op}: cannot draw an empty tensor ${fmtShape(t.shape)}`);
   const mode = opts.mode ?? "auto";
-  if (mode !== "auto" && mode !== "heatmap" && mode !== "image") throw new ValueError(`${op}: mode must be "auto", "heatmap" or "image", got ${String(mode)}`);
+  if (mode !== "auto" && mode !== "heatmap" && mode !== "image") throw new ValueError(`${op}: mode must be "auto", "heatmap" or "image", got ${typeof mode === "string" ? mode : describeValue(mode)}`);
+  if (opts.upscale !== undefined && opts.upscale !== "auto" && !(Number.isInteger(opts.upscale) && opts.upscale >= 1))
+    throw new ValueError(`${op}: upscale must be a positive integer or "auto", got ${typeof opts.upscale === "number" ? opts.upscale : describeValue(opts.upscale)}`);
   if (c > 4 || (c === 2 && mode !== "heatmap"))
     throw new ShapeError(`${op}: an image needs 1, 3 or 4 channels, got ${c} (shape ${fmtShape(t.shape)}); draw one channel at a time`);
   const d = t.data;

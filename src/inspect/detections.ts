@@ -9,7 +9,9 @@ import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { nms, type Box, type Detection, type NmsOptions } from "../detection/boxes.js";
 import { tensorToImage } from "./colormap.js";
 import { widgetBundle, type MimeBundle } from "./display.js";
-import { DETECTIONS_MIME, type DetectionsPayload } from "./payloads.js";
+import { DETECTIONS_MIME, checkedPayload, payloadArg, type DetectionsPayload } from "./payloads.js";
+import { arrayArg, describeValue, numberArg, optBoolArg, optionsArg, requiredOptionsArg, stringArg } from "../util/check.js";
+import { optTensorArg } from "../tensor/args.js";
 import { Raster, imageRef, isPicture, paletteRgb } from "./raster.js";
 
 export interface DetectionsOptions {
@@ -34,10 +36,13 @@ export interface DetectionsOptions {
 /** The detections widget's value. */
 export class Detections {
   /** `image`: the picture behind `payload.image`, for the PNG fallback. */
-  constructor(
-    readonly payload: DetectionsPayload,
-    private readonly image?: Tensor,
-  ) {}
+  readonly payload: DetectionsPayload;
+  private readonly image: Tensor | undefined;
+
+  constructor(payload: DetectionsPayload, image?: Tensor) {
+    this.payload = payloadArg("Detections", "payload", DETECTIONS_MIME, payload);
+    this.image = optTensorArg("Detections", "image", image);
+  }
 
   /** The boxes NMS keeps at the payload's thresholds. */
   kept(): Detection[] {
@@ -62,7 +67,23 @@ export class Detections {
 }
 
 function checkClass(id: number, n: number, what: string): void {
-  if (!Number.isInteger(id) || id < 0 || id >= n) throw new ValueError(`detections: ${what} has classId ${id}, but there are ${n} classes`);
+  if (!Number.isInteger(id) || id < 0 || id >= n) throw new ValueError(`detections: ${what} has classId ${typeof id === "number" ? id : describeValue(id)}, but there are ${n} classes`);
+}
+
+/** A box with finite corners, x2 ≥ x1 and y2 ≥ y1. */
+function checkBox(b: Box, what: string): Box {
+  requiredOptionsArg("detections", b, `${what}.box`, "{ x1, y1, x2, y2 }");
+  for (const k of ["x1", "y1", "x2", "y2"] as const) numberArg("detections", `${what}.box.${k}`, b[k]);
+  if (b.x2 < b.x1 || b.y2 < b.y1) throw new ValueError(`detections: ${what}.box must have x2 ≥ x1 and y2 ≥ y1 (corners), got ${JSON.stringify(b)}`);
+  return b;
+}
+
+/** A threshold in [0, 1]. */
+function threshold(name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  const t = numberArg("detections", `opts.nms.${name}`, v);
+  if (t < 0 || t > 1) throw new ValueError(`detections: opts.nms.${name} must be in [0, 1], got ${t}`);
+  return t;
 }
 
 /**
@@ -72,24 +93,38 @@ function checkClass(id: number, n: number, what: string): void {
  * cl.inspect.detections({ image, classes: ["car"], predictions: dets, groundTruth: truth, grid: 3, anchors })
  */
 export function detections(opts: DetectionsOptions): Detections {
-  if (typeof opts !== "object" || opts === null) throw new ValueError("detections: expected { image?, predictions, groundTruth?, ... }");
+  if (typeof opts !== "object" || opts === null || Array.isArray(opts)) throw new ValueError("detections: expected { image?, predictions, groundTruth?, ... }");
   let image = opts.image;
   if (image !== undefined) {
     if (!(image instanceof Tensor)) throw new ValueError(`detections: image must be a tensor, got ${typeof image}`);
     if (image.rank === 4 && image.shape[0] === 1) image = new Tensor(image.data, image.shape.slice(1));
     if (!isPicture(image)) throw new ShapeError(`detections: image must be [h,w], [h,w,1|3|4] or [1,h,w,c], got ${fmtShape(opts.image!.shape)}`);
   }
-  const width = opts.width ?? (image ? image.shape[1]! : 1);
-  const height = opts.height ?? (image ? image.shape[0]! : 1);
+  const width = opts.width === undefined ? (image ? image.shape[1]! : 1) : numberArg("detections", "opts.width", opts.width);
+  const height = opts.height === undefined ? (image ? image.shape[0]! : 1) : numberArg("detections", "opts.height", opts.height);
   if (!(width > 0) || !(height > 0)) throw new ValueError(`detections: width and height must be positive, got ${width}×${height}`);
-  const predictions = [...(opts.predictions ?? [])];
-  const groundTruth = [...(opts.groundTruth ?? [])];
-  const maxClass = Math.max(-1, ...predictions.map((d) => d.classId), ...groundTruth.map((g) => g.classId));
-  const classes = opts.classes ? [...opts.classes] : Array.from({ length: maxClass + 1 }, (_, i) => `class ${i}`);
+  const predictions = [...arrayArg("detections", "opts.predictions", opts.predictions ?? [])] as Detection[];
+  const groundTruth = [...arrayArg("detections", "opts.groundTruth", opts.groundTruth ?? [])] as { box: Box; classId: number }[];
+  predictions.forEach((d, i) => {
+    requiredOptionsArg("detections", d, `prediction ${i}`, "{ box, score, classId }");
+    checkBox(d.box, `prediction ${i}`);
+    numberArg("detections", `prediction ${i}.score`, d.score);
+  });
+  groundTruth.forEach((g, i) => {
+    requiredOptionsArg("detections", g, `ground-truth box ${i}`, "{ box, classId }");
+    checkBox(g.box, `ground-truth box ${i}`);
+  });
+  const ids = [...predictions.map((d) => d.classId), ...groundTruth.map((g) => g.classId)].filter((c) => Number.isSafeInteger(c));
+  const maxClass = ids.reduce((a, c) => Math.max(a, c), -1);
+  const classes = opts.classes ? arrayArg("detections", "opts.classes", opts.classes).map((c, i) => stringArg("detections", `opts.classes[${i}]`, c)) : Array.from({ length: Math.min(maxClass + 1, 1e5) }, (_, i) => `class ${i}`);
   predictions.forEach((d, i) => checkClass(d.classId, classes.length, `prediction ${i}`));
   groundTruth.forEach((g, i) => checkClass(g.classId, classes.length, `ground-truth box ${i}`));
-  const n = { scoreThreshold: opts.nms?.scoreThreshold ?? 0.6, iouThreshold: opts.nms?.iouThreshold ?? 0.5, perClass: opts.nms?.perClass ?? true };
-  nms(predictions, n); // checks every box and score, with nms's messages
+  const no = optionsArg("detections", opts.nms, "opts.nms");
+  const n = {
+    scoreThreshold: threshold("scoreThreshold", no.scoreThreshold, 0.6),
+    iouThreshold: threshold("iouThreshold", no.iouThreshold, 0.5),
+    perClass: optBoolArg("detections", "opts.nms.perClass", no.perClass) ?? true,
+  };
   const payload: DetectionsPayload = {
     version: 1,
     width,
@@ -102,16 +137,19 @@ export function detections(opts: DetectionsOptions): Detections {
   if (image) payload.image = imageRef(image, pictureRange(image));
   if (opts.grid !== undefined) {
     const g = typeof opts.grid === "number" ? { rows: opts.grid, cols: opts.grid } : opts.grid;
-    if (!Number.isInteger(g.rows) || !Number.isInteger(g.cols) || g.rows < 1 || g.cols < 1) throw new ValueError(`detections: grid must be a positive integer or { rows, cols }, got ${JSON.stringify(opts.grid)}`);
+    if (g === null || typeof g !== "object" || !Number.isSafeInteger(g.rows) || !Number.isSafeInteger(g.cols) || g.rows < 1 || g.cols < 1)
+      throw new ValueError(`detections: grid must be a positive integer or { rows, cols }, got ${describeValue(opts.grid)}`);
     payload.grid = { rows: g.rows, cols: g.cols };
   }
-  if (opts.anchors) {
-    opts.anchors.forEach((a, i) => {
-      if (!(a.width > 0) || !(a.height > 0)) throw new ValueError(`detections: anchor ${i} must have a positive width and height, got ${JSON.stringify(a)}`);
+  if (opts.anchors !== undefined) {
+    arrayArg("detections", "opts.anchors", opts.anchors).forEach((v, i) => {
+      const a = v as { width?: unknown; height?: unknown } | null;
+      if (typeof a?.width !== "number" || typeof a.height !== "number" || !(a.width > 0 && a.width < Infinity) || !(a.height > 0 && a.height < Infinity))
+        throw new ValueError(`detections: anchor ${i} must have a finite positive width and height, got ${describeValue(a)}`);
     });
     payload.anchors = opts.anchors.map((a) => ({ width: a.width, height: a.height }));
   }
-  return new Detections(payload, image);
+  return new Detections(checkedPayload("detections", DETECTIONS_MIME, payload), image);
 }
 
 /**
@@ -119,6 +157,9 @@ export function detections(opts: DetectionsOptions): Detections {
  * the grid, truth boxes in white and the boxes NMS keeps in class colours.
  */
 export function detectionsPng(p: DetectionsPayload, image?: Tensor): { base64: string; width: number; height: number } {
+  payloadArg("detectionsPng", "p", DETECTIONS_MIME, p);
+  optTensorArg("detectionsPng", "image", image);
+  if (image !== undefined && !isPicture(image)) throw new ShapeError(`detectionsPng: image must be [h,w] or [h,w,1|3|4], got ${fmtShape(image.shape)}`);
   const scale = 320 / Math.max(p.width, p.height);
   const W = Math.round(p.width * scale), H = Math.round(p.height * scale);
   const r = new Raster(W, H, [235, 235, 235]);

@@ -9,6 +9,9 @@ import { Tensor } from "../tensor/tensor.js";
 import { currentRuntime, type DisplayOptions } from "../runtime/index.js";
 import { tensorToPng } from "./colormap.js";
 import { toBase64 } from "./png.js";
+import { ArgumentTypeError } from "../util/errors.js";
+import { optionsArg, optStringArg } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 
 /** `{ data: { [mime]: value }, metadata? }` as in Jupyter's display_data / execute_result. */
 export interface MimeBundle {
@@ -67,6 +70,7 @@ function pictureSize(t: Tensor): [number, number] | undefined {
  * ones magnified to about 256 px).
  */
 export function tensorMimeBundle(t: Tensor): MimeBundle {
+  tensorArg("tensorMimeBundle", "t", t);
   const data: Record<string, unknown> = { "text/plain": t.toString() };
   const metadata: Record<string, unknown> = {};
   const size = pictureSize(t);
@@ -92,7 +96,7 @@ export function toMimeBundle(value: unknown): MimeBundle | undefined {
   if (isDisplayable(value)) {
     const b = value.toMimeBundle();
     if (typeof b !== "object" || b === null || typeof b.data !== "object" || b.data === null)
-      throw new TypeError(`toMimeBundle: ${describe(value)}.toMimeBundle() must return { data: { [mime]: value }, metadata? }, got ${describe(b)}`);
+      throw new ArgumentTypeError(`toMimeBundle: ${describe(value)}.toMimeBundle() must return { data: { [mime]: value }, metadata? }, got ${describe(b)}`);
     return b;
   }
   if (value instanceof Tensor) return tensorMimeBundle(value);
@@ -116,6 +120,8 @@ function describe(v: unknown): string {
  * for (const step of steps) cl.show(img, { id: "progress" });   // one output, redrawn
  */
 export function show(value: unknown, opts: DisplayOptions = {}): void {
+  opts = optionsArg("show", opts);
+  optStringArg("show", "opts.id", opts.id);
   const display = currentRuntime().display;
   if (display) {
     display(value, opts);

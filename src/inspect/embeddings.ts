@@ -13,7 +13,19 @@ import { Rng } from "../util/rng.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { registerCommHandler } from "../runtime/comms.js";
 import { widgetBundle, type MimeBundle } from "./display.js";
-import { EMBEDDINGS_MIME, fromBase64, packArray, type EmbeddingsPayload, type ImageRef, type Triplet } from "./payloads.js";
+import { EMBEDDINGS_MIME, checkedPayload, fromBase64, packArray, payloadArg, type EmbeddingsPayload, type ImageRef, type Triplet } from "./payloads.js";
+import { arrayArg, describeValue, intArg, numberArg, numbersArg, optIntArg, optNumberArg, optOneOfArg, optionsArg, requiredOptionsArg, seedArg, stringArg, typeFail } from "../util/check.js";
+import { checkAllocation } from "../util/limits.js";
+
+/** Most iterations `pca` and `tsne` accept (each is a pass over all points or pairs). */
+const MAX_ITERATIONS = 100_000;
+
+/** Checks row-major `vectors` of m points of dimension d (the numerics' common arguments). */
+function pointsArg(fn: string, vectors: ArrayLike<number>, m: number, d: number): void {
+  numbersArg(fn, "vectors", vectors);
+  intArg(fn, "m", m, { min: 0 });
+  intArg(fn, "d", d, { min: 0 });
+}
 import { Raster, exampleOf, imageRef, paletteRgb } from "./raster.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -45,6 +57,10 @@ export interface PcaResult {
  * two products with the centred data). Deterministic for a given seed.
  */
 export function pca(vectors: ArrayLike<number>, m: number, d: number, opts: PcaOptions = {}): PcaResult {
+  pointsArg("pca", vectors, m, d);
+  opts = optionsArg("pca", opts);
+  seedArg("pca", opts.seed, "opts.seed");
+  optIntArg("pca", "opts.iterations", opts.iterations, { min: 1, max: MAX_ITERATIONS });
   const dims = opts.dims ?? 2;
   if (!Number.isInteger(m) || !Number.isInteger(d) || m < 1 || d < 1 || vectors.length !== m * d)
     throw new ShapeError(`pca: expected m·d = ${m}·${d} values, got ${vectors.length}`);
@@ -146,13 +162,18 @@ export interface TsneOptions {
  * row-major; deterministic for a seed.
  */
 export function tsneCoords(vectors: ArrayLike<number>, m: number, d: number, opts: TsneOptions = {}): Float64Array {
+  pointsArg("tsne", vectors, m, d);
+  opts = optionsArg("tsne", opts);
   const dims = opts.dims ?? 2;
-  if (dims !== 2 && dims !== 3) throw new ValueError(`tsne: dims must be 2 or 3, got ${String(dims)}`);
+  if (dims !== 2 && dims !== 3) throw new ValueError(`tsne: dims must be 2 or 3, got ${typeof dims === "number" ? dims : describeValue(dims)}`);
   if (vectors.length !== m * d || m < 2) throw new ShapeError(`tsne: expected at least 2 points, m·d = ${m}·${d} values, got ${vectors.length}`);
-  const perplexity = opts.perplexity ?? Math.min(30, Math.max(1, (m - 1) / 3));
+  checkAllocation("tsne", m * m, 8 * 3, `${m} points (3 m×m float64 tables)`);
+  const perplexity = optNumberArg("tsne", "opts.perplexity", opts.perplexity) ?? Math.min(30, Math.max(1, (m - 1) / 3));
   if (!(perplexity > 0) || perplexity > m - 1) throw new ValueError(`tsne: perplexity must be in (0, m − 1 = ${m - 1}], got ${perplexity}`);
-  const iterations = opts.iterations ?? 500;
-  const lr = opts.learningRate ?? Math.max(m / 12 / 4, 50);
+  const iterations = optIntArg("tsne", "opts.iterations", opts.iterations, { min: 0, max: MAX_ITERATIONS }) ?? 500;
+  const lr = optNumberArg("tsne", "opts.learningRate", opts.learningRate, { above: 0, max: 1e6 }) ?? Math.max(m / 12 / 4, 50);
+  seedArg("tsne", opts.seed, "opts.seed");
+  for (let i = 0; i < vectors.length; i++) if (!Number.isFinite(vectors[i]!)) throw new ValueError(`tsne: the points must be finite, value ${i} is ${vectors[i]}`);
   // Pairwise squared distances.
   const D = new Float64Array(m * m);
   for (let i = 0; i < m; i++)
@@ -240,7 +261,8 @@ export function tsneCoords(vectors: ArrayLike<number>, m: number, d: number, opt
  * const y = cl.inspect.tsne(encodings, { perplexity: 10, seed: 0 })   // [m, 2]
  */
 export function tsne(x: Tensor, opts: TsneOptions = {}): Tensor {
-  if (!(x instanceof Tensor) || x.rank !== 2) throw new ShapeError(`tsne: expected points [m,d], got ${x instanceof Tensor ? fmtShape(x.shape) : typeof x}`);
+  if (!(x instanceof Tensor)) typeFail("tsne", "x", "a Tensor of points [m,d]", x);
+  if (x.rank !== 2) throw new ShapeError(`tsne: expected points [m,d], got ${fmtShape(x.shape)}`);
   const [m, d] = x.shape as [number, number];
   const y = tsneCoords(x.data, m, d, opts);
   return new Tensor(Float32Array.from(y), [m, opts.dims ?? 2]);
@@ -267,6 +289,13 @@ registerCommHandler("inspect.tsne", (params) => {
 
 /** Squared distance between rows `i` and `j`. */
 export function squaredDistance(vectors: ArrayLike<number>, d: number, i: number, j: number): number {
+  if (typeof vectors !== "object" || vectors === null || !Number.isInteger(d) || !Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || d < 0 || (i + 1) * d > vectors.length || (j + 1) * d > vectors.length) {
+    numbersArg("squaredDistance", "vectors", vectors);
+    intArg("squaredDistance", "d", d, { min: 0 });
+    const m = d > 0 ? Math.floor(vectors.length / d) : 0;
+    intArg("squaredDistance", "i", i, { min: 0, max: m - 1 });
+    intArg("squaredDistance", "j", j, { min: 0, max: m - 1 });
+  }
   let s = 0;
   for (let k = 0; k < d; k++) {
     const t = vectors[i * d + k]! - vectors[j * d + k]!;
@@ -286,8 +315,13 @@ export interface Pairs {
  * more): distance `‖f(xi) − f(xj)‖²` and whether `labels[i] === labels[j]`.
  */
 export function verificationPairs(vectors: ArrayLike<number>, m: number, d: number, labels: ArrayLike<number>, opts: { maxPairs?: number; seed?: number } = {}): Pairs {
+  pointsArg("verificationPairs", vectors, m, d);
+  if (vectors.length !== m * d) throw new ShapeError(`verificationPairs: expected m·d = ${m}·${d} values, got ${vectors.length}`);
+  if (numbersArg("verificationPairs", "labels", labels).length !== m) throw new ShapeError(`verificationPairs: expected ${m} labels, got ${labels.length}`);
+  opts = optionsArg("verificationPairs", opts);
+  seedArg("verificationPairs", opts.seed, "opts.seed");
   const all = (m * (m - 1)) / 2;
-  const max = opts.maxPairs ?? 200_000;
+  const max = optIntArg("verificationPairs", "opts.maxPairs", opts.maxPairs, { min: 1, max: 1e8 }) ?? 200_000;
   if (all <= max) {
     const distance = new Float64Array(all), same = new Uint8Array(all);
     let k = 0;
@@ -312,6 +346,8 @@ export function verificationPairs(vectors: ArrayLike<number>, m: number, d: numb
 
 /** Verification at threshold τ ("same" when d ≤ τ): accuracy and the confusion counts. */
 export function verificationAccuracy(pairs: Pairs, tau: number): { accuracy: number; tp: number; fp: number; tn: number; fn: number } {
+  pairsArg("verificationAccuracy", pairs);
+  numberArg("verificationAccuracy", "tau", tau, { finite: false });
   let tp = 0, fp = 0, tn = 0, fn = 0;
   for (let k = 0; k < pairs.distance.length; k++) {
     const pred = pairs.distance[k]! <= tau;
@@ -327,6 +363,7 @@ export function verificationAccuracy(pairs: Pairs, tau: number): { accuracy: num
  * distance), from (0, 0) to (1, 1); `auc` by the trapezoid rule.
  */
 export function rocCurve(pairs: Pairs): { fpr: number[]; tpr: number[]; thresholds: number[]; auc: number } {
+  pairsArg("rocCurve", pairs);
   const n = pairs.distance.length;
   const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => pairs.distance[a]! - pairs.distance[b]!);
   let P = 0;
@@ -351,6 +388,7 @@ export function rocCurve(pairs: Pairs): { fpr: number[]; tpr: number[]; threshol
 
 /** The τ with the best verification accuracy (the middle between two neighbouring distances). */
 export function bestThreshold(pairs: Pairs): number {
+  pairsArg("bestThreshold", pairs);
   const n = pairs.distance.length;
   if (n === 0) return 0;
   const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => pairs.distance[a]! - pairs.distance[b]!);
@@ -371,6 +409,23 @@ export function bestThreshold(pairs: Pairs): number {
   return bestQ < 0 ? lo / 2 : (lo + hi) / 2;
 }
 
+/** Checks `{ distance, same }` of equal lengths. */
+function pairsArg(fn: string, pairs: Pairs): void {
+  requiredOptionsArg(fn, pairs, "pairs", "verificationPairs(...)");
+  numbersArg(fn, "pairs.distance", pairs.distance);
+  numbersArg(fn, "pairs.same", pairs.same);
+  if (pairs.distance.length !== pairs.same.length) throw new ShapeError(`${fn}: pairs.distance has ${pairs.distance.length} entries but pairs.same ${pairs.same.length}`);
+}
+
+/** Checks triplets `{ anchor, positive, negative }` of point indices below m. */
+function tripletsArg(fn: string, name: string, triplets: readonly Triplet[], m: number): void {
+  arrayArg(fn, name, triplets).forEach((t, i) => {
+    const o = requiredOptionsArg(fn, t as Triplet, `${name}[${i}]`, "{ anchor, positive, negative }");
+    for (const k of [o.anchor, o.positive, o.negative])
+      if (!Number.isInteger(k) || k < 0 || k >= m) throw new ValueError(`${fn}: triplet ${i} names point ${typeof k === "number" ? k : describeValue(k)}, but there are ${m}`);
+  });
+}
+
 /** One triplet's numbers: `L = max(d(A,P) − d(A,N) + α, 0)`; violated when L > 0. */
 export interface TripletStats {
   dAP: number;
@@ -381,6 +436,10 @@ export interface TripletStats {
 
 /** The course's triplet loss of each triplet (squared distances), with margin `alpha`. */
 export function tripletStats(vectors: ArrayLike<number>, d: number, triplets: readonly Triplet[], alpha: number): TripletStats[] {
+  numbersArg("tripletStats", "vectors", vectors);
+  intArg("tripletStats", "d", d, { min: 1 });
+  tripletsArg("tripletStats", "triplets", triplets, Math.floor(vectors.length / d));
+  numberArg("tripletStats", "alpha", alpha);
   return triplets.map((t) => {
     const dAP = squaredDistance(vectors, d, t.anchor, t.positive);
     const dAN = squaredDistance(vectors, d, t.anchor, t.negative);
@@ -411,7 +470,13 @@ export interface EmbeddingsOptions {
 }
 
 export class Embeddings {
-  constructor(readonly payload: EmbeddingsPayload, private readonly values: Float32Array) {}
+  readonly payload: EmbeddingsPayload;
+  private readonly values: Float32Array;
+
+  constructor(payload: EmbeddingsPayload, values: Float32Array) {
+    this.payload = payloadArg("Embeddings", "payload", EMBEDDINGS_MIME, payload);
+    this.values = embeddingValues("Embeddings", this.payload, values);
+  }
 
   toMimeBundle(): MimeBundle {
     return widgetBundle(EMBEDDINGS_MIME, this.payload, embeddingsPng(this.payload, this.values), this.toString());
@@ -444,33 +509,39 @@ function fmt(v: number): string {
  * cl.inspect.embeddings(enc, { labels: ids, images: faces, triplets, alpha: 0.2 })
  */
 export function embeddings(f: Tensor, opts: EmbeddingsOptions): Embeddings {
-  if (!(f instanceof Tensor) || f.rank !== 2) throw new ShapeError(`embeddings: expected encodings [m,d], got ${f instanceof Tensor ? fmtShape(f.shape) : typeof f}`);
+  if (!(f instanceof Tensor) || f.rank !== 2) throw new ShapeError(`embeddings: expected encodings [m,d], got ${f instanceof Tensor ? fmtShape(f.shape) : describeValue(f)}`);
   const [m, d] = f.shape as [number, number];
-  if (!opts || !Array.isArray(opts.labels) || opts.labels.length !== m) throw new ValueError(`embeddings: labels must give the identity of each of the ${m} points, got ${Array.isArray(opts?.labels) ? opts.labels.length : typeof opts?.labels}`);
+  if (m < 1 || d < 1) throw new ShapeError(`embeddings: expected at least one point of dimension ≥ 1, got ${fmtShape(f.shape)}`);
+  if (!opts || !Array.isArray(opts.labels) || opts.labels.length !== m) throw new ValueError(`embeddings: labels must give the identity of each of the ${m} points, got ${Array.isArray(opts?.labels) ? opts.labels.length : describeValue(opts?.labels)}`);
+  requiredOptionsArg("embeddings", opts, "opts", "{ labels }");
+  for (let i = 0; i < f.size; i++) if (!Number.isFinite(f.data[i]!)) throw new ValueError(`embeddings: the encodings must be finite, value ${i} is ${f.data[i]}`);
   let labels: number[], identities: string[];
   if (opts.labels.every((l) => typeof l === "number")) {
     labels = opts.labels as number[];
     if (!labels.every((l) => Number.isInteger(l) && l >= 0)) throw new ValueError("embeddings: numeric labels must be non-negative integers");
     const n = Math.max(...labels) + 1;
-    identities = opts.identities ? [...opts.identities] : Array.from({ length: n }, (_, i) => `id ${i}`);
+    identities = opts.identities ? arrayArg("embeddings", "opts.identities", opts.identities).map((s, i) => stringArg("embeddings", `opts.identities[${i}]`, s)) : Array.from({ length: n }, (_, i) => `id ${i}`);
     if (identities.length < n) throw new ValueError(`embeddings: ${identities.length} identities named but labels go up to ${n - 1}`);
   } else {
+    opts.labels.forEach((l, i) => {
+      if (typeof l !== "string" && typeof l !== "number") typeFail("embeddings", `opts.labels[${i}]`, "a class id or a name", l);
+    });
     identities = [...new Set(opts.labels.map(String))];
     labels = opts.labels.map((l) => identities.indexOf(String(l)));
   }
   const values = Float32Array.from(f.data);
-  const alpha = opts.alpha ?? 0.2;
-  for (const [i, t] of (opts.triplets ?? []).entries())
-    for (const k of [t.anchor, t.positive, t.negative])
-      if (!Number.isInteger(k) || k < 0 || k >= m) throw new ValueError(`embeddings: triplet ${i} names point ${k}, but there are ${m}`);
-  const tau = opts.tau ?? bestThreshold(verificationPairs(values, m, d, labels));
+  const alpha = optNumberArg("embeddings", "opts.alpha", opts.alpha) ?? 0.2;
+  if (opts.triplets !== undefined) tripletsArg("embeddings", "opts.triplets", opts.triplets, m);
+  optOneOfArg("embeddings", "opts.projection", opts.projection, ["pca", "tsne"] as const);
+  const tau = optNumberArg("embeddings", "opts.tau", opts.tau) ?? bestThreshold(verificationPairs(values, m, d, labels));
   const payload: EmbeddingsPayload = { version: 1, count: m, dim: d, vectors: packArray(values), labels, identities, alpha, tau };
   if (opts.triplets?.length) payload.triplets = opts.triplets.map((t) => ({ anchor: t.anchor, positive: t.positive, negative: t.negative }));
   if (opts.projection === "tsne") {
     const dims = opts.tsne?.dims ?? 2;
     const seed = opts.tsne?.seed ?? 0;
-    payload.projection = { method: "tsne", dims, coords: Array.from(tsneCoords(values, m, d, opts.tsne)), seed };
-  } else if (opts.projection !== undefined && opts.projection !== "pca") throw new ValueError(`embeddings: projection must be "pca" or "tsne", got ${String(opts.projection)}`);
+    payload.projection = { method: "tsne", dims, coords: Array.from(tsneCoords(values, m, d, opts.tsne)) };
+    if (Number.isInteger(seed) && seed >= 0) payload.projection.seed = seed;
+  }
   if (opts.images) {
     const im = opts.images;
     if (!(im instanceof Tensor) || im.shape[0] !== m) throw new ShapeError(`embeddings: images must be [m,h,w,c] with m = ${m}, got ${im instanceof Tensor ? fmtShape(im.shape) : typeof im}`);
@@ -479,11 +550,20 @@ export function embeddings(f: Tensor, opts: EmbeddingsOptions): Embeddings {
       return imageRef(ex, { upscale: Math.max(1, Math.floor(48 / Math.max(ex.shape[0]!, ex.shape[1]!))) });
     });
   }
-  return new Embeddings(payload, values);
+  return new Embeddings(checkedPayload("embeddings", EMBEDDINGS_MIME, payload), values);
+}
+
+/** The encodings behind a payload: `count·dim` finite float32 values. */
+function embeddingValues(fn: string, p: EmbeddingsPayload, values: Float32Array): Float32Array {
+  if (!(values instanceof Float32Array)) typeFail(fn, "values", "a Float32Array of the encodings", values);
+  if (values.length !== p.count * p.dim) throw new ShapeError(`${fn}: values has ${values.length} entries, the payload's ${p.count} points of dimension ${p.dim} need ${p.count * p.dim}`);
+  return values;
 }
 
 /** The fallback picture: the 2-D projection (t-SNE from the payload, else PCA) coloured by identity. */
 export function embeddingsPng(p: EmbeddingsPayload, values: Float32Array): { base64: string; width: number; height: number } {
+  payloadArg("embeddingsPng", "p", EMBEDDINGS_MIME, p);
+  embeddingValues("embeddingsPng", p, values);
   const S = 320, PAD = 10;
   let xy: ArrayLike<number>, dims: number;
   if (p.projection) (xy = p.projection.coords), (dims = p.projection.dims);

@@ -8,7 +8,8 @@ import { Tensor } from "../tensor/tensor.js";
 import { ShapeError, ValueError, fmtShape, fmtTuple } from "../util/errors.js";
 import { heatmapRgb, type Colormap } from "./colormap.js";
 import { widgetBundle, type MimeBundle } from "./display.js";
-import { FEATUREMAPS_MIME, packArray, unpackArray, type FeatureMapsLayer, type FeatureMapsPayload } from "./payloads.js";
+import { FEATUREMAPS_MIME, checkedPayload, packArray, payloadArg, unpackArray, type FeatureMapsLayer, type FeatureMapsPayload } from "./payloads.js";
+import { arrayArg, optIntArg, optOneOfArg, optStringArg, optionsArg, stringArg, typeFail } from "../util/check.js";
 import { Raster, exampleOf, imageRef, isPicture } from "./raster.js";
 
 /** What `featureMaps` needs of a model: its name and each layer's output (`cl.nn` models have both). */
@@ -32,12 +33,27 @@ export interface FeatureMapsOptions {
   precision?: "float32" | "uint8";
 }
 
+/**
+ * `model.activations(x, { layers })`, checked to be a list of `{ name, type, output }` with a
+ * tensor output (what the builders need of a model; `fn` is named in errors).
+ */
+export function activationsOf(fn: string, model: ActivationSource, x: Tensor, layers?: readonly string[]): { name: string; type: string; output: Tensor }[] {
+  const all: unknown = model.activations(x, layers ? { layers } : {});
+  if (!Array.isArray(all) || !all.every((l: { name?: unknown; type?: unknown; output?: unknown } | null) => typeof l?.name === "string" && typeof l.type === "string" && l.output instanceof Tensor && l.output.rank >= 1))
+    typeFail(fn, "model.activations(x)", "a list of { name, type, output: Tensor [m,...] }", all);
+  return all as { name: string; type: string; output: Tensor }[];
+}
+
 /** Values per payload above which maps are sent as uint8 by default. */
 const FLOAT32_LIMIT = 1 << 20;
 
 /** The feature-maps widget's value: shown richly by the kernel (`toMimeBundle`). */
 export class FeatureMaps {
-  constructor(readonly payload: FeatureMapsPayload) {}
+  readonly payload: FeatureMapsPayload;
+
+  constructor(payload: FeatureMapsPayload) {
+    this.payload = payloadArg("FeatureMaps", "payload", FEATUREMAPS_MIME, payload);
+  }
 
   toMimeBundle(): MimeBundle {
     return widgetBundle(FEATUREMAPS_MIME, this.payload, featureMapsPng(this.payload), this.toString());
@@ -106,26 +122,29 @@ export function featureMaps(a: ActivationSource | Tensor, b?: Tensor | (FeatureM
   let modelName: string;
   let input: Tensor | undefined;
   if (a instanceof Tensor) {
-    const o = (b ?? {}) as FeatureMapsOptions & { name?: string };
+    const o = optionsArg("featureMaps", b as FeatureMapsOptions & { name?: string });
     opts = o;
-    modelName = o.name ?? "tensor";
+    modelName = optStringArg("featureMaps", "opts.name", o.name) ?? "tensor";
     if (a.rank === 3) a = new Tensor(a.data, [1, ...a.shape]);
     if (a.rank !== 4) throw new ShapeError(`featureMaps: expected an activation [m,nH,nW,nC] (or [nH,nW,nC]), got ${fmtShape(a.shape)}`);
     outs = [{ name: modelName, type: "Tensor", output: a }];
   } else {
     if (typeof a?.activations !== "function") throw new ValueError("featureMaps: expected a model (with activations(x)) and a batch x, or one activation tensor");
     if (!(b instanceof Tensor)) throw new ValueError(`featureMaps: expected the input batch x as a tensor, got ${typeof b}`);
-    opts = c ?? {};
-    modelName = a.name;
+    opts = optionsArg("featureMaps", c);
+    modelName = stringArg("featureMaps", "model.name", a.name);
+    if (opts.layers !== undefined) arrayArg("featureMaps", "opts.layers", opts.layers).forEach((n, i) => stringArg("featureMaps", `opts.layers[${i}]`, n));
     input = b;
-    const all = a.activations(b, opts.layers ? { layers: opts.layers } : {});
+    const all = activationsOf("featureMaps", a, b, opts.layers);
     outs = opts.layers ? all : all.filter((l) => l.output.rank === 4);
     if (outs.length === 0) throw new ValueError(`featureMaps: model '${modelName}' has no layer with a spatial output [m,nH,nW,nC]; name the layers to show with { layers }`);
   }
-  const example = opts.example ?? 0;
+  const example = optIntArg("featureMaps", "opts.example", opts.example) ?? 0;
+  optOneOfArg("featureMaps", "opts.colormap", opts.colormap, ["viridis", "gray", "diverging"] as const);
+  optOneOfArg("featureMaps", "opts.precision", opts.precision, ["float32", "uint8"] as const);
   const m = outs[0]!.output.shape[0]!;
   if (!Number.isInteger(example) || example < 0 || example >= m) throw new ValueError(`featureMaps: example ${example} is not in the batch of ${m}`);
-  if (opts.scale !== undefined && opts.scale !== "shared" && opts.scale !== "per-map") throw new ValueError(`featureMaps: scale must be "shared" or "per-map", got ${String(opts.scale)}`);
+  optOneOfArg("featureMaps", "opts.scale", opts.scale, ["shared", "per-map"] as const);
   const total = outs.reduce((n, l) => n + l.output.size / m, 0);
   const precision = opts.precision ?? (total <= FLOAT32_LIMIT ? "float32" : "uint8");
   const payload: FeatureMapsPayload = {
@@ -140,7 +159,7 @@ export function featureMaps(a: ActivationSource | Tensor, b?: Tensor | (FeatureM
     const ex = exampleOf(input, example, "featureMaps");
     if (isPicture(ex)) payload.input = imageRef(ex, { upscale: Math.max(1, Math.floor(96 / Math.max(ex.shape[0]!, ex.shape[1]!))) });
   }
-  return new FeatureMaps(payload);
+  return new FeatureMaps(checkedPayload("featureMaps", FEATUREMAPS_MIME, payload));
 }
 
 /** Largest number of maps per layer in the PNG fallback. */
@@ -148,6 +167,7 @@ const PNG_MAPS = 64;
 
 /** The fallback picture: each layer's maps (up to 64) in a grid, layers one under another. */
 export function featureMapsPng(p: FeatureMapsPayload): { base64: string; width: number; height: number } {
+  payloadArg("featureMapsPng", "p", FEATUREMAPS_MIME, p);
   const GAP = 2, LAYER_GAP = 10, MAX_W = 1024;
   const blocks = p.layers.map((l) => {
     const [nH, nW, nC] = l.shape;

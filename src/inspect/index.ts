@@ -8,7 +8,7 @@ export {
 export { show, toMimeBundle, tensorMimeBundle, isDisplayable, type MimeBundle, type Displayable } from "./display.js";
 export {
   FEATUREMAPS_MIME, ACTIVATIONS_MIME, DETECTIONS_MIME, EMBEDDINGS_MIME, TRAINING_MIME, MODEL_MIME, CONVLAB_MIME_TYPES,
-  parseFeatureMaps, parseActivations, parseDetections, parseEmbeddings, parseTraining, parseModel, parsePayload,
+  parseFeatureMaps, parseActivations, parseDetections, parseEmbeddings, parseTraining, parseModel, parsePayload, isConvlabMime,
   packArray, unpackArray, fromBase64,
   type ConvlabMimeType, type PayloadByMime, type ParseResult, type ImageRef, type PackedArray, type BoxCorners,
   type FeatureMapsPayload, type FeatureMapsLayer, type ActivationsPayload, type ActivationLayerStats, type Histogram,

@@ -2,7 +2,8 @@
  * The `application/vnd.convlab.model+json` payload of a model summary: the layer table and, for
  * graph models, each layer's inputs (the widget draws the layer graph from them).
  */
-import { MODEL_MIME, type ModelPayload } from "./payloads.js";
+import { MODEL_MIME, checkedPayload, type ModelPayload } from "./payloads.js";
+import { arrayArg, optStringArg, requiredOptionsArg, stringArg } from "../util/check.js";
 
 /** What `modelPayload` reads: `model.summary()`'s result (`cl.nn.Summary`). */
 export interface SummaryLike {
@@ -24,7 +25,16 @@ export interface SummaryLike {
 
 /** The model payload of a summary. */
 export function modelPayload(s: SummaryLike): ModelPayload {
-  return {
+  const fn = "modelPayload";
+  requiredOptionsArg(fn, s, "summary", "model.summary()");
+  stringArg(fn, "summary.name", s.name);
+  optStringArg(fn, "summary.type", s.type);
+  arrayArg(fn, "summary.rows", s.rows).forEach((r, i) => {
+    const row = requiredOptionsArg(fn, r as SummaryLike["rows"][number], `summary.rows[${i}]`, "{ name, type, config, outputShape, activationSize, params, mults }");
+    arrayArg(fn, `summary.rows[${i}].outputShape`, row.outputShape);
+    if (row.inputs !== undefined) arrayArg(fn, `summary.rows[${i}].inputs`, row.inputs);
+  });
+  return checkedPayload(fn, MODEL_MIME, {
     version: 1,
     name: s.name,
     type: s.type ?? "Model",
@@ -44,7 +54,7 @@ export function modelPayload(s: SummaryLike): ModelPayload {
     totalParams: s.totalParams,
     trainableParams: s.trainableParams,
     totalMults: s.rows.reduce((a, r) => a + r.mults, 0),
-  };
+  });
 }
 
 export { MODEL_MIME };

@@ -4,6 +4,10 @@
  */
 import { zlibSync } from "fflate";
 import { ValueError } from "../util/errors.js";
+import { toBase64 } from "../util/base64.js";
+import { bytesArg, describeValue, optionsArg, requiredOptionsArg, typeFail } from "../util/check.js";
+
+export { toBase64 };
 
 /** 8-bit pixels, row-major, `channels` interleaved bytes per pixel (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA). */
 export interface RawImage {
@@ -26,6 +30,8 @@ let crcTable: Uint32Array | null = null;
 
 /** CRC-32 (ISO 3309, the one PNG chunks use) of `bytes`. */
 export function crc32(bytes: Uint8Array, crc = 0): number {
+  bytesArg("crc32", "bytes", bytes);
+  if (typeof crc !== "number" || !Number.isInteger(crc)) typeFail("crc32", "crc", "an integer (a running CRC)", crc);
   if (crcTable === null) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -113,15 +119,11 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
  * const url = `data:image/png;base64,${toBase64(png)}`;
  */
 export function encodePng(img: RawImage, opts: EncodePngOptions = {}): Uint8Array {
-  const { width, height, channels, data } = img;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0 || width > 0x7fffffff || height > 0x7fffffff)
-    throw new ValueError(`encodePng: width and height must be positive integers, got ${width}×${height}`);
+  const { width, height, channels, data } = rawImageArg("encodePng", "img", img);
+  opts = optionsArg("encodePng", opts);
+  if (opts.level !== undefined && !(Number.isInteger(opts.level) && opts.level >= 0 && opts.level <= 9))
+    throw new ValueError(`encodePng: opts.level must be an integer in [0, 9], got ${describeValue(opts.level)}`);
   const colorType = COLOR_TYPE[channels];
-  if (colorType === undefined) throw new ValueError(`encodePng: channels must be 1, 2, 3 or 4, got ${String(channels)}`);
-  if (!(data instanceof Uint8Array) || data.length !== width * height * channels)
-    throw new ValueError(
-      `encodePng: data must be a Uint8Array of width·height·channels = ${width}·${height}·${channels} = ${width * height * channels} bytes, got ${data instanceof Uint8Array ? data.length : typeof data}`,
-    );
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width, false);
@@ -131,6 +133,21 @@ export function encodePng(img: RawImage, opts: EncodePngOptions = {}): Uint8Arra
   // compression 0 (deflate), filter method 0, interlace 0
   const idat = zlibSync(filterRows(data, width, height, channels), { level: opts.level ?? 6 });
   return concatBytes([new Uint8Array(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))]);
+}
+
+/** Checks 8-bit pixels `{ width, height, channels, data }` (sizes, and data of width·height·channels bytes). */
+export function rawImageArg(fn: string, name: string, img: RawImage): RawImage {
+  requiredOptionsArg(fn, img, name, "{ width, height, channels, data }");
+  const { width, height, channels, data } = img;
+  const n = (v: unknown): string => (typeof v === "number" ? String(v) : describeValue(v));
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0 || width > 0x7fffffff || height > 0x7fffffff)
+    throw new ValueError(`${fn}: width and height must be positive integers, got ${n(width)}×${n(height)}`);
+  if (channels !== 1 && channels !== 2 && channels !== 3 && channels !== 4) throw new ValueError(`${fn}: channels must be 1, 2, 3 or 4, got ${n(channels)}`);
+  if (!(data instanceof Uint8Array) || data.length !== width * height * channels)
+    throw new ValueError(
+      `${fn}: data must be a Uint8Array of width·height·channels = ${width}·${height}·${channels} = ${width * height * channels} bytes, got ${data instanceof Uint8Array ? data.length : describeValue(data)}`,
+    );
+  return img;
 }
 
 /** The byte arrays `parts` joined into one. */
@@ -144,33 +161,8 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** Standard base64 (RFC 4648, with `=` padding) of `bytes`, without Node's Buffer or `btoa`. */
-export function toBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  const CHUNK = 3 * 4096;
-  for (let start = 0; start < bytes.length; start += CHUNK) {
-    const end = Math.min(start + CHUNK, bytes.length);
-    let s = "";
-    let i = start;
-    for (; i + 2 < end; i += 3) {
-      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-      s += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
-    }
-    if (end - i === 1) {
-      const n = bytes[i]! << 16;
-      s += B64[n >> 18]! + B64[(n >> 12) & 63]! + "==";
-    } else if (end - i === 2) {
-      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-      s += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + "=";
-    }
-    parts.push(s);
-  }
-  return parts.join("");
-}
-
 /** `data:image/png;base64,...` for PNG bytes (for `<img src>` in HTML fallbacks). */
 export function pngDataUrl(png: Uint8Array): string {
+  bytesArg("pngDataUrl", "png", png);
   return `data:image/png;base64,${toBase64(png)}`;
 }

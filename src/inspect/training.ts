@@ -6,7 +6,8 @@
  */
 import { ValueError } from "../util/errors.js";
 import { widgetBundle, type MimeBundle } from "./display.js";
-import { TRAINING_MIME, type TrainingPayload } from "./payloads.js";
+import { TRAINING_MIME, checkedPayload, payloadArg, type TrainingPayload } from "./payloads.js";
+import { intArg, numberArg, optBoolArg, optIntArg, requiredOptionsArg, typeFail } from "../util/check.js";
 import { Raster, paletteRgb } from "./raster.js";
 
 /** What `trainingCurves` reads: `model.fit`'s resolved history. */
@@ -16,7 +17,11 @@ export interface HistoryLike {
 }
 
 export class TrainingCurves {
-  constructor(readonly payload: TrainingPayload) {}
+  readonly payload: TrainingPayload;
+
+  constructor(payload: TrainingPayload) {
+    this.payload = payloadArg("TrainingCurves", "payload", TRAINING_MIME, payload);
+  }
 
   toMimeBundle(): MimeBundle {
     return widgetBundle(TRAINING_MIME, this.payload, trainingPng(this.payload), this.toString());
@@ -39,10 +44,21 @@ export class TrainingCurves {
  */
 export function trainingCurves(history: HistoryLike): TrainingCurves {
   if (!history || !Array.isArray(history.epochs)) throw new ValueError("trainingCurves: expected a history { epochs: [{ epoch, loss, metrics }] } from model.fit");
+  const fn = "trainingCurves";
   const epochs = history.epochs;
+  optBoolArg(fn, "history.aborted", history.aborted);
+  epochs.forEach((e, i) => {
+    const at = `history.epochs[${i}]`;
+    requiredOptionsArg(fn, e, at, "{ epoch, loss, metrics }");
+    intArg(fn, `${at}.epoch`, e.epoch, { min: 0 });
+    numberArg(fn, `${at}.loss`, e.loss, { finite: false });
+    optIntArg(fn, `${at}.batches`, e.batches, { min: 0 });
+    const metrics = requiredOptionsArg(fn, e.metrics, `${at}.metrics`, "{ accuracy: 0.9 }");
+    for (const [k, v] of Object.entries(metrics)) if (typeof v !== "number") typeFail(fn, `${at}.metrics.${k}`, "a number", v);
+  });
   const last = epochs[epochs.length - 1];
   const batches = epochs.reduce((s, e) => s + (e.batches ?? 0), 0);
-  return new TrainingCurves({
+  return new TrainingCurves(checkedPayload(fn, TRAINING_MIME, {
     version: 1,
     status: history.aborted ? "interrupted" : "done",
     epoch: last?.epoch ?? 0,
@@ -56,11 +72,12 @@ export function trainingCurves(history: HistoryLike): TrainingCurves {
     steps: [],
     losses: [],
     history: epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, metrics: { ...e.metrics } })),
-  });
+  }));
 }
 
 /** The curves to draw: per-batch losses when the payload has them, else one point per epoch. */
 export function lossCurve(p: TrainingPayload): { x: number[]; y: number[] } {
+  payloadArg("lossCurve", "p", TRAINING_MIME, p);
   if (p.steps.length > 0) return { x: p.steps, y: p.losses };
   return { x: p.history.map((h) => h.epoch + 1), y: p.history.map((h) => h.loss) };
 }
@@ -71,6 +88,9 @@ export function lossCurve(p: TrainingPayload): { x: number[]; y: number[] } {
  * green, …) on a 0–1 scale, over a light frame. Numbers are in the `text/plain` beside it.
  */
 export function trainingPng(p: TrainingPayload, width = 360, height = 200): { base64: string; width: number; height: number } {
+  payloadArg("trainingPng", "p", TRAINING_MIME, p);
+  intArg("trainingPng", "width", width, { min: 32, max: 8192 });
+  intArg("trainingPng", "height", height, { min: 32, max: 8192 });
   const r = new Raster(width, height);
   const pad = 8, W = width - 2 * pad, H = height - 2 * pad;
   r.strokeRect(pad - 1, pad - 1, W + 2, H + 2, [200, 200, 200]);

@@ -18,11 +18,12 @@
  * Files are written atomically (temporary file in the same folder, fsync, rename), and
  * `loadTensors` checks the magic, the length, the checksum and every entry before returning.
  */
-import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { Tensor } from "../tensor/tensor.js";
 import { ValueError } from "../util/errors.js";
-import { writeFileAtomic } from "./atomic.js";
+import { bytesArg, describeValue, stringArg, typeFail } from "../util/check.js";
+import { sweepStaleTemps, writeAtomic } from "./atomic.js";
+import { pathArg, readFileBytes } from "./files.js";
 import { concatBytes } from "../inspect/png.js";
 
 /** Any JSON value (what checkpoint `meta` may hold). */
@@ -65,13 +66,14 @@ function valueBytes(t: Tensor): Uint8Array {
 
 /** The pieces of a checkpoint file, in order (views of the tensors' data, no copies on little-endian hosts). */
 function checkpointParts(tensors: Record<string, Tensor>, meta: JsonObject, op: string): Uint8Array[] {
-  if (tensors === null || typeof tensors !== "object") throw new ValueError(`${op}: expected a record of named tensors, got ${String(tensors)}`);
+  if (tensors === null || typeof tensors !== "object" || Array.isArray(tensors) || tensors instanceof Tensor)
+    typeFail(op, "tensors", "a record of named tensors ({ name: tensor })", tensors);
   const entries: TensorEntry[] = [];
   const payload: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     if (!(t instanceof Tensor)) throw new ValueError(`${op}: "${name}" is not a Tensor`);
-    if (t.dtype !== "float32" && t.dtype !== "float64") throw new ValueError(`${op}: "${name}" has unsupported dtype ${String(t.dtype)}`);
+    if (t.dtype !== "float32" && t.dtype !== "float64") throw new ValueError(`${op}: "${name}" has unsupported dtype ${describeValue(t.dtype)}`);
     const bytes = valueBytes(t);
     const start = align8(offset);
     if (start > offset) payload.push(new Uint8Array(start - offset));
@@ -99,7 +101,7 @@ function checkpointParts(tensors: Record<string, Tensor>, meta: JsonObject, op: 
 
 function checkMeta(meta: unknown, op: string): JsonObject {
   if (meta === undefined) return {};
-  if (meta === null || typeof meta !== "object" || Array.isArray(meta)) throw new ValueError(`${op}: meta must be a JSON object, got ${Array.isArray(meta) ? "an array" : String(meta)}`);
+  if (meta === null || typeof meta !== "object" || Array.isArray(meta)) throw new ValueError(`${op}: meta must be a JSON object, got ${describeValue(meta)}`);
   return meta as JsonObject;
 }
 
@@ -119,7 +121,8 @@ export function encodeTensors(tensors: Record<string, Tensor>, meta?: JsonObject
  * cl.io.saveTensors("lenet5.ckpt", { "conv1/kernel": w1, "conv1/bias": b1 }, { epoch: 3 });
  */
 export function saveTensors(path: string, tensors: Record<string, Tensor>, meta?: JsonObject): void {
-  writeFileAtomic(path, checkpointParts(tensors, checkMeta(meta, "saveTensors"), "saveTensors"));
+  pathArg("saveTensors", path);
+  writeAtomic("saveTensors", path, checkpointParts(tensors, checkMeta(meta, "saveTensors"), "saveTensors"));
 }
 
 function bad(op: string, name: string, what: string): ValueError {
@@ -145,6 +148,8 @@ function checkEntry(e: unknown, i: number, payloadBytes: number, op: string, nam
  * Reads a checkpoint from bytes (see `loadTensors`); `name` is used in error messages.
  */
 export function decodeTensors(bytes: Uint8Array, name = "checkpoint"): LoadedTensors {
+  bytesArg("decodeTensors", "bytes", bytes);
+  stringArg("decodeTensors", "name", name);
   const op = "loadTensors";
   if (bytes.length < PREFIX) throw bad(op, name, `file is truncated (${bytes.length} bytes; a checkpoint has at least ${PREFIX})`);
   const magic = String.fromCharCode(...bytes.subarray(0, 8));
@@ -204,5 +209,7 @@ export function decodeTensors(bytes: Uint8Array, name = "checkpoint"): LoadedTen
  * const { tensors, meta } = cl.io.loadTensors("lenet5.ckpt");
  */
 export function loadTensors(path: string): LoadedTensors {
-  return decodeTensors(readFileSync(path), path);
+  pathArg("loadTensors", path);
+  sweepStaleTemps(path);
+  return decodeTensors(readFileBytes("loadTensors", path), path);
 }

@@ -3,7 +3,6 @@
  * convlab's own encoder (`src/inspect/png.ts`), JPEG by `jpeg-js`.
  * Tensors are `[h, w, c]` float32 in [0, 1] (c = 1 gray, 3 RGB, 4 RGBA).
  */
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import jpeg from "jpeg-js";
 import pngjs from "pngjs";
@@ -11,7 +10,10 @@ import { Tensor } from "../tensor/tensor.js";
 import { ValueError, ShapeError, fmtShape } from "../util/errors.js";
 import { encodePng as encodeRawPng } from "../inspect/png.js";
 import { tensorToImage } from "../inspect/colormap.js";
-import { writeFileAtomic } from "./atomic.js";
+import { sweepStaleTemps, writeAtomic } from "./atomic.js";
+import { pathArg, readFileBytes } from "./files.js";
+import { bytesArg, describeValue, numberArg, optOneOfArg, optionsArg, stringArg } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 
 export interface DecodeImageOptions {
   /** "drop" (default): ignore an alpha channel; "keep": add it as the last channel (c = 2 or 4). */
@@ -49,8 +51,6 @@ function jpegComponents(b: Uint8Array): number {
 /** Converts interleaved 8-bit pixels with `src` channels to a float tensor with the requested layout. */
 function toTensor(px: Uint8Array, w: number, h: number, srcC: number, gray: boolean, hasAlpha: boolean, opts: DecodeImageOptions): Tensor {
   const colour = opts.channels ?? (gray ? 1 : 3);
-  if (colour !== 1 && colour !== 3) throw new ValueError(`decodeImage: channels must be 1 or 3, got ${String(colour)}`);
-  if (opts.alpha !== undefined && opts.alpha !== "drop" && opts.alpha !== "keep") throw new ValueError(`decodeImage: alpha must be "drop" or "keep", got ${String(opts.alpha)}`);
   const keepAlpha = opts.alpha === "keep" && hasAlpha;
   const c = colour + (keepAlpha ? 1 : 0);
   const out = new Float32Array(w * h * c);
@@ -73,6 +73,16 @@ function toTensor(px: Uint8Array, w: number, h: number, srcC: number, gray: bool
  * 16-bit PNGs are reduced to 8 bits.
  */
 export function decodeImage(bytes: Uint8Array, opts: DecodeImageOptions = {}, name = "image"): Tensor {
+  return decode("decodeImage", bytes, opts, name);
+}
+
+function decode(fn: string, bytes: Uint8Array, opts: DecodeImageOptions, name: string): Tensor {
+  bytesArg(fn, "bytes", bytes);
+  opts = optionsArg(fn, opts);
+  stringArg(fn, "name", name);
+  if (opts.channels !== undefined && opts.channels !== 1 && opts.channels !== 3)
+    throw new ValueError(`decodeImage: channels must be 1 or 3, got ${typeof opts.channels === "number" ? opts.channels : describeValue(opts.channels)}`);
+  optOneOfArg("decodeImage", "opts.alpha", opts.alpha, ["drop", "keep"] as const);
   if (isPng(bytes)) {
     let png: pngjs.PNGWithMetadata;
     try {
@@ -103,10 +113,14 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeImageOptions = {}, na
  * const img = cl.io.readImage("notebooks/data/astronaut.png"); // [512,512,3]
  */
 export function readImage(path: string, opts: DecodeImageOptions = {}): Tensor {
-  return decodeImage(readFileSync(path), opts, path);
+  pathArg("readImage", path);
+  opts = optionsArg("readImage", opts);
+  sweepStaleTemps(path);
+  return decode("readImage", readFileBytes("readImage", path), opts, path);
 }
 
 function imageDimsForEncode(t: Tensor, op: string): void {
+  tensorArg(op, "t", t);
   const s = t.shape;
   const c = s.length === 2 ? 1 : s.length === 3 ? s[2]! : s.length === 4 && s[0] === 1 ? s[3]! : -1;
   if (![1, 3, 4].includes(c)) throw new ShapeError(`${op}: expected an image [h,w], [h,w,c] or [1,h,w,c] with c = 1, 3 or 4, got ${fmtShape(s)}`);
@@ -121,8 +135,9 @@ export function encodePng(t: Tensor): Uint8Array {
 /** JPEG bytes of an image tensor (as `encodePng`; alpha is dropped), `quality` 1–100 (default 90). */
 export function encodeJpeg(t: Tensor, opts: { quality?: number } = {}): Uint8Array {
   imageDimsForEncode(t, "encodeJpeg");
+  opts = optionsArg("encodeJpeg", opts);
   const q = opts.quality ?? 90;
-  if (!(q >= 1 && q <= 100)) throw new ValueError(`encodeJpeg: quality must be in [1, 100], got ${q}`);
+  if (!(numberArg("encodeJpeg", "opts.quality", q) >= 1 && q <= 100)) throw new ValueError(`encodeJpeg: quality must be in [1, 100], got ${q}`);
   const img = tensorToImage(t, { mode: "image" });
   const n = img.width * img.height;
   const rgba = new Uint8Array(n * 4);
@@ -139,10 +154,9 @@ export function encodeJpeg(t: Tensor, opts: { quality?: number } = {}): Uint8Arr
 
 /** PNG or JPEG bytes of an image tensor. */
 export function encodeImage(t: Tensor, opts: EncodeImageOptions = {}): Uint8Array {
-  const format = opts.format ?? "png";
-  if (format === "png") return encodePng(t);
-  if (format === "jpeg") return encodeJpeg(t, opts);
-  throw new ValueError(`encodeImage: format must be "png" or "jpeg", got ${String(format)}`);
+  opts = optionsArg("encodeImage", opts);
+  const format = optOneOfArg("encodeImage", "opts.format", opts.format, ["png", "jpeg"] as const) ?? "png";
+  return format === "png" ? encodePng(t) : encodeJpeg(t, opts);
 }
 
 /**
@@ -153,10 +167,13 @@ export function encodeImage(t: Tensor, opts: EncodeImageOptions = {}): Uint8Arra
  * cl.io.writeImage("edges.png", cl.clip(edges, 0, 1));
  */
 export function writeImage(path: string, t: Tensor, opts: { quality?: number } = {}): void {
+  pathArg("writeImage", path);
+  tensorArg("writeImage", "t", t);
+  opts = optionsArg("writeImage", opts);
   const ext = extname(path).toLowerCase();
   let bytes: Uint8Array;
   if (ext === ".png") bytes = encodePng(t);
   else if (ext === ".jpg" || ext === ".jpeg") bytes = encodeJpeg(t, opts);
   else throw new ValueError(`writeImage: ${path}: unknown image extension "${ext}" (use .png, .jpg or .jpeg)`);
-  writeFileAtomic(path, bytes);
+  writeAtomic("writeImage", path, bytes);
 }

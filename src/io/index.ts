@@ -1,4 +1,5 @@
 // Node-only: image decode/encode, MNIST files, checkpoints (exported from the `convlab` entry only).
+import "./limits.js";
 export { loadMnist, loadFashionMnist, mnistDataDir, FASHION_MNIST_DIR, type LoadMnistOptions } from "./mnist.js";
 export {
   readImage, writeImage, decodeImage, encodeImage, encodePng, encodeJpeg,

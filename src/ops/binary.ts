@@ -1,6 +1,7 @@
 import { Tensor, allocate, resultType, type TypedArray } from "../tensor/tensor.js";
-import { broadcastShapes, sameShape, sizeOf, stridesOf } from "../tensor/shape.js";
+import { broadcastShapes, broadcastStrides, sameShape, sizeOf } from "../tensor/shape.js";
 import { asTensor } from "../tensor/creation.js";
+import { operandArg } from "../tensor/args.js";
 import { record } from "../autograd/tape.js";
 import { sumTo } from "./reduce.js";
 
@@ -46,18 +47,11 @@ function makeBinaryKernel(f: (x: number, y: number) => number) {
   };
 }
 
-/** Strides of `shape` read as `outShape` (0 along broadcast dimensions). */
-export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const st = stridesOf(shape);
-  const off = outShape.length - shape.length;
-  return outShape.map((_, i) => (i < off || shape[i - off] === 1 ? 0 : st[i - off]!));
-}
-
 type BinaryKernel = ReturnType<typeof makeBinaryKernel>;
 
 function apply(op: string, kernel: BinaryKernel, a: Tensor, b: Tensor): Tensor {
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
-  const out = allocate(resultType(a, b), sizeOf(shape));
+  const out = allocate(resultType(a, b), sizeOf(shape), op);
   kernel(a.data, a.shape, b.data, b.shape, out, shape);
   return new Tensor(out, shape);
 }
@@ -78,26 +72,29 @@ const kLog = makeBinaryKernel((x, y) => (x > 0 ? Math.log(x) * y : 0));
 
 type Operand = Tensor | number;
 
-function operands(a: Operand, b: Operand): [Tensor, Tensor] {
+/** Both operands checked (tensors or numbers) and as tensors of one dtype. */
+function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
+  operandArg(op, "a", a);
+  operandArg(op, "b", b);
   const dtype = typeof a !== "number" ? a.dtype : typeof b !== "number" ? b.dtype : "float32";
   return [asTensor(a, dtype), asTensor(b, dtype)];
 }
 
 /** a + b, broadcasting (NumPy rules). */
 export function add(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands("add", a, b);
   return record("add", apply("add", kAdd, x, y), [x, y], (dy) => [x.requiresGrad ? sumTo(dy, x.shape) : null, y.requiresGrad ? sumTo(dy, y.shape) : null]);
 }
 
 /** a − b, broadcasting. */
 export function sub(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands("sub", a, b);
   return record("sub", apply("sub", kSub, x, y), [x, y], (dy) => [x.requiresGrad ? sumTo(dy, x.shape) : null, y.requiresGrad ? sumTo(mul(dy, -1), y.shape) : null]);
 }
 
 /** a · b elementwise, broadcasting. */
 export function mul(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands("mul", a, b);
   return record("mul", apply("mul", kMul, x, y), [x, y], (dy) => [
     x.requiresGrad ? sumTo(mul(dy, y), x.shape) : null,
     y.requiresGrad ? sumTo(mul(dy, x), y.shape) : null,
@@ -106,7 +103,7 @@ export function mul(a: Operand, b: Operand): Tensor {
 
 /** a / b elementwise, broadcasting. */
 export function div(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands("div", a, b);
   return record("div", apply("div", kDiv, x, y), [x, y], (dy) => [
     x.requiresGrad ? sumTo(div(dy, y), x.shape) : null,
     y.requiresGrad ? sumTo(mul(dy, div(mul(x, -1), mul(y, y))), y.shape) : null,
@@ -115,7 +112,7 @@ export function div(a: Operand, b: Operand): Tensor {
 
 /** a ** b elementwise, broadcasting. */
 export function pow(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands("pow", a, b);
   const out = apply("pow", kPow, x, y);
   return record("pow", out, [x, y], (dy) => [
     x.requiresGrad ? sumTo(mul(dy, mul(y, pow(x, sub(y, 1)))), x.shape) : null,
@@ -125,7 +122,7 @@ export function pow(a: Operand, b: Operand): Tensor {
 
 /** Elementwise maximum; the gradient goes to `a` where a ≥ b, else to `b`. */
 export function maximum(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands("maximum", a, b);
   return record("maximum", apply("maximum", kMax, x, y), [x, y], (dy) => {
     const ge = apply("maximum", kGe, x, y);
     return [x.requiresGrad ? sumTo(mul(dy, ge), x.shape) : null, y.requiresGrad ? sumTo(mul(dy, sub(1, ge)), y.shape) : null];
@@ -134,7 +131,7 @@ export function maximum(a: Operand, b: Operand): Tensor {
 
 /** Elementwise minimum; the gradient goes to `a` where a ≤ b, else to `b`. */
 export function minimum(a: Operand, b: Operand): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands("minimum", a, b);
   return record("minimum", apply("minimum", kMin, x, y), [x, y], (dy) => {
     const le = apply("minimum", kLe, x, y);
     return [x.requiresGrad ? sumTo(mul(dy, le), x.shape) : null, y.requiresGrad ? sumTo(mul(dy, sub(1, le)), y.shape) : null];
@@ -143,21 +140,21 @@ export function minimum(a: Operand, b: Operand): Tensor {
 
 /** 1 where a > b, else 0 (no gradient). */
 export function greater(a: Operand, b: Operand): Tensor {
-  return apply("greater", kGt, ...operands(a, b));
+  return apply("greater", kGt, ...operands("greater", a, b));
 }
 /** 1 where a ≥ b, else 0 (no gradient). */
 export function greaterEqual(a: Operand, b: Operand): Tensor {
-  return apply("greaterEqual", kGe, ...operands(a, b));
+  return apply("greaterEqual", kGe, ...operands("greaterEqual", a, b));
 }
 /** 1 where a < b, else 0 (no gradient). */
 export function less(a: Operand, b: Operand): Tensor {
-  return apply("less", kLt, ...operands(a, b));
+  return apply("less", kLt, ...operands("less", a, b));
 }
 /** 1 where a ≤ b, else 0 (no gradient). */
 export function lessEqual(a: Operand, b: Operand): Tensor {
-  return apply("lessEqual", kLe, ...operands(a, b));
+  return apply("lessEqual", kLe, ...operands("lessEqual", a, b));
 }
 /** 1 where a = b, else 0 (no gradient). */
 export function equal(a: Operand, b: Operand): Tensor {
-  return apply("equal", kEq, ...operands(a, b));
+  return apply("equal", kEq, ...operands("equal", a, b));
 }

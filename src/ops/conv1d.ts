@@ -1,7 +1,8 @@
 // conv1d: a 1-D convolution (signals such as an ECG), run on the conv2d kernels with h = fh = 1.
 import type { Tensor } from "../tensor/tensor.js";
 import type { Conv2dGeom } from "../kernels/types.js";
-import { convSetup, conv2dKernels, runConv } from "./conv2d.js";
+import { conv2dKernels } from "./conv2d.js";
+import { convArgs, convSetup, convShapeArgs, runConv } from "./conv.js";
 import type { Shaped } from "./padding.js";
 
 export interface Conv1dOptions {
@@ -23,13 +24,15 @@ export interface Conv1dOptions {
  *   cl.conv1d(cl.randn([1, 14, 1]), cl.randn([5, 1, 16])).shape   // [1, 10, 16]
  */
 export function conv1d(x: Tensor, w: Tensor, opts: Conv1dOptions = {}): Tensor {
-  const { g, outShape } = conv1dGeom(x, w, opts);
-  return runConv("conv1d", conv2dKernels, x, w, opts.bias, g, outShape);
+  const o = convArgs("conv1d", x, w, opts);
+  const { g, outShape } = conv1dGeom(x, w, o);
+  return runConv("conv1d", conv2dKernels, x, w, o.bias, g, outShape);
 }
 
 /** conv1d's shape rule (checked, computes nothing): `cl.conv1dShape([1, 14, 1], [5, 1, 16])` → [1, 10, 16]. */
 export function conv1dShape(xShape: readonly number[], wShape: readonly number[], opts: Conv1dOptions = {}): number[] {
-  return conv1dGeom({ shape: xShape }, { shape: wShape }, opts).outShape;
+  const a = convShapeArgs("conv1dShape", xShape, wShape, opts);
+  return conv1dGeom(a.x, a.w, a.opts).outShape;
 }
 
 function conv1dGeom(x: Shaped, w: Shaped, opts: Conv1dOptions): { g: Conv2dGeom; outShape: number[] } {

@@ -1,13 +1,11 @@
 // conv2d (cross-correlation, as deep learning calls convolution) and convolve2d (true convolution),
-// with the shape rule and the machinery conv1d, conv3d and depthwiseConv2d share: argument
-// checking with course-notation messages, then a kernel call forward and two kernel calls backward.
-import { Tensor, allocate, resultType, type DType, type TypedArray } from "../tensor/tensor.js";
-import { record } from "../autograd/tape.js";
+// with conv2d's shape rule; the set-up the whole convolution family shares is in conv.ts.
+import type { Tensor, DType } from "../tensor/tensor.js";
 import { kernel } from "../kernels/index.js";
 import type { Conv2dGeom } from "../kernels/types.js";
-import { ShapeError, fmtShape } from "../util/errors.js";
 import { flip } from "./layout.js";
-import { axisTuple, checkRank, resolveAxes, type AxisGeom, type Padding, type Shaped } from "./padding.js";
+import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels, type ConvLayouts } from "./conv.js";
+import type { AxisGeom, Padding, Shaped } from "./padding.js";
 
 export { outputSize, type OutputSizeOptions } from "./padding.js";
 
@@ -20,111 +18,6 @@ export interface Conv2dOptions {
   dilation?: number | readonly [number, number];
   /** b [nC], added to every output position. */
   bias?: Tensor;
-}
-
-/** The options every convolution takes, for any number of spatial axes. */
-export interface ConvOptionsNd {
-  stride?: number | readonly number[];
-  padding?: unknown;
-  dilation?: number | readonly number[];
-  bias?: Shaped;
-}
-
-/** A convolution's checked geometry. */
-export interface ConvSetup {
-  m: number;
-  /** Input channels (nC_prev) and output channels (nC; c·mult for depthwise). */
-  c: number;
-  k: number;
-  /** One entry per spatial axis, in order (depth, height, width). */
-  axes: AxisGeom[];
-}
-
-/** Names of the layouts, for messages: x "[m,nH,nW,nC_prev]", w "[f,f,nC_prev,nC]". */
-export interface ConvLayouts {
-  x: string;
-  w: string;
-}
-
-/**
- * Checks a convolution's inputs and resolves its geometry: x [m, ...n, c], w [...f, c, k]
- * (depthwise: w [...f, c, mult], k = c·mult), bias [k]. Messages name the op and both shapes.
- */
-export function convSetup(op: string, x: Shaped, w: Shaped, opts: ConvOptionsNd, nd: number, layouts: ConvLayouts, depthwise = false): ConvSetup {
-  checkRank(op, "x", x, nd + 2, layouts.x);
-  checkRank(op, "w", w, nd + 2, layouts.w);
-  const c = x.shape[nd + 1]!, wc = w.shape[nd]!;
-  const shapes = `(x ${fmtShape(x.shape)}, w ${fmtShape(w.shape)})`;
-  if (c !== wc) throw new ShapeError(`${op}: input has ${c} channel${c === 1 ? "" : "s"} but filter expects ${wc} ${shapes}`);
-  const f = w.shape.slice(0, nd);
-  if (f.some((v) => v < 1)) throw new ShapeError(`${op}: the filter has an empty spatial axis ${shapes}`);
-  const s = axisTuple(op, "stride", opts.stride, nd, 1);
-  const d = axisTuple(op, "dilation", opts.dilation, nd, 1);
-  const axes = resolveAxes(op, "filter", x.shape.slice(1, nd + 1), f, s, d, opts.padding ?? "valid");
-  const k = depthwise ? c * w.shape[nd + 1]! : w.shape[nd + 1]!;
-  const { bias } = opts;
-  checkBias(op, bias, k);
-  return { m: x.shape[0]!, c, k, axes };
-}
-
-/** Throws unless bias is undefined or has shape [k]. */
-export function checkBias(op: string, bias: Shaped | undefined, k: number): void {
-  if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== k))
-    throw new ShapeError(`${op}: bias has shape ${fmtShape(bias.shape)} but the filter has ${k} output channels (expected [${k}])`);
-}
-
-/** The three kernels of a convolution, for one geometry type. */
-export interface ConvKernels<G> {
-  forward: (x: TypedArray, filter: TypedArray, y: TypedArray, g: G) => void;
-  gradInput: (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: G) => void;
-  gradFilter: (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: G) => void;
-}
-
-const cast = (t: Tensor, dtype: DType): Tensor => (t.dtype === dtype ? t : t.astype(dtype));
-
-/** Adds b[k] to every row of y viewed as [rows, k]. */
-function addBias(y: TypedArray, b: TypedArray, k: number): void {
-  for (let o = 0; o < y.length; o += k) for (let j = 0; j < k; j++) y[o + j]! += b[j]!;
-}
-
-/** db[k] = Σ over rows of dy viewed as [rows, k]. */
-export function biasGrad(dy: TypedArray, k: number, dtype: DType): Tensor {
-  const db = allocate(dtype, k);
-  for (let o = 0; o < dy.length; o += k) for (let j = 0; j < k; j++) db[j]! += dy[o + j]!;
-  return new Tensor(db, [k]);
-}
-
-/**
- * Runs a checked convolution: y [..., k] = kernels.forward(x, w) (+ bias [k]), recorded with its
- * backward (dx from gradInput, dw from gradFilter, db = Σ dy over every axis but the last).
- */
-export function runConv<G>(op: string, kernels: (dtype: DType) => ConvKernels<G>, x: Tensor, w: Tensor, bias: Tensor | undefined, g: G, outShape: readonly number[]): Tensor {
-  const dtype = bias ? resultType(x, w, bias) : resultType(x, w);
-  const k = outShape[outShape.length - 1]!;
-  const X = cast(x, dtype), W = cast(w, dtype);
-  let size = 1;
-  for (const v of outShape) size *= v;
-  const y = allocate(dtype, size);
-  const ks = kernels(dtype);
-  ks.forward(X.data, W.data, y, g);
-  if (bias) addBias(y, cast(bias, dtype).data, k);
-  const inputs = bias ? [x, w, bias] : [x, w];
-  return record(op, new Tensor(y, outShape), inputs, (dyT) => {
-    const dy = cast(dyT, dtype).data;
-    const back = kernels(dtype);
-    let dx: Tensor | null = null, dw: Tensor | null = null;
-    if (x.requiresGrad) {
-      const d = allocate(dtype, x.size);
-      back.gradInput(dy, W.data, d, g);
-      dx = new Tensor(d, x.shape);
-    }
-    if (w.requiresGrad) {
-      const d = allocate(dtype, w.size);
-      back.gradFilter(X.data, dy, d, g);
-      dw = new Tensor(d, w.shape);
-    }
-    return bias ? [dx, dw, bias.requiresGrad ? biasGrad(dy, k, dtype) : null] : [dx, dw];
-  });
 }
 
 /** The registry's conv2d kernels for a dtype (accelerated float32 ones when installed). */
@@ -146,8 +39,9 @@ function conv2dGeom(op: string, x: Shaped, w: Shaped, opts: Conv2dOptions): { g:
 }
 
 function conv2dAs(op: string, x: Tensor, w: Tensor, opts: Conv2dOptions, flipped: boolean): Tensor {
-  const { g, outShape } = conv2dGeom(op, x, w, opts);
-  return runConv(op, conv2dKernels, x, flipped ? flip(w, [0, 1]) : w, opts.bias, g, outShape);
+  const o = convArgs(op, x, w, opts);
+  const { g, outShape } = conv2dGeom(op, x, w, o);
+  return runConv(op, conv2dKernels, x, flipped ? flip(w, [0, 1]) : w, o.bias, g, outShape);
 }
 
 /**
@@ -155,7 +49,8 @@ function conv2dAs(op: string, x: Tensor, w: Tensor, opts: Conv2dOptions, flipped
  * computing nothing. `cl.conv2dShape([1, 39, 39, 3], [3, 3, 3, 10])` → [1, 37, 37, 10].
  */
 export function conv2dShape(xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions = {}): number[] {
-  return conv2dGeom("conv2d", { shape: xShape }, { shape: wShape }, opts).outShape;
+  const a = convShapeArgs("conv2dShape", xShape, wShape, opts);
+  return conv2dGeom("conv2d", a.x, a.w, a.opts).outShape;
 }
 
 /**

@@ -4,8 +4,8 @@ import type { DType, Tensor } from "../tensor/tensor.js";
 import type { Conv2dGeom } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
 import { ShapeError, fmtShape } from "../util/errors.js";
-import { checkBias, runConv, type ConvKernels } from "./conv2d.js";
-import { axisTuple, checkRank, explicitPadding, type Padding, type Shaped } from "./padding.js";
+import { checkBias, checkConvShapes, convArgs, convShapeArgs, convSteps, runConv, type ConvKernels } from "./conv.js";
+import { explicitPadding, type Padding, type Shaped } from "./padding.js";
 
 export interface Conv2dTransposeOptions {
   /** s, or [sH, sW] (default 1): the upsampling factor. */
@@ -41,27 +41,25 @@ function transposeKernels(dtype: DType): ConvKernels<Conv2dGeom> {
  *   cl.conv2dTranspose(a, w, { stride: 2, padding: "same" }).shape   // [1,14,14,8]
  */
 export function conv2dTranspose(x: Tensor, w: Tensor, opts: Conv2dTransposeOptions = {}): Tensor {
-  const { g, outShape } = transposeGeom(x, w, opts);
-  return runConv("conv2dTranspose", transposeKernels, x, w, opts.bias, g, outShape);
+  const o = convArgs("conv2dTranspose", x, w, opts);
+  const { g, outShape } = transposeGeom(x, w, o);
+  return runConv("conv2dTranspose", transposeKernels, x, w, o.bias, g, outShape);
 }
 
 /** conv2dTranspose's shape rule (checked, computes nothing): `([1,7,7,16], [3,3,8,16], { stride: 2, padding: "same" })` → [1,14,14,8]. */
 export function conv2dTransposeShape(xShape: readonly number[], wShape: readonly number[], opts: Conv2dTransposeOptions = {}): number[] {
-  return transposeGeom({ shape: xShape }, { shape: wShape }, opts).outShape;
+  const a = convShapeArgs("conv2dTransposeShape", xShape, wShape, opts);
+  return transposeGeom(a.x, a.w, a.opts).outShape;
 }
 
 /** The geometry of the conv2d (from nC_out to nC_in channels) that the op transposes. */
 function transposeGeom(x: Shaped, w: Shaped, opts: Conv2dTransposeOptions): { g: Conv2dGeom; outShape: number[] } {
   const op = "conv2dTranspose";
-  checkRank(op, "x", x, 4, "[m,nH,nW,nC_in]");
-  checkRank(op, "w", w, 4, "[f,f,nC_out,nC_in]");
+  checkConvShapes(op, x, w, 2, { x: "[m,nH,nW,nC_in]", w: "[f,f,nC_out,nC_in]" }, 3);
   const [m, h, wd, cIn] = x.shape as [number, number, number, number];
-  const [fh, fw, cOut, wIn] = w.shape as [number, number, number, number];
+  const [fh, fw, cOut] = w.shape as [number, number, number, number];
   const shapes = `(x ${fmtShape(x.shape)}, w ${fmtShape(w.shape)})`;
-  if (cIn !== wIn) throw new ShapeError(`${op}: input has ${cIn} channel${cIn === 1 ? "" : "s"} but filter expects ${wIn} ${shapes}`);
-  if (fh < 1 || fw < 1) throw new ShapeError(`${op}: the filter has an empty spatial axis ${shapes}`);
-  const s = axisTuple(op, "stride", opts.stride, 2, 1);
-  const d = axisTuple(op, "dilation", opts.dilation, 2, 1);
+  const { s, d } = convSteps(op, opts, 2);
   const padding = opts.padding ?? "valid";
   const pad = explicitPadding(op, padding, 2) ?? [0, 0];
   const n = [h, wd], f = [fh, fw];

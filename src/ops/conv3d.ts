@@ -2,7 +2,7 @@
 import type { Tensor, DType } from "../tensor/tensor.js";
 import type { Conv3dGeom } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
-import { convSetup, runConv, type ConvKernels } from "./conv2d.js";
+import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels } from "./conv.js";
 import type { AxisGeom, Padding, Shaped } from "./padding.js";
 
 type Triple = readonly [number, number, number];
@@ -30,13 +30,15 @@ function conv3dKernels(dtype: DType): ConvKernels<Conv3dGeom> {
  *   cl.conv3d(cl.randn([1, 14, 14, 14, 1]), cl.randn([5, 5, 5, 1, 16])).shape   // [1, 10, 10, 10, 16]
  */
 export function conv3d(x: Tensor, w: Tensor, opts: Conv3dOptions = {}): Tensor {
-  const { g, outShape } = conv3dGeom(x, w, opts);
-  return runConv("conv3d", conv3dKernels, x, w, opts.bias, g, outShape);
+  const o = convArgs("conv3d", x, w, opts);
+  const { g, outShape } = conv3dGeom(x, w, o);
+  return runConv("conv3d", conv3dKernels, x, w, o.bias, g, outShape);
 }
 
 /** conv3d's shape rule (checked, computes nothing): `cl.conv3dShape([1, 14, 14, 14, 1], [5, 5, 5, 1, 16])` → [1, 10, 10, 10, 16]. */
 export function conv3dShape(xShape: readonly number[], wShape: readonly number[], opts: Conv3dOptions = {}): number[] {
-  return conv3dGeom({ shape: xShape }, { shape: wShape }, opts).outShape;
+  const a = convShapeArgs("conv3dShape", xShape, wShape, opts);
+  return conv3dGeom(a.x, a.w, a.opts).outShape;
 }
 
 function conv3dGeom(x: Shaped, w: Shaped, opts: Conv3dOptions): { g: Conv3dGeom; outShape: number[] } {

@@ -3,7 +3,8 @@
 import type { Tensor, DType } from "../tensor/tensor.js";
 import type { DepthwiseGeom } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
-import { convSetup, runConv, type Conv2dOptions, type ConvKernels } from "./conv2d.js";
+import type { Conv2dOptions } from "./conv2d.js";
+import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels } from "./conv.js";
 import type { AxisGeom, Shaped } from "./padding.js";
 
 function depthwiseKernels(dtype: DType): ConvKernels<DepthwiseGeom> {
@@ -16,13 +17,15 @@ function depthwiseKernels(dtype: DType): ConvKernels<DepthwiseGeom> {
  * conv2d (bias has c·mult entries). Differentiable in x, w and bias.
  */
 export function depthwiseConv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
-  const { g, outShape } = depthwiseGeom(x, w, opts);
-  return runConv("depthwiseConv2d", depthwiseKernels, x, w, opts.bias, g, outShape);
+  const o = convArgs("depthwiseConv2d", x, w, opts);
+  const { g, outShape } = depthwiseGeom(x, w, o);
+  return runConv("depthwiseConv2d", depthwiseKernels, x, w, o.bias, g, outShape);
 }
 
 /** depthwiseConv2d's shape rule (checked, computes nothing): [m, h_out, w_out, c·mult]. */
 export function depthwiseConv2dShape(xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions = {}): number[] {
-  return depthwiseGeom({ shape: xShape }, { shape: wShape }, opts).outShape;
+  const a = convShapeArgs("depthwiseConv2dShape", xShape, wShape, opts);
+  return depthwiseGeom(a.x, a.w, a.opts).outShape;
 }
 
 function depthwiseGeom(x: Shaped, w: Shaped, opts: Conv2dOptions): { g: DepthwiseGeom; outShape: number[] } {

@@ -4,10 +4,14 @@ import { Tensor, allocate, resultType } from "../tensor/tensor.js";
 import { normAxis, sizeOf, stridesOf, sameShape, checkShape } from "../tensor/shape.js";
 import { record } from "../autograd/tape.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { arrayArg, intArg, numberArg, numbersArg, typeFail } from "../util/check.js";
+import { tensorArg, tensorsArg } from "../tensor/args.js";
 import { expandTo, sumTo } from "./reduce.js";
 
 /** Same data in a new shape; one dimension may be -1 (inferred). Shares the data (no copy). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  tensorArg("reshape", "x", x);
+  arrayArg("reshape", "shape", shape);
   const s = [...shape];
   const neg = s.indexOf(-1);
   if (neg >= 0) {
@@ -24,6 +28,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Flattens all axes from `startAxis` on (`flatten(x)` → 1-D; `flatten(x, 1)` keeps the batch axis). */
 export function flatten(x: Tensor, startAxis = 0): Tensor {
+  tensorArg("flatten", "x", x);
+  intArg("flatten", "startAxis", startAxis);
   if (x.rank === 0) return reshape(x, [1]);
   const a = normAxis(startAxis, x.rank, "flatten");
   return reshape(x, [...x.shape.slice(0, a), -1]);
@@ -31,6 +37,7 @@ export function flatten(x: Tensor, startAxis = 0): Tensor {
 
 /** Removes axes of size 1 (the given one, or all). */
 export function squeeze(x: Tensor, axis?: number): Tensor {
+  tensorArg("squeeze", "x", x);
   if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const a = normAxis(axis, x.rank, "squeeze");
   if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${axis} has size ${x.shape[a]}, expected 1 (shape ${fmtShape(x.shape)})`);
@@ -39,6 +46,7 @@ export function squeeze(x: Tensor, axis?: number): Tensor {
 
 /** Inserts an axis of size 1 at `axis` (like `expand_dims`). */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
+  tensorArg("unsqueeze", "x", x);
   const a = normAxis(axis, x.rank + 1, "unsqueeze");
   const s = [...x.shape];
   s.splice(a, 0, 1);
@@ -47,6 +55,8 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 
 /** Permutes axes (`perm[i]` is the input axis that becomes output axis i); reverses them by default. */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  tensorArg("transpose", "x", x);
+  if (perm !== undefined) arrayArg("transpose", "perm", perm);
   const rank = x.rank;
   const p = perm ? perm.map((a) => normAxis(a, rank, "transpose")) : [...Array(rank).keys()].reverse();
   if (p.length !== rank || new Set(p).size !== rank)
@@ -80,6 +90,9 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 
 /** Copies the box `begin .. begin+size` (size -1 = to the end) out of x, tfjs-style. */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  tensorArg("slice", "x", x);
+  numbersArg("slice", "begin", begin);
+  if (size !== undefined) numbersArg("slice", "size", size);
   const rank = x.rank;
   if (begin.length > rank) throw new ShapeError(`slice: begin has ${begin.length} entries but the tensor has rank ${rank} (shape ${fmtShape(x.shape)})`);
   const b = x.shape.map((_, i) => begin[i] ?? 0);
@@ -88,7 +101,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
     return v === -1 ? d - b[i]! : v;
   });
   for (let i = 0; i < rank; i++)
-    if (b[i]! < 0 || s[i]! < 0 || b[i]! + s[i]! > x.shape[i]!)
+    if (!Number.isInteger(b[i]) || !Number.isInteger(s[i]) || b[i]! < 0 || s[i]! < 0 || b[i]! + s[i]! > x.shape[i]!)
       throw new ShapeError(`slice: begin ${fmtShape(b)} size ${fmtShape(s)} is out of bounds for shape ${fmtShape(x.shape)} (axis ${i})`);
   const out = allocate(x.dtype, sizeOf(s));
   copyBox(x.data, x.shape, b, out, s, [...Array(rank)].fill(0), s, false);
@@ -135,6 +148,8 @@ function copyBox(
 
 /** Rows (or slices along `axis`) picked by index: `gather(x, [3, 0, 3])`. The gradient adds back. */
 export function gather(x: Tensor, indices: ArrayLike<number>, axis = 0): Tensor {
+  tensorArg("gather", "x", x);
+  numbersArg("gather", "indices", indices);
   const a = normAxis(axis, x.rank, "gather");
   const n = x.shape[a]!;
   let outer = 1, inner = 1;
@@ -146,7 +161,7 @@ export function gather(x: Tensor, indices: ArrayLike<number>, axis = 0): Tensor 
     if (!Number.isInteger(v) || v < 0 || v >= n)
       throw new ValueError(`gather: index ${v} at position ${i} is out of range for axis ${a} of size ${n} (shape ${fmtShape(x.shape)})`);
   }
-  const out = allocate(x.dtype, outer * k * inner);
+  const out = allocate(x.dtype, outer * k * inner, "gather");
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < k; i++) {
       const so = (o * n + indices[i]!) * inner, dof = (o * k + i) * inner;
@@ -168,6 +183,7 @@ export function gather(x: Tensor, indices: ArrayLike<number>, axis = 0): Tensor 
 
 /** Joins tensors along an existing axis; all other dimensions must match. */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  tensorsArg("concat", "xs", xs);
   if (xs.length === 0) throw new ValueError("concat: needs at least one tensor");
   const first = xs[0]!;
   const a = normAxis(axis, first.rank, "concat");
@@ -178,7 +194,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
       );
   const shape = [...first.shape];
   shape[a] = xs.reduce((s, t) => s + t.shape[a]!, 0);
-  const out = allocate(resultType(...xs), sizeOf(shape));
+  const out = allocate(resultType(...xs), sizeOf(shape), "concat");
   const begin = shape.map(() => 0);
   for (const t of xs) {
     copyBox(t.data, t.shape, t.shape.map(() => 0), out, shape, begin, t.shape, false);
@@ -199,6 +215,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 
 /** Joins same-shape tensors along a new axis. */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  tensorsArg("stack", "xs", xs);
   if (xs.length === 0) throw new ValueError("stack: needs at least one tensor");
   const a = normAxis(axis, xs[0]!.rank + 1, "stack");
   for (const [i, t] of xs.entries())
@@ -209,12 +226,18 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
 
 /** Pads with a constant: `paddings[i] = [before, after]` for axis i (missing axes get none). */
 export function pad(x: Tensor, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
+  tensorArg("pad", "x", x);
+  arrayArg("pad", "paddings", paddings);
+  numberArg("pad", "value", value, { finite: false });
+  paddings.forEach((p, i) => {
+    if (!Array.isArray(p) || p.length !== 2) typeFail("pad", `paddings[${i}]`, "a pair [before, after]", p);
+  });
   if (paddings.length > x.rank) throw new ShapeError(`pad: ${paddings.length} paddings for a tensor of rank ${x.rank} (shape ${fmtShape(x.shape)})`);
   const p = x.shape.map((_, i) => paddings[i] ?? ([0, 0] as const));
   for (const [b, e] of p)
-    if (!Number.isInteger(b) || !Number.isInteger(e) || b < 0 || e < 0) throw new ValueError(`pad: paddings must be non-negative integers, got [${b}, ${e}]`);
+    if (!Number.isSafeInteger(b) || !Number.isSafeInteger(e) || b < 0 || e < 0) throw new ValueError(`pad: paddings must be non-negative integers, got [${b}, ${e}]`);
   const shape = x.shape.map((d, i) => d + p[i]![0] + p[i]![1]);
-  const out = allocate(x.dtype, sizeOf(shape));
+  const out = allocate(x.dtype, sizeOf(shape), "pad");
   if (value !== 0) out.fill(value);
   const begin = p.map(([b]) => b);
   copyBox(x.data, x.shape, x.shape.map(() => 0), out, shape, begin, x.shape, false);
@@ -227,6 +250,8 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
 
 /** Reverses the order of elements along the given axes. */
 export function flip(x: Tensor, axes: number | readonly number[]): Tensor {
+  tensorArg("flip", "x", x);
+  if (typeof axes !== "number" && !Array.isArray(axes)) typeFail("flip", "axes", "an integer or an array of integers", axes);
   const list = (typeof axes === "number" ? [axes] : [...axes]).map((a) => normAxis(a, x.rank, "flip"));
   const st = stridesOf(x.shape);
   const out = allocate(x.dtype, x.size);
@@ -247,8 +272,10 @@ export function flip(x: Tensor, axes: number | readonly number[]): Tensor {
 
 /** Repeats x (NumPy broadcasting) to `shape`, as a new tensor; the gradient sums back. */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  tensorArg("broadcastTo", "x", x);
+  checkShape(shape, "broadcastTo");
   const lead = shape.length - x.rank;
   if (lead < 0 || x.shape.some((d, i) => d !== 1 && d !== shape[lead + i]))
     throw new ShapeError(`broadcastTo: shape ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(shape)}`);
-  return record("broadcastTo", expandTo(x, shape), [x], (dy) => [sumTo(dy, x.shape)]);
+  return record("broadcastTo", expandTo(x, shape, "broadcastTo"), [x], (dy) => [sumTo(dy, x.shape)]);
 }

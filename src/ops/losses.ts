@@ -5,6 +5,8 @@ import { sameShape } from "../tensor/shape.js";
 import { record } from "../autograd/tape.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { checkRank } from "./padding.js";
+import { optBoolArg, optionsArg, typeFail } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 
 /** Class ids [m] (a tensor, an array or an Int32Array), or target probabilities [m, k] as a tensor. */
 export type Labels = Tensor | readonly number[] | Int32Array;
@@ -43,6 +45,9 @@ function classIds(labels: Tensor | readonly number[] | Int32Array, m: number, k:
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Labels): Tensor {
   const op = "softmaxCrossEntropy";
+  tensorArg(op, "logits", logits);
+  if (!(labels instanceof Tensor) && !Array.isArray(labels) && !(labels instanceof Int32Array))
+    typeFail(op, "labels", "class ids (a Tensor, number[] or Int32Array) or a Tensor of probabilities", labels);
   checkRank(op, "logits", logits, 2, "[m,k]");
   const [m, k] = logits.shape as [number, number];
   if (m === 0) throw new ShapeError(`${op}: the batch is empty (logits ${fmtShape(logits.shape)})`);
@@ -92,6 +97,8 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Labels): Tensor {
 }
 
 function checkPair(op: string, a: Tensor, aName: string, b: Tensor, bName: string): void {
+  tensorArg(op, aName, a);
+  tensorArg(op, bName, b);
   if (!sameShape(a.shape, b.shape)) throw new ShapeError(`${op}: ${aName} has shape ${fmtShape(a.shape)} but ${bName} has shape ${fmtShape(b.shape)}`);
   if (a.size === 0) throw new ShapeError(`${op}: ${aName} is empty (shape ${fmtShape(a.shape)})`);
 }
@@ -145,6 +152,8 @@ const EPS = 1e-7;
  * to [1e-7, 1 − 1e-7].
  */
 export function bce(logits: Tensor, targets: Tensor, opts: BceOptions = {}): Tensor {
+  opts = optionsArg("bce", opts);
+  optBoolArg("bce", "opts.fromLogits", opts.fromLogits);
   checkPair("bce", logits, opts.fromLogits === false ? "pred" : "logits", targets, "targets");
   if (opts.fromLogits === false)
     return meanLoss(

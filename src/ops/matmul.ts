@@ -3,6 +3,8 @@ import { sizeOf } from "../tensor/shape.js";
 import { record } from "../autograd/tape.js";
 import { kernel } from "../kernels/index.js";
 import { ShapeError, fmtShape } from "../util/errors.js";
+import { optBoolArg, optionsArg } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 import { sumTo } from "./reduce.js";
 
 /**
@@ -11,7 +13,10 @@ import { sumTo } from "./reduce.js";
  * without copying.
  */
 export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
-  const { transA = false, transB = false } = opts;
+  tensorArg("matmul", "a", a);
+  tensorArg("matmul", "b", b);
+  const o = optionsArg("matmul", opts);
+  const transA = optBoolArg("matmul", "opts.transA", o.transA) ?? false, transB = optBoolArg("matmul", "opts.transB", o.transB) ?? false;
   if (a.rank < 2 || b.rank < 2)
     throw new ShapeError(`matmul: both operands need rank ≥ 2, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)} (reshape vectors to [1,n] or [n,1])`);
   const [ar, ac] = a.shape.slice(-2) as [number, number];
@@ -29,7 +34,7 @@ export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: 
   const nb = sizeOf(batch);
   const dtype = resultType(a, b);
   const A = a.dtype === dtype ? a : a.astype(dtype), B = b.dtype === dtype ? b : b.astype(dtype);
-  const out = allocate(dtype, nb * m * n);
+  const out = allocate(dtype, nb * m * n, "matmul");
   const gemm = kernel("gemm", dtype);
   if (aBatch.length === 0 && nb > 1 && !transB) {
     // [m,k] · [b,k,n]: one GEMM per batch entry

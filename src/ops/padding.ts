@@ -1,6 +1,7 @@
 // Shape rules shared by the convolution and pooling ops: option checking (stride, size,
 // dilation), padding resolution (DESIGN "Padding": "same" follows TensorFlow) and output sizes.
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { describeValue, optionsArg } from "../util/check.js";
 
 /** Anything with a shape (a Tensor, or `{ shape }` for shape rules that compute nothing). */
 export interface Shaped {
@@ -31,8 +32,9 @@ const uniform = (v: readonly number[]): string => (v.every((e) => e === v[0]) ? 
 
 function fmtValue(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(fmtValue).join(",")}]`;
-  return String(v);
+  if (typeof v === "number" || typeof v === "boolean" || v === undefined || v === null) return String(v);
+  if (Array.isArray(v)) return v.length <= 8 ? `[${v.map(fmtValue).join(",")}]` : describeValue(v);
+  return describeValue(v);
 }
 
 /**
@@ -41,7 +43,7 @@ function fmtValue(v: unknown): string {
  */
 export function axisTuple(op: string, name: string, v: number | readonly number[] | undefined, nd: number, dflt: number, min = 1): number[] {
   const raw: readonly unknown[] = v === undefined ? new Array<number>(nd).fill(dflt) : typeof v === "number" ? new Array<number>(nd).fill(v) : v;
-  const ok = Array.isArray(raw) && raw.length === nd && raw.every((e) => typeof e === "number" && Number.isInteger(e) && e >= min);
+  const ok = Array.isArray(raw) && raw.length === nd && raw.every((e) => typeof e === "number" && Number.isSafeInteger(e) && e >= min);
   if (!ok) {
     const what = min === 1 ? "a positive integer" : "a non-negative integer";
     throw new ValueError(`${op}: ${name} must be ${what}${nd > 1 ? ` (or ${nd} of them)` : ""}, got ${fmtValue(v)}`);
@@ -62,7 +64,7 @@ export function explicitPadding(op: string, padding: unknown, nd: number): numbe
   const isNum = typeof padding === "number";
   const isTuple = Array.isArray(padding) && padding.length === nd;
   const entries: unknown[] = isNum ? [padding] : isTuple ? padding : [];
-  if (!(isNum || isTuple) || !entries.every((p) => typeof p === "number" && Number.isInteger(p) && p >= 0)) {
+  if (!(isNum || isTuple) || !entries.every((p) => typeof p === "number" && Number.isSafeInteger(p) && p >= 0)) {
     const forms = nd === 1 ? "a non-negative integer" : `a non-negative integer or ${nd} of them`;
     throw new ValueError(`${op}: unknown padding ${fmtValue(padding)} (expected "valid", "same" or ${forms})`);
   }
@@ -119,6 +121,7 @@ export interface OutputSizeOptions {
  *   cl.outputSize(6, 3, { padding: 1 })        // 6
  */
 export function outputSize(n: number, f: number, opts: OutputSizeOptions = {}): number {
+  opts = optionsArg("outputSize", opts);
   const [ni] = axisTuple("outputSize", "n", n, 1, 1);
   const [fi] = axisTuple("outputSize", "f", f, 1, 1);
   const s = axisTuple("outputSize", "stride", opts.stride, 1, 1);
@@ -145,6 +148,7 @@ export interface PoolOptions<T extends readonly number[] = readonly number[]> {
  */
 export function poolAxes(op: string, n: readonly number[], opts: PoolOptions | undefined): AxisGeom[] {
   const nd = n.length;
+  if (opts !== undefined) optionsArg(op, opts);
   if (opts === undefined || opts.size === undefined) throw new ValueError(`${op}: the window size is required, e.g. ${op}(x, { size: 2 })`);
   const f = axisTuple(op, "size", opts.size, nd, 1);
   const s = axisTuple(op, "stride", opts.stride ?? opts.size, nd, 1);

@@ -9,6 +9,9 @@ import type { Pool2dGeom } from "../kernels/types.js";
 import { mean, max } from "./reduce.js";
 import { reshape } from "./layout.js";
 import { checkRank, poolAxes, type AxisGeom, type Padding, type Shaped } from "./padding.js";
+import { checkShape } from "../tensor/shape.js";
+import { tensorArg } from "../tensor/args.js";
+import { optBoolArg, optionsArg } from "../util/check.js";
 
 type Pair = readonly [number, number];
 type Triple = readonly [number, number, number];
@@ -44,7 +47,7 @@ type Kind = "max" | "avg";
 /** Pools x (laid out as [m, h, w, c]) with a checked geometry; recorded with its gradient. */
 function pool(op: string, kind: Kind, x: Tensor, g: Pool2dGeom, outShape: readonly number[]): Tensor {
   const dtype = x.dtype;
-  const y = allocate(dtype, g.m * g.oh * g.ow * g.c);
+  const y = allocate(dtype, g.m * g.oh * g.ow * g.c, op);
   const out = new Tensor(y, outShape);
   const grad = (dy: Tensor): TypedArray => (dy.dtype === dtype ? dy.data : dy.astype(dtype).data);
   if (kind === "max") {
@@ -72,33 +75,39 @@ function geom(m: number, c: number, ah: AxisGeom, aw: AxisGeom): Pool2dGeom {
 const unit = (n: number): AxisGeom => ({ n, f: 1, fEff: 1, s: 1, d: 1, before: 0, after: 0, out: n });
 
 function pool2dAxes(op: string, x: Shaped, opts: Pool2dOptions): [AxisGeom, AxisGeom] {
+  if (!(x instanceof Tensor)) checkShape(x.shape, op, "xShape");
   checkRank(op, "x", x, 4, "[m,nH,nW,nC]");
   return poolAxes(op, x.shape.slice(1, 3), opts) as [AxisGeom, AxisGeom];
 }
 
 function pool1dAxis(op: string, x: Shaped, opts: Pool1dOptions): AxisGeom {
+  if (!(x instanceof Tensor)) checkShape(x.shape, op, "xShape");
   checkRank(op, "x", x, 3, "[m,n,c]");
   return poolAxes(op, [x.shape[1]!], opts)[0]!;
 }
 
 function pool3dAxes(op: string, x: Shaped, opts: Pool3dOptions): [AxisGeom, AxisGeom, AxisGeom] {
+  if (!(x instanceof Tensor)) checkShape(x.shape, op, "xShape");
   checkRank(op, "x", x, 5, "[m,d,h,w,c]");
   return poolAxes(op, x.shape.slice(1, 4), opts) as [AxisGeom, AxisGeom, AxisGeom];
 }
 
 function pool2d(op: string, kind: Kind, x: Tensor, opts: Pool2dOptions): Tensor {
+  tensorArg(op, "x", x);
   const [ah, aw] = pool2dAxes(op, x, opts);
   const [m, , , c] = x.shape as [number, number, number, number];
   return pool(op, kind, x, geom(m, c, ah, aw), [m, ah.out, aw.out, c]);
 }
 
 function pool1d(op: string, kind: Kind, x: Tensor, opts: Pool1dOptions): Tensor {
+  tensorArg(op, "x", x);
   const a = pool1dAxis(op, x, opts);
   const [m, , c] = x.shape as [number, number, number];
   return pool(op, kind, x, geom(m, c, unit(1), a), [m, a.out, c]);
 }
 
 function pool3d(op: string, kind: Kind, x: Tensor, opts: Pool3dOptions): Tensor {
+  tensorArg(op, "x", x);
   const [ad, ah, aw] = pool3dAxes(op, x, opts);
   const [m, d, h, w, c] = x.shape as [number, number, number, number, number];
   // height × width within each depth slice, then depth over [m, d, oh·ow, c]
@@ -115,7 +124,8 @@ export function pool2dShape(xShape: readonly number[], opts: Pool2dOptions): num
 
 /** The output shape of maxPool1d/avgPool1d (checked, computes nothing). */
 export function pool1dShape(xShape: readonly number[], opts: Pool1dOptions): number[] {
-  return [xShape[0]!, pool1dAxis("pool1d", { shape: xShape }, opts).out, xShape[2]!];
+  const a = pool1dAxis("pool1d", { shape: xShape }, opts);
+  return [xShape[0]!, a.out, xShape[2]!];
 }
 
 /** The output shape of maxPool3d/avgPool3d (checked, computes nothing). */
@@ -166,12 +176,12 @@ export function avgPool3d(x: Tensor, opts: Pool3dOptions): Tensor {
  * ([m, 1, 1, nC] with keepDims). E.g. 7×7×1000 → 1×1×1000.
  */
 export function globalAvgPool2d(x: Tensor, opts: GlobalPoolOptions = {}): Tensor {
-  checkRank("globalAvgPool2d", "x", x, 4, "[m,nH,nW,nC]");
-  return mean(x, [1, 2], opts.keepDims ?? false);
+  checkRank("globalAvgPool2d", "x", tensorArg("globalAvgPool2d", "x", x), 4, "[m,nH,nW,nC]");
+  return mean(x, [1, 2], optBoolArg("globalAvgPool2d", "opts.keepDims", optionsArg("globalAvgPool2d", opts).keepDims) ?? false);
 }
 
 /** Global max pooling: the maximum of each channel, x [m, nH, nW, nC] → [m, nC] ([m, 1, 1, nC] with keepDims). */
 export function globalMaxPool2d(x: Tensor, opts: GlobalPoolOptions = {}): Tensor {
-  checkRank("globalMaxPool2d", "x", x, 4, "[m,nH,nW,nC]");
-  return max(x, [1, 2], opts.keepDims ?? false);
+  checkRank("globalMaxPool2d", "x", tensorArg("globalMaxPool2d", "x", x), 4, "[m,nH,nW,nC]");
+  return max(x, [1, 2], optBoolArg("globalMaxPool2d", "opts.keepDims", optionsArg("globalMaxPool2d", opts).keepDims) ?? false);
 }

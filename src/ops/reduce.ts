@@ -1,8 +1,9 @@
 import { Tensor, allocate, type TypedArray } from "../tensor/tensor.js";
-import { normAxis, sameShape, sizeOf } from "../tensor/shape.js";
+import { broadcastStrides, normAxis, sameShape, sizeOf } from "../tensor/shape.js";
 import { record } from "../autograd/tape.js";
 import { ShapeError, fmtShape } from "../util/errors.js";
-import { broadcastStrides } from "./binary.js";
+import { optBoolArg, typeFail } from "../util/check.js";
+import { tensorArg } from "../tensor/args.js";
 
 type Kind = "sum" | "max" | "min";
 
@@ -38,6 +39,7 @@ function reduceAxis(data: TypedArray, shape: readonly number[], axis: number, ki
 /** The axes to reduce, sorted and deduplicated; all axes when `axis` is undefined. */
 export function reductionAxes(axis: number | readonly number[] | undefined, rank: number, op: string): number[] {
   if (axis === undefined) return [...Array(rank).keys()];
+  if (typeof axis !== "number" && !Array.isArray(axis)) typeFail(op, "axis", "an integer or an array of integers", axis);
   const list = typeof axis === "number" ? [axis] : [...axis];
   const axes = [...new Set(list.map((a) => normAxis(a, rank, op)))];
   return axes.sort((a, b) => a - b);
@@ -66,9 +68,9 @@ function rawReduce(x: Tensor, axes: readonly number[], kind: Kind, op: string): 
 }
 
 /** Repeats `t` (whose shape broadcasts to `shape`) into a new contiguous tensor of `shape`. */
-export function expandTo(t: Tensor, shape: readonly number[]): Tensor {
+export function expandTo(t: Tensor, shape: readonly number[], op = "expandTo"): Tensor {
   if (sameShape(t.shape, shape)) return t;
-  const out = allocate(t.dtype, sizeOf(shape));
+  const out = allocate(t.dtype, sizeOf(shape), op);
   const st = broadcastStrides(t.shape, shape);
   const rank = shape.length;
   const idx = new Array<number>(rank).fill(0);
@@ -96,7 +98,14 @@ export function sumTo(t: Tensor, shape: readonly number[]): Tensor {
 }
 
 /** Sum over `axis` (all axes by default); `keepDims` keeps reduced axes as size 1. */
+/** Checks the tensor and keepDims of a reduction. */
+function reductionArgs(op: string, x: Tensor, keepDims: boolean): void {
+  tensorArg(op, "x", x);
+  optBoolArg(op, "keepDims", keepDims);
+}
+
 export function sum(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
+  reductionArgs("sum", x, keepDims);
   const axes = reductionAxes(axis, x.rank, "sum");
   const kept = reducedShape(x.shape, axes, true);
   const out = new Tensor(rawReduce(x, axes, "sum", "sum"), reducedShape(x.shape, axes, keepDims));
@@ -105,6 +114,7 @@ export function sum(x: Tensor, axis?: number | readonly number[], keepDims = fal
 
 /** Mean over `axis` (all axes by default). */
 export function mean(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
+  reductionArgs("mean", x, keepDims);
   const axes = reductionAxes(axis, x.rank, "mean");
   let count = 1;
   for (const a of axes) count *= x.shape[a]!;
@@ -121,6 +131,7 @@ export function mean(x: Tensor, axis?: number | readonly number[], keepDims = fa
 }
 
 function extremum(kind: "max" | "min", x: Tensor, axis: number | readonly number[] | undefined, keepDims: boolean): Tensor {
+  reductionArgs(kind, x, keepDims);
   const axes = reductionAxes(axis, x.rank, kind);
   const kept = reducedShape(x.shape, axes, true);
   const data = rawReduce(x, axes, kind, kind);
@@ -150,6 +161,7 @@ export function min(x: Tensor, axis?: number | readonly number[], keepDims = fal
 }
 
 function argExtremum(op: "argmax" | "argmin", x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
+  reductionArgs(op, x, keepDims);
   if (x.size === 0) throw new ShapeError(`${op}: cannot take ${op} of an empty tensor (shape ${fmtShape(x.shape)})`);
   if (axis === undefined) {
     let best = 0;

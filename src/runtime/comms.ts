@@ -11,6 +11,9 @@
  * // a widget sends { id: 1, method: "double", params: { x: 21 } } and receives { id: 1, result: 42 }
  */
 
+import { functionArg, stringArg } from "../util/check.js";
+import { ValueError } from "../util/errors.js";
+
 /** What a handler gets besides the request's params. */
 export interface CommContext {
   /** The comm the request came on. */
@@ -29,8 +32,8 @@ const handlers = new Map<string, CommHandler>();
  * that removes it again.
  */
 export function registerCommHandler(method: string, handler: CommHandler): () => void {
-  if (typeof method !== "string" || method.length === 0) throw new TypeError(`registerCommHandler: method must be a non-empty string, got ${JSON.stringify(method)}`);
-  if (typeof handler !== "function") throw new TypeError(`registerCommHandler: handler for "${method}" must be a function, got ${typeof handler}`);
+  if (stringArg("registerCommHandler", "method", method).length === 0) throw new ValueError("registerCommHandler: method must be a non-empty string, got the empty string");
+  functionArg("registerCommHandler", `handler for "${method}"`, handler);
   handlers.set(method, handler);
   return () => {
     if (handlers.get(method) === handler) handlers.delete(method);

@@ -4,31 +4,9 @@
  * `application/vnd.convlab.training+json` curves so far) under one display id.
  */
 import type { TrainingEvent } from "./index.js";
+import { TRAINING_MIME, type TrainingPayload } from "../inspect/payloads/training.js";
 
-/** MIME type of the live training curves. */
-export const TRAINING_MIME = "application/vnd.convlab.training+json";
-
-/** The curves so far (payload of `application/vnd.convlab.training+json`). */
-export interface TrainingPayload {
-  version: 1;
-  status: "running" | "done" | "interrupted";
-  /** 0-based epoch and batch of the last event; `batches` is NaN-free (null when unknown). */
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number | null;
-  step: number;
-  elapsedMs: number;
-  /** The running mean loss of the current epoch (the epoch's mean once it ended). */
-  loss: number;
-  /** Latest metrics (accuracy, valLoss, valAccuracy, ...). */
-  metrics: Record<string, number>;
-  /** Per-batch loss curve: global step (1-based: batches finished) and that batch's loss; averaged in pairs to ≤ 1000 points. */
-  steps: number[];
-  losses: number[];
-  /** Per-epoch history. */
-  history: { epoch: number; loss: number; metrics: Record<string, number> }[];
-}
+export { TRAINING_MIME, type TrainingPayload };
 
 /** Most points kept in the per-batch curve; beyond it neighbouring points are averaged. */
 export const MAX_CURVE_POINTS = 1000;

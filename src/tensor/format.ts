@@ -1,4 +1,11 @@
-import type { Tensor } from "./tensor.js";
+import { stringArg, typeFail } from "../util/check.js";
+
+/** What formatting reads of a tensor (structural, so this module needs no import of tensor.ts). */
+interface Formattable {
+  readonly shape: readonly number[];
+  readonly data: ArrayLike<number>;
+  readonly dtype: string;
+}
 
 const EDGE = 3;
 const SUMMARIZE_OVER = 1000;
@@ -24,7 +31,9 @@ function numberFormatter(values: ArrayLike<number>): (v: number) => string {
 }
 
 /** Text of a tensor with its shape, like NumPy's repr; large tensors show their corners. */
-export function formatTensor(t: Tensor, name = "tensor"): string {
+export function formatTensor(t: Formattable, name = "tensor"): string {
+  if (t === null || typeof t !== "object" || !Array.isArray(t.shape) || !ArrayBuffer.isView(t.data)) typeFail("formatTensor", "t", "a Tensor", t);
+  stringArg("formatTensor", "name", name);
   const { shape, data } = t;
   const summarize = data.length > SUMMARIZE_OVER;
   // Collect the values that will be shown, to pick one number format and width for all.

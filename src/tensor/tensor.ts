@@ -1,6 +1,6 @@
-import type { GradNode } from "../autograd/tape.js";
-import { backward as runBackward } from "../autograd/tape.js";
-import { ValueError, fmtShape } from "../util/errors.js";
+import { AllocationError, ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { checkAllocation, fmtBytes, MAX_RANK } from "../util/limits.js";
+import { boolArg, describeValue, oneOfArg, typeFail } from "../util/check.js";
 import { sizeOf, stridesOf } from "./shape.js";
 import { formatTensor } from "./format.js";
 
@@ -9,9 +9,33 @@ export type TypedArray = Float32Array | Float64Array;
 /** A scalar or nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
 
-export function allocate(dtype: DType, n: number): TypedArray {
-  return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+/** Maps the output's gradient to one gradient per input (null where there is none). */
+export type BackwardFn = (dy: Tensor) => readonly (Tensor | null | undefined)[];
+
+/** How a tensor was computed: the op, its inputs and its backward (see `autograd/tape.ts`). */
+export interface GradNode {
+  op: string;
+  inputs: readonly Tensor[];
+  backward: BackwardFn;
 }
+
+/**
+ * A zeroed array of `n` values. The size is checked first (`AllocationError` naming `fn` for an
+ * impossible one), and an allocation the engine refuses becomes an `AllocationError` too.
+ */
+export function allocate(dtype: DType, n: number, fn = "allocate"): TypedArray {
+  const bytes = dtype === "float64" ? 8 : 4;
+  checkAllocation(fn, n, bytes);
+  try {
+    return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  } catch (e) {
+    if (e instanceof RangeError) throw new AllocationError(`${fn}: cannot allocate ${n} ${dtype} values (${fmtBytes(n * bytes)}): ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** The dtypes a tensor may have. */
+export const DTYPES: readonly DType[] = ["float32", "float64"];
 
 /** The dtype of a result: float64 when any input is float64. */
 export function resultType(...ts: { dtype: DType }[]): DType {
@@ -38,6 +62,12 @@ export class Tensor {
   name?: string;
 
   constructor(data: TypedArray, shape: readonly number[], requiresGrad = false) {
+    if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) typeFail("Tensor", "data", "a Float32Array or Float64Array", data);
+    if (!Array.isArray(shape)) typeFail("Tensor", "shape", "an array of dimensions", shape);
+    if (shape.length > MAX_RANK) throw new ShapeError(`Tensor: shape has ${shape.length} dimensions, at most ${MAX_RANK} are supported`);
+    for (const d of shape)
+      if (!Number.isSafeInteger(d) || d < 0) throw new ShapeError(`Tensor: invalid shape ${fmtShape(shape)} (dimensions must be non-negative integers, got ${describeValue(d)})`);
+    if (typeof requiresGrad !== "boolean") typeFail("Tensor", "requiresGrad", "true or false", requiresGrad);
     if (data.length !== sizeOf(shape))
       throw new ValueError(`Tensor: ${data.length} values do not fill shape ${fmtShape(shape)} (${sizeOf(shape)} needed)`);
     this.data = data;
@@ -79,11 +109,6 @@ export class Tensor {
     return this.data[0]!;
   }
 
-  /** Runs reverse-mode autodiff from this tensor; `grad` defaults to ones (a scalar loss needs none). */
-  backward(grad?: Tensor): void {
-    runBackward(this, grad);
-  }
-
   /** The same values, cut off from the graph (shares data). */
   detach(): Tensor {
     return new Tensor(this.data, this.shape, false);
@@ -96,7 +121,7 @@ export class Tensor {
 
   /** Marks this tensor as a leaf whose gradient is wanted; returns it. */
   requireGrad(flag = true): this {
-    this.requiresGrad = flag;
+    this.requiresGrad = boolArg("requireGrad", "flag", flag);
     return this;
   }
 
@@ -107,8 +132,9 @@ export class Tensor {
 
   /** Values converted to the given dtype (a copy unless the dtype is the same). */
   astype(dtype: DType): Tensor {
+    oneOfArg("astype", "dtype", dtype, DTYPES);
     if (dtype === this.dtype) return this;
-    const out = allocate(dtype, this.size);
+    const out = allocate(dtype, this.size, "astype");
     out.set(this.data);
     return new Tensor(out, this.shape, false);
   }

@@ -1,3 +1,5 @@
+import { arrayArg, intArg, numberArg } from "./check.js";
+
 /**
  * Seeded pseudo-random numbers: xoshiro128** for uint32s, uniform floats from 24/53 bits, normals
  * by Box–Muller. The same seed gives the same stream on every platform.
@@ -10,6 +12,7 @@ export class Rng {
   private spare: number | null = null;
 
   constructor(seed = 0) {
+    numberArg("Rng", "seed", seed);
     // splitmix32 spreads the seed over the four words of state.
     let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
     const next = (): number => {
@@ -64,13 +67,20 @@ export class Rng {
 
   /** Integer in [0, n). */
   int(n: number): number {
+    intArg("Rng.int", "n", n, { min: 1 });
+    return this.below(n);
+  }
+
+  /** Integer in [0, n), n unchecked. */
+  private below(n: number): number {
     return Math.floor(this.uniform() * n);
   }
 
   /** Fisher–Yates shuffle in place; returns the array. */
   shuffle<T>(a: T[] | Int32Array | Uint32Array): typeof a {
+    if (!(a instanceof Int32Array) && !(a instanceof Uint32Array)) arrayArg("Rng.shuffle", "a", a);
     for (let i = a.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
+      const j = this.below(i + 1);
       const t = a[i]!;
       a[i] = a[j]!;
       a[j] = t;
@@ -80,6 +90,7 @@ export class Rng {
 
   /** A permutation of 0..n-1. */
   permutation(n: number): Int32Array {
+    intArg("Rng.permutation", "n", n, { min: 0, max: 2 ** 31 - 1 });
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     this.shuffle(p);
@@ -100,6 +111,7 @@ export function defaultRng(): Rng {
 
 /** Reseeds the default generator: `cl.manualSeed(42)`. */
 export function manualSeed(seed: number): void {
+  numberArg("manualSeed", "seed", seed);
   globalRng = new Rng(seed);
 }
 

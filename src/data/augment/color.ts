@@ -1,6 +1,7 @@
 // Colour augmentations: random per-channel shifts, and AlexNet's "fancy PCA" along the principal
 // components of a dataset's RGB covariance. Boxes and landmarks do not move.
 import { Tensor } from "../../tensor/tensor.js";
+import { typeFail } from "../../util/check.js";
 import { ShapeError, ValueError, fmtShape } from "../../util/errors.js";
 import { perImage, like, checkNumber, checkClip, type Frame, type Transform } from "./example.js";
 
@@ -69,6 +70,7 @@ export interface PcaColorStats {
  * its largest-magnitude entry positive.
  */
 export function symmetricEigen(matrix: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
+  if (!Array.isArray(matrix)) typeFail("symmetricEigen", "matrix", "a square array of number rows", matrix);
   const n = matrix.length;
   if (n === 0 || !matrix.every((r) => Array.isArray(r) && r.length === n && r.every((v) => Number.isFinite(v))))
     throw new ShapeError(`symmetricEigen: expected a square matrix of finite numbers, got ${n} rows of lengths [${matrix.map((r) => (Array.isArray(r) ? r.length : "?")).join(",")}]`);

@@ -30,22 +30,5 @@ export function wasmApi(): WasmApi | null {
   return api ?? null;
 }
 
-/** Decodes base64 without Node's Buffer or the DOM's atob being assumed. */
-export function fromBase64(s: string): Uint8Array {
-  const table = new Uint8Array(128);
-  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = i;
-  let n = s.length;
-  while (n > 0 && s[n - 1] === "=") n--;
-  const out = new Uint8Array((n * 3) >> 2);
-  let o = 0;
-  for (let i = 0; i < n; i += 4) {
-    const a = table[s.charCodeAt(i)]!, b = table[s.charCodeAt(i + 1)]!;
-    const c = i + 2 < n ? table[s.charCodeAt(i + 2)]! : 0, d = i + 3 < n ? table[s.charCodeAt(i + 3)]! : 0;
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    if (o < out.length) out[o++] = v >> 16;
-    if (o < out.length) out[o++] = (v >> 8) & 255;
-    if (o < out.length) out[o++] = v & 255;
-  }
-  return out;
-}
+/** Decodes base64 without Node's Buffer or the DOM's atob being assumed (the core's one codec). */
+export { fromBase64 } from "../../util/base64.js";

@@ -159,7 +159,7 @@ describe("detections", () => {
 
   it("refuses unknown classes and corner-less boxes", () => {
     expect(() => inspect.detections({ classes: ["car"], predictions: preds })).toThrow(/detections: prediction 2 has classId 1, but there are 1 classes/);
-    expect(() => inspect.detections({ predictions: [{ box: { x1: 3, y1: 0, x2: 1, y2: 1 }, score: 1, classId: 0 }] })).toThrow(/nms: detection 0's box must have x2 ≥ x1/);
+    expect(() => inspect.detections({ predictions: [{ box: { x1: 3, y1: 0, x2: 1, y2: 1 }, score: 1, classId: 0 }] })).toThrow(/detections: prediction 0.box must have x2 ≥ x1 and y2 ≥ y1/);
   });
 });
 

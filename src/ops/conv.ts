@@ -1,0 +1,147 @@
+// The convolution family's shared set-up: conv1d, conv2d, conv3d, depthwiseConv2d and
+// conv2dTranspose all check their inputs, normalise stride/dilation/padding and run their kernels
+// (forward, and two kernels backward) through the functions here, so their argument rules and
+// messages are one: `conv2d: input has 3 channels but filter expects 1 (x [1,6,6,3], w [3,3,1,2])`.
+import { Tensor, allocate, resultType, type DType, type TypedArray } from "../tensor/tensor.js";
+import { record } from "../autograd/tape.js";
+import { ShapeError, fmtShape } from "../util/errors.js";
+import { optionsArg, typeFail } from "../util/check.js";
+import { checkShape } from "../tensor/shape.js";
+import { tensorArg } from "../tensor/args.js";
+import { axisTuple, checkRank, resolveAxes, type AxisGeom, type Shaped } from "./padding.js";
+
+/** The options every convolution takes, for any number of spatial axes. */
+export interface ConvOptionsNd {
+  stride?: number | readonly number[];
+  padding?: unknown;
+  dilation?: number | readonly number[];
+  bias?: Shaped;
+}
+
+/** A convolution's checked geometry. */
+export interface ConvSetup {
+  m: number;
+  /** Input channels (nC_prev) and output channels (nC; c·mult for depthwise). */
+  c: number;
+  k: number;
+  /** One entry per spatial axis, in order (depth, height, width). */
+  axes: AxisGeom[];
+}
+
+/** Names of the layouts, for messages: x "[m,nH,nW,nC_prev]", w "[f,f,nC_prev,nC]". */
+export interface ConvLayouts {
+  x: string;
+  w: string;
+}
+
+/** Checks a convolution call's arguments: x and w tensors, opts an options object with an optional tensor bias. */
+export function convArgs<O extends { bias?: Tensor }>(op: string, x: unknown, w: unknown, opts: O | undefined): O {
+  tensorArg(op, "x", x);
+  tensorArg(op, "w", w);
+  const o = optionsArg(op, opts);
+  if (o.bias !== undefined) tensorArg(op, "opts.bias", o.bias);
+  return o;
+}
+
+/** Checks a shape rule's arguments (`conv2dShape(xShape, wShape, opts)`) and wraps the shapes as `{ shape }`. */
+export function convShapeArgs<O extends { bias?: unknown }>(op: string, xShape: readonly number[], wShape: readonly number[], opts: O | undefined): { x: Shaped; w: Shaped; opts: O } {
+  checkShape(xShape, op, "xShape");
+  checkShape(wShape, op, "wShape");
+  const o = optionsArg(op, opts);
+  if (o.bias !== undefined && !Array.isArray((o.bias as Partial<Shaped> | null)?.shape)) typeFail(op, "opts.bias", "a Tensor (or { shape })", o.bias);
+  return { x: { shape: xShape }, w: { shape: wShape }, opts: o };
+}
+
+/**
+ * Checks the ranks of x [m, ...n, c] and w (nd spatial axes first), that x's channels equal
+ * w's axis `wChannelAxis` and that the filter has no empty spatial axis. Returns the channels
+ * and the filter's spatial sizes.
+ */
+export function checkConvShapes(op: string, x: Shaped, w: Shaped, nd: number, layouts: ConvLayouts, wChannelAxis: number): { c: number; f: number[] } {
+  checkRank(op, "x", x, nd + 2, layouts.x);
+  checkRank(op, "w", w, nd + 2, layouts.w);
+  const c = x.shape[nd + 1]!, wc = w.shape[wChannelAxis]!;
+  const shapes = `(x ${fmtShape(x.shape)}, w ${fmtShape(w.shape)})`;
+  if (c !== wc) throw new ShapeError(`${op}: input has ${c} channel${c === 1 ? "" : "s"} but filter expects ${wc} ${shapes}`);
+  const f = w.shape.slice(0, nd);
+  if (f.some((v) => v < 1)) throw new ShapeError(`${op}: the filter has an empty spatial axis ${shapes}`);
+  return { c, f };
+}
+
+/** Stride and dilation, one positive integer per spatial axis (a number stands for all). */
+export function convSteps(op: string, opts: ConvOptionsNd, nd: number): { s: number[]; d: number[] } {
+  return { s: axisTuple(op, "stride", opts.stride, nd, 1), d: axisTuple(op, "dilation", opts.dilation, nd, 1) };
+}
+
+/**
+ * Checks a convolution's inputs and resolves its geometry: x [m, ...n, c], w [...f, c, k]
+ * (depthwise: w [...f, c, mult], k = c·mult), bias [k]. Messages name the op and both shapes.
+ */
+export function convSetup(op: string, x: Shaped, w: Shaped, opts: ConvOptionsNd, nd: number, layouts: ConvLayouts, depthwise = false): ConvSetup {
+  const { c, f } = checkConvShapes(op, x, w, nd, layouts, nd);
+  const { s, d } = convSteps(op, opts, nd);
+  const axes = resolveAxes(op, "filter", x.shape.slice(1, nd + 1), f, s, d, opts.padding ?? "valid");
+  const k = depthwise ? c * w.shape[nd + 1]! : w.shape[nd + 1]!;
+  checkBias(op, opts.bias, k);
+  return { m: x.shape[0]!, c, k, axes };
+}
+
+/** Throws unless bias is undefined or has shape [k]. */
+export function checkBias(op: string, bias: Shaped | undefined, k: number): void {
+  if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== k))
+    throw new ShapeError(`${op}: bias has shape ${fmtShape(bias.shape)} but the filter has ${k} output channels (expected [${k}])`);
+}
+
+/** The three kernels of a convolution, for one geometry type. */
+export interface ConvKernels<G> {
+  forward: (x: TypedArray, filter: TypedArray, y: TypedArray, g: G) => void;
+  gradInput: (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: G) => void;
+  gradFilter: (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: G) => void;
+}
+
+const cast = (t: Tensor, dtype: DType): Tensor => (t.dtype === dtype ? t : t.astype(dtype));
+
+/** Adds b[k] to every row of y viewed as [rows, k]. */
+function addBias(y: TypedArray, b: TypedArray, k: number): void {
+  for (let o = 0; o < y.length; o += k) for (let j = 0; j < k; j++) y[o + j]! += b[j]!;
+}
+
+/** db[k] = Σ over rows of dy viewed as [rows, k]. */
+export function biasGrad(dy: TypedArray, k: number, dtype: DType): Tensor {
+  const db = allocate(dtype, k);
+  for (let o = 0; o < dy.length; o += k) for (let j = 0; j < k; j++) db[j]! += dy[o + j]!;
+  return new Tensor(db, [k]);
+}
+
+/**
+ * Runs a checked convolution: y [..., k] = kernels.forward(x, w) (+ bias [k]), recorded with its
+ * backward (dx from gradInput, dw from gradFilter, db = Σ dy over every axis but the last).
+ */
+export function runConv<G>(op: string, kernels: (dtype: DType) => ConvKernels<G>, x: Tensor, w: Tensor, bias: Tensor | undefined, g: G, outShape: readonly number[]): Tensor {
+  const dtype = bias ? resultType(x, w, bias) : resultType(x, w);
+  const k = outShape[outShape.length - 1]!;
+  const X = cast(x, dtype), W = cast(w, dtype);
+  let size = 1;
+  for (const v of outShape) size *= v;
+  const y = allocate(dtype, size, op);
+  const ks = kernels(dtype);
+  ks.forward(X.data, W.data, y, g);
+  if (bias) addBias(y, cast(bias, dtype).data, k);
+  const inputs = bias ? [x, w, bias] : [x, w];
+  return record(op, new Tensor(y, outShape), inputs, (dyT) => {
+    const dy = cast(dyT, dtype).data;
+    const back = kernels(dtype);
+    let dx: Tensor | null = null, dw: Tensor | null = null;
+    if (x.requiresGrad) {
+      const d = allocate(dtype, x.size);
+      back.gradInput(dy, W.data, d, g);
+      dx = new Tensor(d, x.shape);
+    }
+    if (w.requiresGrad) {
+      const d = allocate(dtype, w.size);
+      back.gradFilter(X.data, dy, d, g);
+      dw = new Tensor(d, w.shape);
+    }
+    return bias ? [dx, dw, bias.requiresGrad ? biasGrad(dy, k, dtype) : null] : [dx, dw];
+  });
+}
