@@ -81,25 +81,47 @@ describe("summary().totalParams at 224×224×3 / 1000 classes, as torchvision; l
       check(s, m);
     });
 
-  it("googlenet with its two side branches (after inception4a and 4d): 6,624,904 + 2 aux heads = 13,004,888", () => {
-    const s = cl.models.googlenet({ auxClassifiers: false }).summary();
+  it("googlenet with its two side branches (the default, after inception4a and 4d): 13,004,888; three outputs { predictions, aux1, aux2 }", () => {
+    const m = cl.models.googlenet();
+    const s = m.summary();
+    expect(s.totalParams).toBe(13_004_888);
+    expect(m.outputNames).toEqual(["predictions", "aux1", "aux2"]);
     expect(row(s, "inception4a_concat").outputShape).toEqual([14, 14, 512]);
     expect(row(s, "inception4d_concat").outputShape).toEqual([14, 14, 528]);
-    // The heads on inputs of those shapes (the three-output model needs multi-output graphs: see googlenet's auxClassifiers).
+    expect(s.rows.filter((r) => r.name.startsWith("aux1_")).map((r) => [r.name, r.outputShape.join("x")])).toEqual([
+      ["aux1_pool", "4x4x512"], ["aux1_proj_conv", "4x4x128"], ["aux1_proj_bn", "4x4x128"], ["aux1_proj_relu", "4x4x128"],
+      ["aux1_fc1", "1024"], ["aux1_dropout", "1024"], ["aux1_predictions", "1000"],
+    ]);
+    // the heads alone, on inputs of those shapes: the difference of the two totals
     const head = (shape: number[], name: string): cl.nn.Summary => {
       const x = cl.nn.input(shape);
       return cl.nn.model({ inputs: x, outputs: inceptionAux(x, { name, classes: 1000 }) }).summary();
     };
     const aux1 = head([14, 14, 512], "aux1"), aux2 = head([14, 14, 528], "aux2");
-    expect(aux1.rows.map((r) => [r.name, r.outputShape.join("x")])).toEqual([
-      ["input", "14x14x512"], ["aux1_pool", "4x4x512"], ["aux1_proj_conv", "4x4x128"], ["aux1_proj_bn", "4x4x128"], ["aux1_proj_relu", "4x4x128"],
-      ["aux1_fc1", "1024"], ["aux1_dropout", "1024"], ["aux1_predictions", "1000"],
-    ]);
-    expect(s.totalParams + aux1.totalParams + aux2.totalParams).toBe(13_004_888);
+    expect(cl.models.googlenet({ auxClassifiers: false }).summary().totalParams + aux1.totalParams + aux2.totalParams).toBe(13_004_888);
+    expect(row(s, "aux2_fc1").params).toBe(row(aux2, "aux2_fc1").params);
   });
 
-  it("googlenet with the paper's 5×5 kernels: 7,005,832", () => {
-    expect(cl.models.googlenet({ size5x5: 5 }).summary().totalParams).toBe(7_005_832);
+  it("googlenet's three outputs train together: trainStep with the paper's 0.3-weighted side losses", () => {
+    const g = cl.models.googlenet({ inputShape: [72, 72, 3], classes: 4, seed: 0 });
+    const x = cl.randn([2, 72, 72, 3], { seed: 1 });
+    const y = cl.tensor([1, 3]);
+    const out = g.predict(x);
+    expect([out.predictions.shape, out.aux1.shape, out.aux2.shape]).toEqual([[2, 4], [2, 4], [2, 4]]);
+    const r = cl.train.trainStep(g, { x, y: { predictions: y, aux1: y, aux2: y } }, {
+      optimizer: cl.train.sgd({ lr: 0.01 }),
+      loss: { predictions: "softmaxCrossEntropy", aux1: { loss: "softmaxCrossEntropy", weight: 0.3 }, aux2: { loss: "softmaxCrossEntropy", weight: 0.3 } },
+    });
+    const { predictions, aux1, aux2 } = r.losses;
+    expect(Math.abs(r.loss - (predictions! + 0.3 * aux1! + 0.3 * aux2!))).toBeLessThanOrEqual(1e-5 + 1e-5 * r.loss);
+    // the side branches' weights got gradients and moved
+    expect(Array.from(r.outputs.aux1.data).every(Number.isFinite)).toBe(true);
+  });
+
+  it("googlenet with the paper's 5×5 kernels: 7,005,832 (6,624,904 + (25 − 9)·reduce5x5·filters5x5 per module)", () => {
+    const extra = cl.models.GOOGLENET_MODULES.reduce((a, [, , , , r5, f5]) => a + 16 * r5 * f5, 0);
+    expect(6_624_904 + extra).toBe(7_005_832);
+    expect(cl.models.googlenet({ size5x5: 5, auxClassifiers: false }).summary().totalParams).toBe(7_005_832);
   });
 
   it("includeTop: false ends at the last features: resnet18 at 32×32 → conv5_block2_out 1×1×512, 11,176,512; vgg16 convs 14,714,688 (Keras's VGG16 without top)", () => {
@@ -115,7 +137,7 @@ describe("summary().totalParams at 224×224×3 / 1000 classes, as torchvision; l
 
 describe("forward passes at small sizes and options", () => {
   it("googlenet on [1,64,64,3] and resnet50 on [1,32,32,3] give [1,classes] finite logits", () => {
-    const g = cl.models.googlenet({ inputShape: [64, 64, 3], classes: 5, seed: 0 });
+    const g = cl.models.googlenet({ inputShape: [64, 64, 3], classes: 5, seed: 0, auxClassifiers: false });
     expect(g.predict(cl.randn([1, 64, 64, 3], { seed: 2 })).shape).toEqual([1, 5]);
     const r = cl.models.resnet50({ inputShape: [32, 32, 3], classes: 7, seed: 0 }).predict(cl.randn([1, 32, 32, 3], { seed: 2 }));
     expect(r.shape).toEqual([1, 7]);
@@ -126,7 +148,9 @@ describe("forward passes at small sizes and options", () => {
     expect(() => cl.models.resnet50({ classes: 0 })).toThrow(/resnet50: classes must be a positive integer, got 0/);
     expect(() => cl.models.vgg16({ inputShape: [224, 224] })).toThrow(/vgg16: inputShape must be \[nH, nW, nC\] of positive integers \(no batch axis\), got \[224,224\]/);
     expect(() => cl.models.resnet({ depth: 20 as 18 })).toThrow(/resnet: depth must be one of 18, 34, 50, 101, 152 or \{ kind/);
-    expect(() => cl.models.googlenet({ auxClassifiers: true })).toThrow(/googlenet: auxClassifiers: true makes a graph model with three outputs/);
+    expect(() => cl.models.googlenet({ inputShape: [64, 64, 3] })).toThrow(/googlenet: the side branches \(auxClassifiers: true\) pool 5×5\/3 over inception4a's output, which is 4×4 for inputShape \[64,64,3\]/);
+    expect(cl.models.googlenet({ inputShape: [64, 64, 3], includeTop: false }).outputNames).toEqual(["inception5b_concat"]);
+    expect(() => cl.models.googlenet({ auxClassifiers: 1 as unknown as boolean })).toThrow(/googlenet: auxClassifiers must be true or false, got 1/);
     expect(() => cl.models.googlenet({ size5x5: 7 as 5 })).toThrow(/googlenet: size5x5 must be 3 \(torchvision\) or 5 \(the paper\), got 7/);
     // too small for AlexNet's three 3×3/2 pools: the layer that cannot fit says so
     expect(() => cl.models.alexnet({ inputShape: [32, 32, 3] })).toThrow(/maxPool2d layer 'pool5'/);
