@@ -6,3 +6,4 @@ export { vgg11, vgg13, vgg16, vgg19, VGGS, type VggOptions } from "./vgg.js";
 export { resnet, resnet18, resnet34, resnet50, resnet101, resnet152, RESNETS, type ResNetOptions, type ResNetSpec } from "./resnet.js";
 export { googlenet, inceptionAux, GOOGLENET_MODULES, type GoogLeNetOptions, type InceptionAuxOptions } from "./googlenet.js";
 export { cifarResnet, type CifarResnetOptions } from "./cifar_resnet.js";
+export { withHead, type WithHeadOptions } from "./transfer.js";
