@@ -75,11 +75,11 @@ export function inceptionAux(x: SymbolicTensor, opts: InceptionAuxOptions): Symb
 }
 
 /** The outputs of `googlenet({ auxClassifiers: true })` (the default): three logits tensors `[m, classes]`. */
-export interface GoogLeNetOutputs {
+export type GoogLeNetOutputs = {
   predictions: Tensor;
   aux1: Tensor;
   aux2: Tensor;
-}
+};
 
 /**
  * GoogLeNet: stem conv1 7×7/2 64 → pool1 3×3/2 → conv2 1×1 64 → conv3 3×3 192 → pool2 3×3/2,
