@@ -29,4 +29,5 @@ export {
 } from "./embeddings.js";
 export { trainingCurves, trainingPng, lossCurve, TrainingCurves, type HistoryLike } from "./training.js";
 export { modelPayload, type SummaryLike } from "./model.js";
+export { linePlot, LinePlot, type LinePlotOptions, type PlotSeries } from "./plot.js";
 export { fmtTuple } from "../util/errors.js";
