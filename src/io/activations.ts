@@ -11,7 +11,8 @@
  * raises the checkpoint reader's error.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { Tensor } from "../tensor/tensor.js";
 import { Model } from "../nn/model.js";
 import { ConvlabError, ShapeError, ValueError } from "../util/errors.js";
@@ -65,7 +66,8 @@ function cacheKey(model: Model, x: Tensor, layer: string): string {
 /**
  * The activations of `opts.layer` (default the model's output) for the batch `opts.x`, read from
  * `path` when it holds them for these inputs and weights, else computed in batches (evaluation
- * mode, no autograd; yields to the event loop between batches) and written there atomically.
+ * mode, no autograd; yields to the event loop between batches) and written there atomically
+ * (creating its folder).
  *
  * @example
  * const base = cl.models.lenet5(); base.freeze();
@@ -132,6 +134,7 @@ export async function cacheActivations(path: string, opts: CacheActivationsOptio
     at += p.size;
   }
   const activations = new Tensor(data, [m, ...featShape]);
+  mkdirSync(dirname(path), { recursive: true });
   saveTensors(path, { activations }, { format: FORMAT, key, layer, model: model.name, examples: m });
   return { activations, source: corrupt ? "recomputed" : "computed", ...(reason !== undefined ? { reason } : {}), key, path };
 }
