@@ -12,7 +12,7 @@ import type { SymbolicTensor } from "../../nn/layer.js";
 import type { WeightSource, LoadReport } from "../../nn/state.js";
 import { nms, type Box, type Detection } from "../../detection/boxes.js";
 import { ShapeError, ValueError, fmtShape } from "../../util/errors.js";
-import { numberArg, optionsArg, intArg } from "../../util/check.js";
+import { numberArg, optionsArg, intArg, stringArg } from "../../util/check.js";
 import { tensorArg } from "../../tensor/args.js";
 import { noGrad } from "../../autograd/tape.js";
 import { ChannelAffine, ChannelPad, leaky, relu6 } from "./layers.js";
@@ -119,6 +119,11 @@ export interface PretrainedExtras {
   readonly loadReport?: LoadReport;
 }
 
+/** The model's name: `opts.name` (a non-empty string) or the default. */
+function modelName(fn: string, name: unknown, dflt: string): string {
+  return name === undefined ? dflt : stringArg(fn, "opts.name", name);
+}
+
 function load(model: Model, weights: WeightSource | undefined, mapping: (name: string) => string | null | undefined): LoadReport | undefined {
   if (weights === undefined) return undefined;
   return model.loadWeights(weights, { mapping: (n) => mapping(n) });
@@ -181,7 +186,7 @@ export function tinyFaceDetectorMapping(name: string): string | undefined {
 export function buildTinyFaceDetector(opts: TinyFaceDetectorOptions = {}): TinyFaceDetector {
   const fn = "models.pretrained.tinyFaceDetector";
   opts = optionsArg(fn, opts);
-  const size = opts.inputSize === undefined ? 416 : intArg(fn, "opts.inputSize", opts.inputSize, { min: 32 });
+  const size = opts.inputSize === undefined ? 416 : intArg(fn, "opts.inputSize", opts.inputSize, { min: 32, max: 4096 });
   if (size % 32 !== 0) throw new ValueError(`${fn}: opts.inputSize must be a multiple of 32, got ${size}`);
   const x = nn.input([size, size, 3], { name: "input" });
   let h: SymbolicTensor = nn.conv2d({ filters: 16, size: 3, padding: "valid", activation: leaky, name: "conv0" }).apply(x);
@@ -194,7 +199,7 @@ export function buildTinyFaceDetector(opts: TinyFaceDetectorOptions = {}): TinyF
     h = nn.maxPool2d({ size: 2, stride: k < 5 ? 2 : 1, padding: "same", name: `pool${k}` }).apply(h);
   });
   const y = nn.conv2d({ filters: 25, size: 1, name: "conv8" }).apply(h);
-  const model = nn.model({ inputs: x, outputs: y, name: opts.name ?? "tiny_face_detector" });
+  const model = nn.model({ inputs: x, outputs: y, name: modelName(fn, opts.name, "tiny_face_detector") });
   const loadReport = load(model, opts.weights, tinyFaceDetectorMapping);
   const anchors = TINY_FACE_DETECTOR_ANCHORS;
   const normalize = meanNormalize(TINY_FACE_DETECTOR_MEAN_RGB);
@@ -299,7 +304,7 @@ export function mobilenetV1Mapping(name: string): string | null | undefined {
 export function buildMobileNetV1(opts: MobileNetV1Options = {}): MobileNetV1 {
   const fn = "models.pretrained.mobilenetV1";
   opts = optionsArg(fn, opts);
-  const size = opts.inputSize === undefined ? 512 : intArg(fn, "opts.inputSize", opts.inputSize, { min: 32 });
+  const size = opts.inputSize === undefined ? 512 : intArg(fn, "opts.inputSize", opts.inputSize, { min: 32, max: 4096 });
   const x = nn.input([size, size, 3], { name: "input" });
   let h: SymbolicTensor = nn.conv2d({ filters: 32, size: 3, stride: 2, padding: "same", name: "conv0" }).apply(x);
   h = nn.activation(relu6, { name: "conv0_relu" }).apply(h);
@@ -313,7 +318,7 @@ export function buildMobileNetV1(opts: MobileNetV1Options = {}): MobileNetV1 {
     h = nn.activation(relu6, { name: `conv${k}_pw_relu` }).apply(h);
     stages.push(`conv${k}_pw_relu`);
   });
-  const model = nn.model({ inputs: x, outputs: h, name: opts.name ?? "mobilenet_v1" });
+  const model = nn.model({ inputs: x, outputs: h, name: modelName(fn, opts.name, "mobilenet_v1") });
   const loadReport = load(model, opts.weights, mobilenetV1Mapping);
   const extras = {
     inputSize: size,
@@ -400,7 +405,7 @@ export function buildFaceRecognition(opts: FaceRecognitionOptions = {}): FaceRec
   h = residualDown(h, "conv256_down_out", 256);
   h = nn.globalAvgPool2d({ name: "avg_pool" }).apply(h);
   const y = nn.dense({ units: 128, useBias: false, name: "fc" }).apply(h);
-  const model = nn.model({ inputs: x, outputs: y, name: opts.name ?? "face_recognition" });
+  const model = nn.model({ inputs: x, outputs: y, name: modelName(fn, opts.name, "face_recognition") });
   const loadReport = load(model, opts.weights, faceRecognitionMapping);
   const normalize = meanNormalize(FACE_MEAN_RGB);
   const preprocess = (image: Tensor): Tensor => fitImage(`${fn}: preprocess`, image, 150, true, normalize).x;
@@ -488,7 +493,7 @@ export function buildFaceLandmark68(opts: FaceLandmarkOptions & { tiny?: boolean
   h = nn.avgPool2d({ size: tiny ? 14 : 7, stride: 2, name: "avg_pool" }).apply(h);
   h = nn.flatten({ name: "flatten" }).apply(h);
   const y = nn.dense({ units: 136, name: "fc" }).apply(h);
-  const model = nn.model({ inputs: x, outputs: y, name: opts.name ?? (tiny ? "face_landmark_68_tiny" : "face_landmark_68") });
+  const model = nn.model({ inputs: x, outputs: y, name: modelName(fn, opts.name, (tiny ? "face_landmark_68_tiny" : "face_landmark_68")) });
   const loadReport = load(model, opts.weights, faceLandmarkMapping);
   const normalize = meanNormalize(FACE_MEAN_RGB);
   const decode = (output: Tensor, fit: InputFit): { x: number; y: number }[] => {
