@@ -12,3 +12,4 @@ export {
 export { writeFileAtomic } from "./atomic.js";
 export { saveModel, loadWeights } from "./model.js";
 export { cacheActivations, type CacheActivationsOptions, type CachedActivations } from "./activations.js";
+export { readTfjsWeights, type ReadTfjsWeightsOptions, type TfjsWeightEntry, type TfjsWeightGroup } from "./tfjs.js";
