@@ -7,3 +7,5 @@ export { resnet, resnet18, resnet34, resnet50, resnet101, resnet152, RESNETS, ty
 export { googlenet, inceptionAux, GOOGLENET_MODULES, type GoogLeNetOptions, type InceptionAuxOptions } from "./googlenet.js";
 export { cifarResnet, type CifarResnetOptions } from "./cifar_resnet.js";
 export { withHead, type WithHeadOptions } from "./transfer.js";
+// MobileNetV1's architecture with fresh weights (cl.models.pretrained.mobilenetV1 loads face-api's)
+export { buildMobileNetV1 as mobilenetV1, type MobileNetV1Options, type MobileNetV1 } from "./pretrained/faceapi.js";

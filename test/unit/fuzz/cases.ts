@@ -244,6 +244,8 @@ export const BASELINES: Record<string, Baseline> = {
   "data.resize": (cl) => [pos(cl, [4, 4, 1]), [2, 3], { method: "bilinear", alignCorners: false }],
   // models
   "models.lenet5": () => [{ variant: "course", classes: 10, seed: 1 }],
+  "models.googlenet": () => [{ inputShape: [72, 72, 3], classes: 3, auxClassifiers: true, size5x5: 3, dropout: 0.2, includeTop: true, seed: 1, name: "g" }],
+  "models.withHead": (cl) => [cl.models.lenet5({ inputShape: [32, 32, 1], seed: 1 }), { at: "POOL2", classes: 3, freeze: true, seed: 2, name: "t" }],
   // inspect
   "inspect.encodePng": () => [{ width: 2, height: 1, channels: 1, data: new Uint8Array([0, 255]) }, {}],
   "inspect.toBase64": () => [new Uint8Array([1, 2, 3])],
@@ -288,6 +290,8 @@ export const BASELINES: Record<string, Baseline> = {
   "inspect.trainingCurves": () => [{ epochs: [{ epoch: 0, loss: 1, metrics: { accuracy: 0.5 } }] }],
   "inspect.modelPayload": () => [summaryLike],
   "inspect.fmtTuple": () => [[1, 2]],
+  "inspect.linePlot": () => [{ series: [{ name: "a", x: [1, 2], y: [0.5, 0.25] }], title: "t", xLabel: "x", yLabel: "y", yMin: 0, yMax: 1, width: 200, height: 150 }],
+  "inspect.LinePlot": () => [{ series: [{ name: "a", x: [1, 2], y: [0.5, 0.25] }, { name: "b", x: [1], y: [1] }] }],
   // io (run in a temporary directory)
   "io.saveTensors": (cl) => ["t.ckpt", { w: pos(cl, [2]) }, { epoch: 1 }],
   "io.loadTensors": (cl) => {
@@ -297,6 +301,7 @@ export const BASELINES: Record<string, Baseline> = {
   "io.encodeTensors": (cl) => [{ w: pos(cl, [2]) }, {}],
   "io.decodeTensors": (cl) => [cl.io.encodeTensors({ w: pos(cl, [2]) }), "name"],
   "io.writeFileAtomic": () => ["f.bin", [new Uint8Array([1]), new Uint8Array([2])]],
+  "io.cacheActivations": (cl) => ["acts/a.ckpt", { model: cl.models.lenet5({ inputShape: [32, 32, 1], seed: 1 }), x: pos(cl, [2, 32, 32, 1]), layer: "FC4", batchSize: 1, onCorrupt: "recompute" }],
   // models.pretrained (Node): face-api's weight files, read from the installed package
   "models.pretrained.faceApiModelDir": () => [],
   "models.pretrained.tinyFaceDetector": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), inputSize: 64, name: "tfd" }],
