@@ -332,6 +332,9 @@ function modelArg(fn: string, model: ActivationSource): void {
 function chainOf(fn: string, model: ChainModel): { name: string; outputShape: readonly number[] }[] {
   modelArg(fn, model);
   if (typeof model.summary !== "function" || !Array.isArray(model.layers)) typeFail(fn, "model", "a chain of layers (with layers and summary())", model);
+  model.layers.forEach((l: unknown, i: number) => {
+    if (typeof l !== "object" || l === null || typeof (l as { name?: unknown }).name !== "string") typeFail(fn, `model.layers[${i}]`, "a layer (with a name)", l);
+  });
   const rows: unknown = model.summary()?.rows;
   if (!Array.isArray(rows) || !rows.every((r: { name?: unknown; outputShape?: unknown } | null) => typeof r?.name === "string" && Array.isArray(r.outputShape)))
     typeFail(fn, "model.summary().rows", "a list of { name, outputShape }", rows);

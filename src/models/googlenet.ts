@@ -7,7 +7,7 @@ import type { Model } from "../nn/model.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { ValueError } from "../util/errors.js";
 import { classifierConfig, type ClassifierOptions } from "./options.js";
-import { requiredOptionsArg, stringArg, intArg, optNumberArg } from "../util/check.js";
+import { requiredOptionsArg, stringArg, intArg, optNumberArg, describeValue } from "../util/check.js";
 
 /**
  * The nine modules: [name, filters1x1, reduce3x3, filters3x3, reduce5x5, filters5x5, poolProj]
@@ -98,9 +98,9 @@ export function googlenet(opts?: GoogLeNetOptions): Model<GoogLeNetOutputs>;
 export function googlenet(opts: GoogLeNetOptions = {}): Model | Model<GoogLeNetOutputs> {
   const cfg = classifierConfig("googlenet", opts);
   const aux = opts.auxClassifiers ?? true;
-  if (typeof aux !== "boolean") throw new ValueError(`googlenet: auxClassifiers must be true or false, got ${JSON.stringify(opts.auxClassifiers)}`);
+  if (typeof aux !== "boolean") throw new ValueError(`googlenet: auxClassifiers must be true or false, got ${describeValue(opts.auxClassifiers)}`);
   const size5x5 = opts.size5x5 ?? 3;
-  if (size5x5 !== 3 && size5x5 !== 5) throw new ValueError(`googlenet: size5x5 must be 3 (torchvision) or 5 (the paper), got ${JSON.stringify(opts.size5x5)}`);
+  if (size5x5 !== 3 && size5x5 !== 5) throw new ValueError(`googlenet: size5x5 must be 3 (torchvision) or 5 (the paper), got ${typeof opts.size5x5 === "number" ? opts.size5x5 : describeValue(opts.size5x5)}`);
   const unit = (name: string, filters: number, size: number, stride = 1): nn.Layer[] =>
     convUnit(name, { filters, size, stride, padding: (size - 1) / 2, batchNorm: true, eps: 1e-3, activation: "relu", kernelInitializer: "glorotUniform" });
   const pool = (name: string, size = 3): nn.Layer => nn.maxPool2d({ name, size, stride: 2, padding: "same" });

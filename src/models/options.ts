@@ -1,5 +1,6 @@
 // Options shared by the ImageNet-style classifiers (AlexNet, VGG, ResNet, GoogLeNet).
 import { ValueError } from "../util/errors.js";
+import { describeValue } from "../util/check.js";
 
 export interface ClassifierOptions {
   /** Input shape without the batch axis (default [224, 224, 3]). */
@@ -30,13 +31,16 @@ export interface ClassifierConfig {
 export function classifierConfig(net: string, opts: ClassifierOptions | undefined): ClassifierConfig {
   if (opts !== undefined && (typeof opts !== "object" || opts === null)) throw new ValueError(`${net}: expected an options object, got ${String(opts)}`);
   const o = opts ?? {};
+  const shown = (v: unknown): string => (Array.isArray(v) && v.every((d) => typeof d === "number") ? JSON.stringify(v) : typeof v === "number" ? String(v) : describeValue(v));
+  if (o.inputShape !== undefined && !Array.isArray(o.inputShape))
+    throw new ValueError(`${net}: inputShape must be [nH, nW, nC] of positive integers (no batch axis), got ${shown(o.inputShape)}`);
   const inputShape = o.inputShape === undefined ? [224, 224, 3] : [...o.inputShape];
-  if (!Array.isArray(o.inputShape ?? inputShape) || inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0))
-    throw new ValueError(`${net}: inputShape must be [nH, nW, nC] of positive integers (no batch axis), got ${JSON.stringify(o.inputShape)}`);
+  if (inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0))
+    throw new ValueError(`${net}: inputShape must be [nH, nW, nC] of positive integers (no batch axis), got ${shown(o.inputShape)}`);
   const classes = o.classes ?? 1000;
-  if (!Number.isInteger(classes) || classes < 1) throw new ValueError(`${net}: classes must be a positive integer, got ${JSON.stringify(o.classes)}`);
-  if (o.includeTop !== undefined && typeof o.includeTop !== "boolean") throw new ValueError(`${net}: includeTop must be true or false, got ${JSON.stringify(o.includeTop)}`);
-  if (o.seed !== undefined && !Number.isFinite(o.seed)) throw new ValueError(`${net}: seed must be a number, got ${JSON.stringify(o.seed)}`);
+  if (!Number.isInteger(classes) || classes < 1) throw new ValueError(`${net}: classes must be a positive integer, got ${shown(o.classes)}`);
+  if (o.includeTop !== undefined && typeof o.includeTop !== "boolean") throw new ValueError(`${net}: includeTop must be true or false, got ${shown(o.includeTop)}`);
+  if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isFinite(o.seed))) throw new ValueError(`${net}: seed must be a number, got ${shown(o.seed)}`);
   return {
     inputShape,
     classes,

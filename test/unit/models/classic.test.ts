@@ -150,7 +150,7 @@ describe("forward passes at small sizes and options", () => {
     expect(() => cl.models.resnet({ depth: 20 as 18 })).toThrow(/resnet: depth must be one of 18, 34, 50, 101, 152 or \{ kind/);
     expect(() => cl.models.googlenet({ inputShape: [64, 64, 3] })).toThrow(/googlenet: the side branches \(auxClassifiers: true\) pool 5×5\/3 over inception4a's output, which is 4×4 for inputShape \[64,64,3\]/);
     expect(cl.models.googlenet({ inputShape: [64, 64, 3], includeTop: false }).outputNames).toEqual(["inception5b_concat"]);
-    expect(() => cl.models.googlenet({ auxClassifiers: 1 as unknown as boolean })).toThrow(/googlenet: auxClassifiers must be true or false, got 1/);
+    expect(() => cl.models.googlenet({ auxClassifiers: 1 as unknown as boolean })).toThrow(/googlenet: auxClassifiers must be true or false, got the number 1/);
     expect(() => cl.models.googlenet({ size5x5: 7 as 5 })).toThrow(/googlenet: size5x5 must be 3 \(torchvision\) or 5 \(the paper\), got 7/);
     // too small for AlexNet's three 3×3/2 pools: the layer that cannot fit says so
     expect(() => cl.models.alexnet({ inputShape: [32, 32, 3] })).toThrow(/maxPool2d layer 'pool5'/);
