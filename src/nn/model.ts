@@ -332,7 +332,7 @@ export class Model<O extends Outputs = Tensor> extends Layer implements Trainabl
       const outer = slash > 0 && g.nodesOf(n).length === 0 ? g.nodesOf(n.slice(0, slash)) : [];
       const inner = outer[0]?.node.layer;
       if (outer.length === 1 && inner instanceof Model) {
-        const entry = nested.get(inner.name) ?? { model: inner, at: outer[0]!, names: [] };
+        const entry = nested.get(inner.name) ?? { model: inner, at: outer[0]!, names: [] as string[] };
         entry.names.push(n.slice(slash + 1));
         nested.set(inner.name, entry);
       } else own.push(n);
