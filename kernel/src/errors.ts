@@ -2,7 +2,7 @@
  * Jupyter `error` contents (ename, evalue, traceback) for exceptions thrown by cells and for
  * TypeScript diagnostics, with the traceback pointing at the cells' TypeScript lines.
  */
-import { inspect } from "node:util";
+import { inspect, types } from "node:util";
 import { CellMap } from "./cellmap.js";
 import type { Diagnostic, Ts } from "./tslab.js";
 
@@ -80,7 +80,8 @@ function safe<T>(f: () => T, fallback: T): T {
 /** A one-line text for any value, never throwing. */
 export function describeValue(v: unknown): string {
   if (typeof v === "string") return v;
-  return safe(() => inspect(v, { depth: 2, breakLength: Infinity }), "") || safe(() => String(v), "") || "(a value that cannot be printed)";
+  const text = safe(() => inspect(v, { depth: 2, breakLength: Infinity }), "") || safe(() => String(v), "") || "(a value that cannot be printed)";
+  return safe(() => types.isProxy(v), false) ? `Proxy ${text}` : text;
 }
 
 /** Whether `err` is an Error (false, not a throw, for Proxies whose traps throw). */
@@ -148,7 +149,7 @@ export function errorContent(err: unknown, cells: CellRegistry): ErrorContent {
 
 function errorContentOf(err: unknown, cells: CellRegistry): ErrorContent {
   if (!isError(err)) {
-    const evalue = describeValue(err);
+    const evalue = typeof err === "string" ? inspect(err) : describeValue(err);
     return { ename: "Uncaught", evalue, traceback: [`${RED}Uncaught${RESET} ${evalue}`] };
   }
   const { ename, evalue } = headline(err);
@@ -187,8 +188,13 @@ function errorContentOf(err: unknown, cells: CellRegistry): ErrorContent {
 
 function headline(err: Error): { ename: string; evalue: string } {
   const ename = nameOf(err);
-  const message = safe(() => err.message, undefined as unknown);
-  const evalue = message === undefined ? "" : describeValue(message);
+  let evalue: string;
+  try {
+    const message: unknown = err.message;
+    evalue = message === undefined ? "" : describeValue(message);
+  } catch (e) {
+    evalue = `(its message could not be read: ${describeValue(safe(() => (e instanceof Error ? e.message : e), e))})`;
+  }
   return { ename, evalue };
 }
 

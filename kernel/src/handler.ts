@@ -19,6 +19,8 @@ const { jupyter } = tslab();
 /** Where a cell's messages go: IOPub messages with the execute_request as parent. */
 export interface CellIO {
   publish(msgType: string, content: Record<string, unknown>): void;
+  /** The cell's code has finished: send what it printed (and a note of what the output limit left out). */
+  endOutput?(): void;
   writeStream(name: string, text: string): void;
   writeDisplayData(content: DisplayData, update: boolean): void;
 }
@@ -249,6 +251,7 @@ export class ConvlabHandler extends jupyter.JupyterHandlerImpl {
     // Promise rejections the cell left unhandled are reported after the microtasks that could
     // still handle them; one turn of the event loop lets them land in this cell's output.
     await new Promise((r) => setImmediate(r));
+    out.endOutput?.();
 
     let error: ErrorContent | undefined;
     const thrown = capture.thrown?.error;

@@ -196,6 +196,7 @@ export class ConvlabServer extends jupyter.ZmqServer {
       reply = await this.kernel.execute(req, {
         publish,
         writeStream: (name, text) => this.output.stream(msg, name, text),
+        endOutput: () => this.output.endCell(msg),
         writeDisplayData: (data: DisplayData, update: boolean) => publish(update ? "update_display_data" : "display_data", data as unknown as Record<string, unknown>),
       });
     } catch (e) {
