@@ -54,22 +54,6 @@ export class ConvlabServer extends jupyter.ZmqServer {
     this.queues.set(this.control, new SendQueue(this.control, this.log, "control"));
     const hb = new SendQueue(this.hb, this.log, "heartbeat");
     this.output = new Output(iopub, info.key, this.outputOpts);
-    const serve = async (sock: Zmq.Router) => {
-      try {
-        for await (const frames of sock) void this.handleShellMessage(sock, ...frames);
-      } catch (e) {
-        this.log(`socket loop ended: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    };
-    void serve(this.shell);
-    void serve(this.control);
-    void (async () => {
-      try {
-        for await (const frames of this.hb) hb.send(frames);
-      } catch {
-        // closed
-      }
-    })();
     const url = (port: number) => `${info.transport}://${info.ip}:${port}`;
     await Promise.all([
       this.iopub.bind(url(info.iopub_port)),
@@ -78,6 +62,24 @@ export class ConvlabServer extends jupyter.ZmqServer {
       this.stdin.bind(url(info.stdin_port)),
       this.hb.bind(url(info.hb_port)),
     ]);
+    // The read loops start once every socket is bound (a read while its socket binds is refused
+    // with "Socket is blocked by a bind or unbind operation", which ended tslab's loop for good),
+    // and a loop that fails is started again while its socket is open.
+    const serve = async (sock: Zmq.Router | Zmq.Reply, onFrames: (frames: Buffer[]) => void) => {
+      while (!sock.closed) {
+        try {
+          for await (const frames of sock) onFrames(frames);
+          return;
+        } catch (e) {
+          if (sock.closed) return;
+          this.log(`reading a socket failed, reading on: ${e instanceof Error ? e.message : String(e)}`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+    };
+    void serve(this.shell, (frames) => void this.handleShellMessage(this.shell, ...frames));
+    void serve(this.control, (frames) => void this.handleShellMessage(this.control, ...frames));
+    void serve(this.hb, (frames) => hb.send(frames));
   }
 
   override publishStatus(status: string, parent: WireMessage): void {
