@@ -307,7 +307,30 @@ function streamWriter(name: string, write: (name: string, text: string) => void)
       text = "";
     }
     write(name, text);
-    if (typeof cb === "function") process.nextTick(cb as () => void);
+    if (typeof cb === "function") afterWrite(cb as (err: null) => void);
     return true;
   };
+}
+
+/**
+ * Write callbacks, called together on the next tick (a synchronous loop of prints, each with
+ * console's callback, queues one array entry per print rather than one tick each).
+ */
+let writeCallbacks: ((err: null) => void)[] = [];
+function afterWrite(cb: (err: null) => void): void {
+  if (writeCallbacks.push(cb) === 1) process.nextTick(runWriteCallbacks);
+}
+function runWriteCallbacks(): void {
+  const cbs = writeCallbacks;
+  writeCallbacks = [];
+  for (const cb of cbs) {
+    try {
+      cb(null);
+    } catch (e) {
+      // as a stream's callback that throws: an uncaught exception (reported by the kernel)
+      process.nextTick(() => {
+        throw e;
+      });
+    }
+  }
 }

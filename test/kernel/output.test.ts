@@ -103,6 +103,15 @@ describe("a flood of output", () => {
   });
 });
 
+describe("process.stdout.write", () => {
+  it("keeps a UTF-8 character split across two byte writes whole and calls write callbacks", async () => {
+    const { reply, iopub } = await k.execute('const bytes = Buffer.from("h\u00e9llo w\u00f6rld \u2713\\n");\nprocess.stdout.write(bytes.subarray(0, 2));\nprocess.stdout.write(bytes.subarray(2));\nawait new Promise((r) => process.stdout.write("callback\\n", () => r(undefined)));\nawait new Promise((r) => process.stderr.write("err\\n", "utf8", () => r(undefined)));');
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(iopub)).toBe("h\u00e9llo w\u00f6rld \u2713\ncallback\n");
+    expect(streamText(iopub, "stderr")).toBe("err\n");
+  });
+});
+
 describe("a per-cell output limit (CONVLAB_KERNEL_OUTPUT_LIMIT_MB)", () => {
   let small: KernelClient;
   beforeAll(async () => {
