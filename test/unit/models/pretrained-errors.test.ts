@@ -13,7 +13,7 @@ const MANIFEST = join(DIR, "face_landmark_68_tiny_model-weights_manifest.json");
 describe("models.pretrained: weights, summaries, errors", () => {
   it("summaries count face-api's parameters (the manifests' sizes)", async () => {
     const counts: [keyof typeof cl.models.pretrained, number][] = [
-      ["tinyFaceDetector", 193_321], ["faceLandmark68", 356_840], ["faceLandmark68Tiny", 77_224], ["faceRecognition", 5_614_592],
+      ["tinyFaceDetector", 193_321], ["faceLandmark68", 356_840], ["faceLandmark68Tiny", 77_224], ["faceRecognition", 5_614_592], ["ssdMobilenetV1", 5_525_127],
     ];
     for (const [name, n] of counts) {
       const net = await (cl.models.pretrained[name] as () => Promise<cl.nn.Model>)();
