@@ -71,6 +71,10 @@ describe("models.pretrained: weights, summaries, errors", () => {
     expect(f["conv5_pw_relu"]!.shape).toEqual([1, 8, 8, 256]);
     expect(f["conv13_pw_relu"]!.shape).toEqual([1, 2, 2, 1024]);
     for (const v of f["conv13_pw_relu"]!.data) expect(v >= 0 && v <= 6).toBe(true);
+    // the batch-norms keep the trained statistics in training mode too
+    const yTrain = mb.forward(x, { training: true }) as cl.Tensor;
+    const yEval = mb.predict(x) as cl.Tensor;
+    expect(Array.from(yTrain.data)).toEqual(Array.from(yEval.data));
     mb.freeze("conv11_pw_relu");
     const trainable = mb.trainableParameters().reduce((a, p) => a + p.size, 0);
     expect(trainable).toBeGreaterThan(0);
