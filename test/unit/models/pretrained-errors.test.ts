@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, copyFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as cl from "../../../src/index.js";
+import { ChannelAffine, ChannelPad, relu6, leaky } from "../../../src/models/pretrained/layers.js";
+import { checkModelGrads, expectClose } from "../helpers.js";
 
 const DIR = cl.models.pretrained.faceApiModelDir();
 const MANIFEST = join(DIR, "face_landmark_68_tiny_model-weights_manifest.json");
@@ -79,5 +81,26 @@ describe("models.pretrained: weights, summaries, errors", () => {
     const trainable = mb.trainableParameters().reduce((a, p) => a + p.size, 0);
     expect(trainable).toBeGreaterThan(0);
     expect(trainable).toBeLessThan(mb.summary().totalParams);
+  });
+
+  it("the extra layers: ChannelAffine (x·scale + bias), ChannelPad, relu6, leaky 0.1 — values and float64 gradients", () => {
+    const x = cl.nn.input([3, 3, 2]);
+    let h = new ChannelAffine({ name: "aff" }).apply(x);
+    h = cl.nn.activation(relu6, { name: "r6" }).apply(h);
+    h = new ChannelPad({ channels: 4, name: "pad" }).apply(h);
+    h = cl.nn.conv2d({ filters: 2, size: 2, activation: leaky, name: "conv" }).apply(h);
+    const m = cl.nn.model({ inputs: x, outputs: h, seed: 3 });
+    m.getLayer("aff").assignWeight("scale", cl.tensor([2, -3]));
+    m.getLayer("aff").assignWeight("bias", cl.tensor([0.5, 1]));
+    const xv = cl.randn([2, 3, 3, 2], { seed: 4 });
+    const aff = m.features(xv, ["aff"])["aff"]!;
+    expectClose(aff, Array.from(xv.data, (v, i) => (i % 2 === 0 ? 2 * v + 0.5 : -3 * v + 1)), { atol: 1e-6, rtol: 1e-6 });
+    const padded = m.features(xv, ["pad"])["pad"]!;
+    expect(padded.shape).toEqual([2, 3, 3, 4]);
+    for (let i = 0; i < padded.size; i++) if (i % 4 >= 2) expect(padded.data[i]).toBe(0);
+    for (const v of m.features(xv, ["r6"])["r6"]!.data) expect(v >= 0 && v <= 6).toBe(true);
+    expect(() => new ChannelPad({ channels: 1 }).apply(cl.nn.input([2, 2, 3]))).toThrow(/3 channels, more than the 1/);
+    // x scaled into relu6's linear range so finite differences do not straddle its kinks
+    expect(checkModelGrads(m, cl.rand([2, 3, 3, 2], { seed: 5, low: 0.05, high: 0.9, dtype: "float64" }), (y) => y.square().sum()).worst).toBeLessThan(1e-5);
   });
 });
