@@ -103,4 +103,27 @@ describe("models.pretrained: weights, summaries, errors", () => {
     // x scaled into relu6's linear range so finite differences do not straddle its kinks
     expect(checkModelGrads(m, cl.rand([2, 3, 3, 2], { seed: 5, low: 0.05, high: 0.9, dtype: "float64" }), (y) => y.square().sum()).worst).toBeLessThan(1e-5);
   });
+
+  it("MobileNet features are differentiable with respect to the image (style transfer), matching finite differences", async () => {
+    const mb = await cl.models.pretrained.mobilenetV1({ inputSize: 32 });
+    mb.setDtype("float64");
+    const x = cl.rand([1, 32, 32, 3], { seed: 7, low: -0.9, high: 0.9, dtype: "float64" });
+    x.requiresGrad = true;
+    const cost = (t: cl.Tensor): cl.Tensor => mb.features(t, ["conv3_pw_relu"], { grad: true })["conv3_pw_relu"]!.square().mean();
+    cost(x).backward();
+    expect(x.grad).toBeTruthy();
+    let nonzero = 0;
+    for (const i of [0, 100, 1000, 2000, 3071]) {
+      const orig = x.data[i]!;
+      x.data[i] = orig + 1e-6;
+      const fp = cl.noGrad(() => cost(x).item());
+      x.data[i] = orig - 1e-6;
+      const fm = cl.noGrad(() => cost(x).item());
+      x.data[i] = orig;
+      const numeric = (fp - fm) / 2e-6;
+      expect(Math.abs(x.grad!.data[i]! - numeric)).toBeLessThanOrEqual(1e-6 + 1e-3 * Math.abs(numeric));
+      if (numeric !== 0) nonzero++;
+    }
+    expect(nonzero).toBeGreaterThan(0);
+  });
 });
