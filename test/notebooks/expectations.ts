@@ -183,13 +183,15 @@ export function checkNotebook(nb: Notebook, exp: Expectations): string[] {
     if (got.length !== c.numbers.length)
       return void failures.push(`${name}: ${got.length} numbers [${got.join(", ")}] where ${c.numbers.length} are expected [${c.numbers.map((n) => JSON.stringify(n)).join(", ")}]`);
     const tol = { atol: c.atol ?? 0, rtol: c.rtol ?? 0 };
+    const wrong: string[] = [];
     c.numbers.forEach((want, j) => {
       const a = got[j]!;
       let why: string | null;
       if (typeof want === "number") why = mismatch(a, want, tol);
       else why = Number.isNaN(a) ? `NaN is in no range` : want.min !== undefined && !(a >= want.min) ? `${a} < min ${want.min}` : want.max !== undefined && !(a <= want.max) ? `${a} > max ${want.max}` : null;
-      if (why !== null) failures.push(`${name}: number ${j}: ${why}`);
+      if (why !== null) wrong.push(`number ${j}: ${why}`);
     });
+    if (wrong.length) failures.push(`${name}: ${wrong.length} of ${got.length} numbers wrong (got [${got.join(", ")}]): ${wrong.slice(0, 3).join("; ")}${wrong.length > 3 ? "; …" : ""}`);
   });
   return failures;
 }
