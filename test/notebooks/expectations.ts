@@ -195,3 +195,46 @@ export function checkNotebook(nb: Notebook, exp: Expectations): string[] {
   });
   return failures;
 }
+
+/** A cell's text outputs (printed lines and text/plain), for comparing two runs. */
+function cellText(cell: Cell): string {
+  return outputText(cell, "any");
+}
+
+/** What a cell's outputs are: kinds, stream names and MIME types, in order. */
+function outputKinds(cell: Cell): string {
+  return (cell.outputs ?? []).map((o) => `${o.output_type}${o.name ? `:${o.name}` : ""}[${Object.keys(o.data ?? {}).sort().join(",")}]`).join(" ");
+}
+
+/** Durations ("in 22.1 s") differ between runs and machines; they say nothing about the lesson. */
+const DURATION = /\bin \d+(?:\.\d+)? s\b/g;
+
+/**
+ * Compares a committed executed copy (docs/notebooks/<name>.ipynb) with the notebook and a fresh
+ * run of it: the same sources, no per-run timestamps, the same kinds of outputs, and the same text
+ * (durations aside; numbers within `tol`, for the last digits of trained values across machines).
+ * Returns one line per difference.
+ */
+export function compareRendered(committed: Notebook, notebook: Notebook, fresh: Notebook, tol = { atol: 0.02, rtol: 0.05 }): string[] {
+  const out: string[] = [];
+  const code = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === "code");
+  const src = (nb: Notebook) => nb.cells.map((c) => `${c.cell_type}\n${join(c.source)}`);
+  const a = src(committed), b = src(notebook);
+  const stale = a.length !== b.length ? `it has ${a.length} cells, the notebook ${b.length}` : a.findIndex((s, i) => s !== b[i]) >= 0 ? `cell ${a.findIndex((s, i) => s !== b[i])} differs from the notebook's` : "";
+  if (stale) return [`stale: ${stale}`];
+  const [cc, fc] = [code(committed), code(fresh)];
+  cc.forEach((c, i) => {
+    const f = fc[i]!;
+    const where = `code cell ${i} (${JSON.stringify(join(c.source).split("\n")[0]!.slice(0, 60))})`;
+    if ((c as { metadata?: { execution?: unknown } }).metadata?.execution !== undefined) out.push(`${where}: keeps per-run execution timestamps`);
+    if (typeof c.execution_count !== "number") out.push(`${where}: not executed`);
+    if (outputKinds(c) !== outputKinds(f)) return void out.push(`${where}: outputs ${outputKinds(c) || "(none)"}, a fresh run shows ${outputKinds(f) || "(none)"}`);
+    const [tc, tf] = [cellText(c).replace(DURATION, "in # s"), cellText(f).replace(DURATION, "in # s")];
+    const [nc, nf] = [numbersIn(tc), numbersIn(tf)];
+    const shape = (t: string) => t.replace(/[-+]?(?:\d[\d,]*)(?:\.\d+)?(?:[eE][-+]?\d+)?|NaN|Infinity/g, "#");
+    if (shape(tc) !== shape(tf) || nc.length !== nf.length) return void out.push(`${where}: text differs from a fresh run: ${JSON.stringify(tc.slice(0, 200))} vs ${JSON.stringify(tf.slice(0, 200))}`);
+    const bad = nc.findIndex((v, j) => mismatch(v, nf[j]!, tol) !== null);
+    if (bad >= 0) out.push(`${where}: number ${bad} is ${nc[bad]} where a fresh run shows ${nf[bad]}`);
+  });
+  return out;
+}

@@ -4,16 +4,20 @@
 // test/notebooks/expected/<name>.json (MIME types it must show, and the worked numbers and texts
 // its cells must print: docs/notebooks.md). A notebook without an expectations file fails, and so
 // does an expectations file without its notebook: a later notebook plugs in by adding its file.
+// Each notebook also has an executed copy in docs/notebooks/ (node scripts/render-notebooks.mjs),
+// for readers on GitHub; it must have the notebook's sources, pass the same expectations and show
+// what this fresh run shows.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runNotebook } from "../../kernel/src/run.js";
-import { checkNotebook, expectationsPath, loadExpectations, type Notebook } from "./expectations.js";
+import { checkNotebook, compareRendered, expectationsPath, loadExpectations, type Notebook } from "./expectations.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const notebooksDir = join(root, "notebooks");
 const expectedDir = join(import.meta.dirname, "expected");
+const renderedDir = join(root, "docs", "notebooks");
 const python = join(root, ".venv", "bin", "python");
 
 const work = mkdtempSync(join(tmpdir(), "convlab-notebooks-"));
@@ -39,6 +43,11 @@ describe("notebooks", () => {
     expect(orphans, `expectations without a notebook in notebooks/: ${orphans.join(", ")}`).toEqual([]);
   });
 
+  it("each has an executed copy in docs/notebooks/ for readers (node scripts/render-notebooks.mjs NAME)", () => {
+    const missing = notebooks.filter((n) => !existsSync(join(renderedDir, n)));
+    expect(missing, `notebooks without an executed copy in docs/notebooks/: ${missing.join(", ")}; run node scripts/render-notebooks.mjs ${missing.map((m) => m.replace(/\.ipynb$/, "")).join(" ")}`).toEqual([]);
+  });
+
   for (const name of notebooks) {
     it(`${name} runs on a fresh kernel without errors and shows the values its expectations name`, () => {
       const expected = loadExpectations(expectationsPath(expectedDir, name)); // throws when missing or malformed
@@ -53,6 +62,13 @@ describe("notebooks", () => {
       expect(code.some((c) => (c.outputs ?? []).some((o) => o.output_type === "execute_result")), `${name} has no execute_result`).toBe(true);
       const failures = checkNotebook(nb, expected);
       expect(failures, `${name}: ${failures.length} expectation(s) not met:\n${failures.join("\n")}`).toEqual([]);
+      const copy = join(renderedDir, name);
+      if (existsSync(copy)) {
+        const committed = JSON.parse(readFileSync(copy, "utf8")) as Notebook;
+        const source = JSON.parse(readFileSync(join(notebooksDir, name), "utf8")) as Notebook;
+        const diffs = [...compareRendered(committed, source, nb), ...checkNotebook(committed, expected).map((f) => `its outputs: ${f}`)];
+        expect(diffs, `docs/notebooks/${name} does not match the notebook and a fresh run (re-render: node scripts/render-notebooks.mjs ${name.replace(/\.ipynb$/, "")}):\n${diffs.join("\n")}`).toEqual([]);
+      }
     }, 300_000);
   }
 });

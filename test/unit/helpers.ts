@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import * as cl from "../../src/index.js";
 import type { Tensor, NestedArray } from "../../src/index.js";
-import { compareArrays } from "../support/tolerance.js";
+import { compareArrays, mismatch } from "../support/tolerance.js";
 
 /**
  * Asserts |a − b| ≤ atol + rtol·|b| elementwise, reporting the first element out of tolerance.
@@ -44,8 +44,9 @@ export function checkModelGrads(model: cl.nn.Model, x: cl.Tensor, loss: (y: cl.T
       p.data[i] = orig;
       const numeric = (fp - fm) / 2e-6;
       const analytic = p.grad!.data[i]!;
-      const excess = Math.abs(analytic - numeric) - (1e-6 + 1e-4 * Math.abs(numeric));
-      if (excess > 0) throw new Error(`${p.name}[${i}]: analytic ${analytic} vs numeric ${numeric}`);
+      // NaN-safe: a NaN gradient (or loss) fails, it is not "not greater than the tolerance"
+      const why = mismatch(analytic, numeric, { atol: 1e-6, rtol: 1e-4 });
+      if (why !== null) throw new Error(`${p.name}[${i}]: analytic vs numeric: ${why}`);
       worst = Math.max(worst, Math.abs(analytic - numeric));
     }
   }

@@ -4,7 +4,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkNotebook, loadExpectations, numbersIn, validateExpectations, type Cell, type Notebook } from "../notebooks/expectations.js";
+import { checkNotebook, compareRendered, loadExpectations, numbersIn, validateExpectations, type Cell, type Notebook } from "../notebooks/expectations.js";
 
 const result = (text: string, extra: Record<string, unknown> = {}) => ({ output_type: "execute_result", data: { "text/plain": text, ...extra } });
 const stdout = (text: string) => ({ output_type: "stream", name: "stdout", text });
@@ -98,5 +98,37 @@ describe("expectations files", () => {
       expect(() => loadExpectations(join(dir, f))).not.toThrow();
       expect(notebooks, `${f} has no notebook`).toContain(f.replace(/\.json$/, ".ipynb"));
     }
+  });
+});
+
+describe("compareRendered (the executed copies in docs/notebooks/)", () => {
+  const unexecuted = (nb: Notebook): Notebook => ({ cells: nb.cells.map((c) => (c.cell_type === "code" ? { ...c, outputs: [], execution_count: null } : c)) });
+  const training = (secs: string, acc: string): Notebook => {
+    const nb = notebook();
+    nb.cells.push(code("a5", "await net.fit(data)", [{ output_type: "display_data", data: { "text/plain": `trained 2 epochs (64 batches) in ${secs} s · accuracy ${acc}` } }]));
+    return nb;
+  };
+  it("passes a copy that matches a fresh run, durations aside and trained values within tolerance", () => {
+    expect(compareRendered(notebook(), unexecuted(notebook()), notebook())).toEqual([]);
+    expect(compareRendered(training("22.1", "0.9350"), unexecuted(training("1", "0")), training("9.7", "0.9341"))).toEqual([]);
+  });
+  it("negative control: a stale copy (the notebook's source changed) fails", () => {
+    const edited = unexecuted(notebook());
+    edited.cells[1] = { ...edited.cells[1]!, source: "matrix(cl.conv2d(x7, filter(k3), { stride: 1 }))" };
+    expect(compareRendered(notebook(), edited, notebook())).toEqual(["stale: cell 1 differs from the notebook's"]);
+  });
+  it("negative control: a copy whose numbers or outputs differ from a fresh run fails", () => {
+    const wrong = notebook("tensor([[ 91, 100,  83],\n        [ 69,  91, 127],\n        [ 44,  72,  74]], shape=[3,3])");
+    expect(compareRendered(wrong, unexecuted(notebook()), notebook())).toEqual([expect.stringMatching(/number 3 is 83 where a fresh run shows 88/)]);
+    const noPicture = notebook();
+    noPicture.cells[1]!.outputs = [stdout("output size: 3\n"), result("tensor([[ 91, 100,  88],\n        [ 69,  91, 117],\n        [ 44,  72,  74]], shape=[3,3])")];
+    expect(compareRendered(noPicture, unexecuted(notebook()), notebook())[0]).toMatch(/a fresh run shows .*image\/png/);
+    expect(compareRendered(training("22.1", "0.50"), unexecuted(training("1", "0")), training("9.7", "0.93"))[0]).toMatch(/number \d+ is 0.5 where a fresh run shows 0.93/);
+  });
+  it("negative control: per-run timestamps or an unexecuted cell in the copy fail", () => {
+    const stamped = notebook();
+    (stamped.cells[1] as Cell & { metadata?: object }).metadata = { execution: { "iopub.status.busy": "2026-12-04T19:02:41Z" } };
+    expect(compareRendered(stamped, unexecuted(notebook()), notebook())).toEqual([expect.stringMatching(/keeps per-run execution timestamps/)]);
+    expect(compareRendered(unexecuted(notebook()), unexecuted(notebook()), notebook())).toContainEqual(expect.stringMatching(/not executed/));
   });
 });

@@ -4,7 +4,8 @@
 import { describe, it, expect } from "vitest";
 import { compareArrays, isClose, mismatch } from "../support/tolerance.js";
 import { worstRatio } from "./kernels/shapes.js";
-import { expectClose } from "./helpers.js";
+import * as cl from "../../src/index.js";
+import { checkModelGrads, expectClose } from "./helpers.js";
 
 const tol = { atol: 1e-6, rtol: 1e-5 };
 
@@ -79,5 +80,16 @@ describe("expectClose (the op and model tests)", () => {
     expect(() => expectClose([1, Infinity], [1, 1e30])).toThrow(/infinity/);
     expect(() => expectClose([-Infinity], [Infinity])).toThrow(/infinity/);
     expect(() => expectClose([1, 2], [1, 2, 3])).toThrow(/number of elements/);
+  });
+});
+
+describe("checkModelGrads (gradients against finite differences)", () => {
+  const model = () => cl.nn.sequential([cl.nn.dense({ units: 2 })], { inputShape: [3], seed: 1 });
+  const x = cl.randn([2, 3], { seed: 2 });
+  it("passes the true gradient of a finite loss", () => {
+    expect(checkModelGrads(model(), x.astype("float64"), (y) => y.square().sum()).worst).toBeLessThan(1e-5);
+  });
+  it("negative control: a NaN loss (so NaN gradients) fails instead of passing as 'not above tolerance'", () => {
+    expect(() => checkModelGrads(model(), x.astype("float64"), (y) => y.square().sum().mul(NaN))).toThrow(/NaN never matches/);
   });
 });
