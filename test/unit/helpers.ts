@@ -46,7 +46,7 @@ export function checkModelGrads(model: cl.nn.Model, x: cl.Tensor, loss: (y: cl.T
       const analytic = p.grad!.data[i]!;
       // NaN-safe: a NaN gradient (or loss) fails, it is not "not greater than the tolerance"
       const why = mismatch(analytic, numeric, { atol: 1e-6, rtol: 1e-4 });
-      if (why !== null) throw new Error(`${p.name}[${i}]: analytic vs numeric: ${why}`);
+      if (why !== null) throw new Error(`${p.name}[${i}]: analytic ${analytic} vs numeric ${numeric} (${why})`);
       worst = Math.max(worst, Math.abs(analytic - numeric));
     }
   }
