@@ -13,7 +13,7 @@ import { activationsOf, type ActivationSource } from "./featuremaps.js";
 import { ACTIVATIONS_MIME, checkedPayload, payloadArg, type ActivationLayerStats, type ActivationsPayload, type BoxCorners, type UnitPatch, type UnitPatches } from "./payloads.js";
 import { arrayArg, describeValue, intArg, optBoolArg, optIntArg, optStringArg, optionsArg, stringArg, typeFail } from "../util/check.js";
 import { tensorArg } from "../tensor/args.js";
-import { Raster, exampleOf, imageRef, isPicture, paletteRgb } from "./raster.js";
+import { Raster, TEXT_HEIGHT, exampleOf, imageRef, isPicture, paletteRgb, textWidth, type Rgb } from "./raster.js";
 
 /** A model whose layers form a chain, for receptive fields (`cl.nn.sequential` models are). */
 export interface ChainModel extends ActivationSource {
@@ -365,21 +365,40 @@ export function activationsCallback(model: ChainModel, x: Tensor, opts: Activati
   return { onBatchEnd: (log) => (log.step % every === 0 ? draw(log.step) : undefined) };
 }
 
-/** The fallback picture: one histogram per layer, stacked, bars in the palette's first colour. */
+/**
+ * The fallback picture (what GitHub, VS Code and nbconvert show): a title, then one histogram per
+ * layer, stacked, each headed by the layer's name, type, mean/std and fraction of zeros, with the
+ * value range under its axis; bars in the layer's palette colour.
+ */
 export function activationsPng(p: ActivationsPayload): { base64: string; width: number; height: number } {
   payloadArg("activationsPng", "p", ACTIVATIONS_MIME, p);
-  const W = 320, H = 48, GAP = 8;
-  const r = new Raster(W, p.layers.length * (H + GAP) - GAP || 1);
+  const W = 360, H = 48, LEFT = 8, HEAD = TEXT_HEIGHT + 2, FOOT = TEXT_HEIGHT + 2, GAP = 8, TITLE = TEXT_HEIGHT + 6;
+  const block = HEAD + H + FOOT + GAP;
+  const r = new Raster(W, TITLE + p.layers.length * block);
+  const ink: Rgb = [60, 60, 60], soft: Rgb = [120, 120, 120];
+  r.text(LEFT, 2, `Activations of ${p.model}${p.step !== undefined ? ` at step ${p.step}` : ""} (histograms)`, ink);
+  const num = (v: number | null): string => (v === null ? "-" : Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));
+  const PW = W - 2 * LEFT;
   p.layers.forEach((l, k) => {
-    const y0 = k * (H + GAP);
+    const y0 = TITLE + k * block;
+    r.text(LEFT, y0, `${l.name} (${l.type}) mean ${num(l.mean)} std ${num(l.std)} zeros ${(100 * l.fractionZero).toFixed(0)}%`, ink);
     const counts = l.histogram.counts;
     const top = Math.max(1, ...counts);
-    const bw = W / counts.length;
-    r.fillRect(0, y0 + H - 1, W, 1, [180, 180, 180]);
+    const bw = PW / Math.max(1, counts.length);
+    const base = y0 + HEAD + H - 1;
+    r.fillRect(LEFT, base, PW, 1, [180, 180, 180]);
     counts.forEach((c, i) => {
       const h = Math.round(((H - 2) * c) / top);
-      r.fillRect(i * bw, y0 + H - 1 - h, Math.max(1, bw - 1), h, paletteRgb(k));
+      r.fillRect(LEFT + i * bw, base - h, Math.max(1, bw - 1), h, paletteRgb(k));
     });
+    const edges = l.histogram.edges;
+    if (edges.length >= 2) {
+      const lo = num(edges[0]!), hi = num(edges[edges.length - 1]!);
+      r.text(LEFT, base + 2, lo, soft);
+      r.text(LEFT + PW - textWidth(hi), base + 2, hi, soft);
+      const mid = `value (max count ${top})`;
+      r.text(LEFT + (PW - textWidth(mid)) / 2, base + 2, mid, soft);
+    }
   });
   return { base64: r.toPngBase64(), width: r.width, height: r.height };
 }

@@ -15,7 +15,7 @@ export {
   type UnitPatch, type UnitPatches, type DetectionsPayload, type GroundTruthBox, type PredictedBox,
   type EmbeddingsPayload, type Triplet, type TrainingPayload, type ModelPayload, type ModelRow,
 } from "./payloads.js";
-export { Raster, PALETTE, paletteRgb, imageRef, exampleOf, isPicture, type Rgb } from "./raster.js";
+export { Raster, PALETTE, paletteRgb, imageRef, exampleOf, isPicture, textWidth, TEXT_HEIGHT, type Rgb } from "./raster.js";
 export { featureMaps, featureMapsPng, FeatureMaps, type FeatureMapsOptions, type ActivationSource } from "./featuremaps.js";
 export {
   activations, activationsCallback, layerStats, topPatches, receptiveField, activationsPng, Activations,
@@ -27,6 +27,6 @@ export {
   rocCurve, bestThreshold, tripletStats,
   type EmbeddingsOptions, type PcaOptions, type PcaResult, type TsneOptions, type Pairs, type TripletStats,
 } from "./embeddings.js";
-export { trainingCurves, trainingPng, lossCurve, TrainingCurves, type HistoryLike } from "./training.js";
+export { trainingCurves, trainingPng, TRAINING_PNG_MARGINS, lossCurve, TrainingCurves, type HistoryLike } from "./training.js";
 export { modelPayload, type SummaryLike } from "./model.js";
 export { fmtTuple } from "../util/errors.js";
