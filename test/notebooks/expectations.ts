@@ -130,13 +130,25 @@ export function validateExpectations(raw: unknown, where: string): Expectations 
 
 const join = (t: string | string[] | undefined): string => [t ?? ""].flat().join("");
 
-/** The text of a cell's outputs that a check reads. */
+/**
+ * The text of a cell's outputs that a check reads. Printed text is taken as one stream (the kernel
+ * may split or coalesce it differently from run to run), other outputs are separated by newlines.
+ */
 export function outputText(cell: Cell, which: Check["output"] = "result"): string {
   const parts: string[] = [];
+  let streaming = false;
   for (const o of cell.outputs ?? []) {
     const plain = o.data?.["text/plain"];
-    if (o.output_type === "stream" && o.name === "stdout" && (which === "stdout" || which === "any")) parts.push(join(o.text));
-    else if (o.output_type === "execute_result" && (which === "result" || which === "any") && plain !== undefined) parts.push(join(plain as string | string[]));
+    if (o.output_type === "stream" && o.name === "stdout") {
+      if (which !== "stdout" && which !== "any") continue;
+      if (streaming) parts[parts.length - 1] += join(o.text);
+      else parts.push(join(o.text));
+      streaming = true;
+      continue;
+    }
+    if (o.output_type === "stream") continue;
+    streaming = false;
+    if (o.output_type === "execute_result" && (which === "result" || which === "any") && plain !== undefined) parts.push(join(plain as string | string[]));
     else if (o.output_type === "display_data" && (which === "display" || which === "any") && plain !== undefined) parts.push(join(plain as string | string[]));
   }
   return parts.join("\n");
@@ -201,9 +213,10 @@ function cellText(cell: Cell): string {
   return outputText(cell, "any");
 }
 
-/** What a cell's outputs are: kinds, stream names and MIME types, in order. */
+/** What a cell's outputs are: kinds, stream names and MIME types, in order (consecutive streams of one name as one). */
 function outputKinds(cell: Cell): string {
-  return (cell.outputs ?? []).map((o) => `${o.output_type}${o.name ? `:${o.name}` : ""}[${Object.keys(o.data ?? {}).sort().join(",")}]`).join(" ");
+  const kinds = (cell.outputs ?? []).map((o) => `${o.output_type}${o.name ? `:${o.name}` : ""}[${Object.keys(o.data ?? {}).sort().join(",")}]`);
+  return kinds.filter((k, i) => !(k.startsWith("stream:") && kinds[i - 1] === k)).join(" ");
 }
 
 /** Durations ("in 22.1 s") differ between runs and machines; they say nothing about the lesson. */
