@@ -15,8 +15,18 @@ describe("model renderer", () => {
     const p = inspect.modelPayload(m.summary());
     const w = widget();
     w.renderData(p);
-    const rows = w.node.querySelectorAll("tr.convlab-model-row");
-    expect(rows.length).toBe(p.rows.length);
+    const rows = [...w.node.querySelectorAll("tr.convlab-model-row")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
+    // the course's corrected LeNet-5 table (COURSE.md week 1): name, output shape, activation size, params
+    expect(rows.map((r) => [r[0], r[2], r[3], r[4]])).toEqual([
+      ["input", "(32,32,3)", "3,072", "0"],
+      ["CONV1", "(28,28,8)", "6,272", "608"],
+      ["POOL1", "(14,14,8)", "1,568", "0"],
+      ["CONV2", "(10,10,16)", "1,600", "3,216"],
+      ["POOL2", "(5,5,16)", "400", "0"],
+      ["FC3", "(120)", "120", "48,120"],
+      ["FC4", "(84)", "84", "10,164"],
+      ["softmax", "(10)", "10", "850"],
+    ]);
     const lines = [...w.node.querySelectorAll(".convlab-model-footer-line")].map((d) => d.textContent);
     // The same closing lines as the text summary.
     expect(lines).toEqual(m.summary().toString().trim().split("\n").slice(-4));
