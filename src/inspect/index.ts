@@ -31,3 +31,4 @@ export {
 export { trainingCurves, trainingPng, lossCurve, TrainingCurves, type HistoryLike } from "./training.js";
 export { modelPayload, type SummaryLike } from "./model.js";
 export { fmtTuple } from "../util/errors.js";
+export { maximizeActivation, type MaximizeOptions, type MaximizeResult, type FeatureModel } from "./maximize.js";
