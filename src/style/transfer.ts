@@ -66,6 +66,10 @@ export interface TransferOptions {
   seed?: number;
   /** Maps pixels in [0, 1] to what the extractor expects (e.g. `x => x.mul(2).sub(1)` for MobileNet). */
   preprocess?: (x: Tensor) => Tensor;
+  /**
+   * J_content's normalisation (default "assignment", `1/(4 nH nW nC)`, which the exercise's
+   * α = 10, β = 40 go with; "course" is ½‖·‖², and then β must be far larger, ~1e4).
+   */
   contentNormalization?: ContentCostOptions["normalization"];
   /** Redraw the preview every n steps (default 10 inside a kernel; 0 turns it off). */
   previewEvery?: number;
@@ -134,7 +138,7 @@ export async function transfer(opts: TransferOptions): Promise<TransferResult> {
   const lr = optNumberArg(fn, "opts.lr", o.lr, { above: 0 }) ?? 0.02;
   const seed = seedArg(fn, o.seed) ?? 0;
   const preprocess = o.preprocess === undefined ? (x: Tensor) => x : functionArg<(x: Tensor) => Tensor>(fn, "opts.preprocess", o.preprocess);
-  const normalization = optOneOfArg(fn, "opts.contentNormalization", o.contentNormalization, ["course", "assignment"] as const) ?? "course";
+  const normalization = optOneOfArg(fn, "opts.contentNormalization", o.contentNormalization, ["course", "assignment"] as const) ?? "assignment";
   const rt = currentRuntime();
   const previewEvery = optIntArg(fn, "opts.previewEvery", o.previewEvery, { min: 0 }) ?? (rt.display ? 10 : 0);
   const previewId = optStringArg(fn, "opts.previewId", o.previewId) ?? `convlab-style-${++previews}`;

@@ -94,7 +94,7 @@ describe("transfer", () => {
     );
 
   it("lowers J(G) by at least half within its first 20 steps (noise init), G stays in [0, 1]", async () => {
-    const r = await style.transfer({ content, style: styleImg, extractor: net(), contentLayer: "conv2", styleLayers: ["conv1", "conv2"], steps: 20, size: 16, init: "noise", lr: 0.05, seed: 3, beta: 1e4, progress: false });
+    const r = await style.transfer({ content, style: styleImg, extractor: net(), contentLayer: "conv2", styleLayers: ["conv1", "conv2"], steps: 20, size: 16, init: "noise", lr: 0.05, seed: 3, beta: 1e4, contentNormalization: "course", progress: false });
     expect(r.history).toHaveLength(21);
     expect(r.history[0]!.step).toBe(0);
     expect(r.history.at(-1)!.total).toBeLessThanOrEqual(0.5 * r.history[0]!.total);
@@ -105,7 +105,7 @@ describe("transfer", () => {
 
   it("its reported costs are the public cost functions' values on G (J = α J_content + β Σ λ J_style)", async () => {
     const m = net();
-    const r = await style.transfer({ content, style: styleImg, extractor: m, contentLayer: "conv2", styleLayers: { conv1: 0.2, conv2: 0.8 }, alpha: 5, beta: 100, steps: 3, size: 16, progress: false });
+    const r = await style.transfer({ content, style: styleImg, extractor: m, contentLayer: "conv2", styleLayers: { conv1: 0.2, conv2: 0.8 }, alpha: 5, beta: 100, steps: 3, size: 16, contentNormalization: "course", progress: false });
     const C = cl.data.resize(content, [16, 16]).reshape([1, 16, 16, 3]), S = cl.data.resize(styleImg, [16, 16]).reshape([1, 16, 16, 3]);
     const names = ["conv1", "conv2"];
     const fC = m.features(C, names), fS = m.features(S, names), fG = m.features(r.image, names);
@@ -122,7 +122,7 @@ describe("transfer", () => {
     expect(layers).toEqual(["scale3", "scale5"]);
     const ac = new AbortController();
     const r = await style.transfer({
-      content, style: styleImg, extractor: model, contentLayer: "scale3", styleLayers: layers, steps: 50, size: 16, progress: false, signal: ac.signal,
+      content, style: styleImg, init: "noise", extractor: model, contentLayer: "scale3", styleLayers: layers, steps: 50, size: 16, progress: false, signal: ac.signal,
       onStep: (l) => { if (l.step === 3) ac.abort(); },
     });
     expect(r.aborted).toBe(true);
@@ -142,4 +142,19 @@ describe("transfer", () => {
     await expect(style.transfer({ content, style: styleImg, extractor: {} as never, contentLayer: "c", styleLayers: ["c"] })).rejects.toThrow(/style\.transfer: opts\.extractor must be a network/);
     await expect(style.transfer({ content: cl.zeros([4, 4, 1]), style: styleImg, extractor: net(), contentLayer: "conv1", styleLayers: ["conv1"] })).rejects.toThrow(/opts\.content must be an RGB image/);
   });
+});
+
+describe("transfer on the pretrained MobileNetV1 features (face-api's weights)", () => {
+  it("astronaut × brick at 64×64: J(G) falls by at least half within 20 steps", async () => {
+    const net = await cl.models.pretrained.mobilenetV1({ inputSize: 64 });
+    const content = cl.io.readImage("notebooks/data/astronaut.png");
+    const brick = cl.io.readImage("notebooks/data/brick.png", { channels: 3 });
+    const r = await style.transfer({
+      content, style: brick, extractor: net, preprocess: (x) => x.mul(2).sub(1),
+      contentLayer: "conv5_pw_relu", styleLayers: ["conv0_relu", "conv1_pw_relu", "conv3_pw_relu", "conv5_pw_relu"],
+      steps: 20, size: 64, lr: 0.03, seed: 0, progress: false,
+    });
+    expect(r.history[20]!.total).toBeLessThanOrEqual(0.5 * r.history[0]!.total);
+    expect(r.history[20]!.style).toBeLessThan(r.history[0]!.style);
+  }, 60_000);
 });

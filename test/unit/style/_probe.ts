@@ -1,0 +1,14 @@
+import * as cl from "../../../src/index.js";
+let t0 = performance.now();
+const net = await cl.models.pretrained.mobilenetV1({ inputSize: 128 });
+console.log("load", ((performance.now() - t0) / 1000).toFixed(2), net.stages.join(","));
+const content = cl.io.readImage("notebooks/data/astronaut.png");
+const style = cl.io.readImage("notebooks/data/brick.png", { channels: 3 });
+console.log(content.shape, style.shape);
+t0 = performance.now();
+const layers = ["conv0_relu", "conv1_pw_relu", "conv3_pw_relu", "conv5_pw_relu"];
+const r = await cl.style.transfer({ content, style, extractor: net, contentLayer: "conv5_pw_relu", styleLayers: layers, steps: 40, size: 128, contentNormalization: "assignment", lr: 0.03, preprocess: (x) => x.mul(2).sub(1), progress: false });
+console.log("20 steps", ((performance.now() - t0) / 1000).toFixed(2));
+console.log(r.history.map(h => `${h.total.toPrecision(3)}(${h.content.toPrecision(2)},${h.style.toPrecision(2)})`).join(" "));
+cl.io.writeImage("/tmp/g.png", r.image.reshape([128,128,3]));
+process.exit(0);
