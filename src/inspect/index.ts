@@ -32,3 +32,4 @@ export { trainingCurves, trainingPng, lossCurve, TrainingCurves, type HistoryLik
 export { modelPayload, type SummaryLike } from "./model.js";
 export { fmtTuple } from "../util/errors.js";
 export { maximizeActivation, type MaximizeOptions, type MaximizeResult, type FeatureModel } from "./maximize.js";
+export { volumeSlices, type VolumeSlicesOptions } from "./volumes.js";

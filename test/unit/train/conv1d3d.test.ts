@@ -72,3 +72,21 @@ describe("trained end to end (short seeded runs)", () => {
     expect(accuracy(m, test.x, test.y)).toBeGreaterThanOrEqual(0.9);
   }, 120_000);
 });
+
+describe("volume slices in the feature-maps widget", () => {
+  it("one widget entry per (layer, slice), the input first; each holds that slice of the 3-D maps", () => {
+    const m = cl.nn.sequential([cl.nn.conv3d({ name: "c1", filters: 2, size: 3 }), cl.nn.maxPool3d({ name: "p1", size: 2 })], { inputShape: [8, 8, 8, 1], seed: 0 });
+    const x = cl.rand([2, 8, 8, 8, 1], { seed: 1 });
+    const fm = cl.inspect.volumeSlices(m, x, { example: 1, slices: 2 });
+    expect(fm.payload.layers.map((l) => l.name)).toEqual(["input · z 3/8", "input · z 7/8", "c1 · z 2/6", "c1 · z 5/6", "p1 · z 1/3", "p1 · z 3/3"]);
+    expect(fm.payload.layers[2]!.shape).toEqual([6, 6, 2]);
+    // the widget stores channel-major maps: channel 1 of c1 at z = 4 (index), y = 2, x = 3
+    const a = m.predict(cl.slice(x, [1, 0, 0, 0, 0], [1, 8, 8, 8, 1]));
+    const want = a.data[(((4 * 6 + 2) * 6 + 3) * 2) + 1]!;
+    const maps = cl.inspect.unpackArray(fm.payload.layers[3]!.maps, 72, 36);
+    expect(Math.abs(maps[36 + 2 * 6 + 3]! - want)).toBeLessThanOrEqual(1e-6);
+    const side = cl.inspect.volumeSlices(m, x, { axis: 2, slices: [0], layers: ["c1"], input: false });
+    expect(side.payload.layers.map((l) => l.name)).toEqual(["c1 · x 1/6"]);
+    expect(() => cl.inspect.volumeSlices(m, cl.zeros([1, 8, 8, 1]))).toThrow(/inspect\.volumeSlices: x must be a batch of volumes/);
+  });
+});
