@@ -81,7 +81,7 @@ describe("volume slices in the feature-maps widget", () => {
     expect(fm.payload.layers.map((l) => l.name)).toEqual(["input · z 3/8", "input · z 7/8", "c1 · z 2/6", "c1 · z 5/6", "p1 · z 1/3", "p1 · z 3/3"]);
     expect(fm.payload.layers[2]!.shape).toEqual([6, 6, 2]);
     // the widget stores channel-major maps: channel 1 of c1 at z = 4 (index), y = 2, x = 3
-    const a = m.predict(cl.slice(x, [1, 0, 0, 0, 0], [1, 8, 8, 8, 1]));
+    const a = m.features(cl.slice(x, [1, 0, 0, 0, 0], [1, 8, 8, 8, 1]), ["c1"]).c1!;
     const want = a.data[(((4 * 6 + 2) * 6 + 3) * 2) + 1]!;
     const maps = cl.inspect.unpackArray(fm.payload.layers[3]!.maps, 72, 36);
     expect(Math.abs(maps[36 + 2 * 6 + 3]! - want)).toBeLessThanOrEqual(1e-6);
