@@ -25,6 +25,7 @@ function worker(name, opts) {
     encoding: "utf8", maxBuffer: 1 << 24, env: { ...process.env, CONVLAB_THREADS: String(THREADS) },
   });
   const last = r.stdout.trim().split("\n").at(-1) ?? "";
+  if (last.startsWith("{") && JSON.parse(last).error) return JSON.parse(last);
   if (r.status !== 0 || !last.startsWith("{")) return { error: `${name} worker failed (${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ")}` };
   return JSON.parse(last);
 }
@@ -64,6 +65,7 @@ async function tfjsWorker({ steps }) {
   });
   const names = [...new Set([CONTENT, ...STYLE])];
   const model = tf.model({ inputs: inp, outputs: names.map((n) => outs[n]) });
+  model.trainable = false; // weights as constants: only input gradients (tfjs-wasm has no Conv2DBackpropFilter)
   const C = tf.randomUniform([1, SIZE, SIZE, 3]), S = tf.randomUniform([1, SIZE, SIZE, 3], 0, 1, "float32", 1);
   const feats = (x) => Object.fromEntries(model.predict(x.mul(2).sub(1)).map((t, i) => [names[i], t]));
   const gram = (a) => { const [, hh, ww, c] = a.shape; const A = a.reshape([hh * ww, c]); return tf.matMul(A, A, true, false); };
@@ -82,7 +84,13 @@ async function tfjsWorker({ steps }) {
   const G = tf.variable(C.clone());
   const opt = tf.train.adam(0.02);
   const step = () => { const v = opt.minimize(() => cost(G), true, [G]); v.dataSync(); v.dispose(); };
-  step();
+  try {
+    step();
+  } catch (e) {
+    // tfjs's tape evaluates every input's gradient of an op (the filter's too, even for constant
+    // weights), and the wasm backend has no Conv2DBackpropFilter kernel
+    return { error: `tfjs-wasm cannot run the loop: ${String(e.message ?? e).split("\n")[0]}` };
+  }
   const t = performance.now();
   for (let i = 0; i < steps; i++) step();
   return { backend: "wasm", threads: typeof wasm.getThreadsCount === "function" ? wasm.getThreadsCount() : null, steps, msPerStep: (performance.now() - t) / steps };
