@@ -21,7 +21,8 @@ import { adam } from "../train/optimizers.js";
 export interface FeatureModel {
   readonly name: string;
   features(x: Tensor, layers: readonly string[], opts?: { grad?: boolean }): Record<string, Tensor>;
-  freeze?(): unknown;
+  /** Its weights (cl.nn models): they stop requiring grad while the input is optimised, then get their flags back. */
+  parameters?(): Tensor[];
   readonly inputs?: readonly { readonly shape: readonly number[] }[];
   summary?(): { rows: readonly { outputShape: readonly number[] }[] };
 }
@@ -61,6 +62,25 @@ export interface MaximizeResult {
   history: number[];
   steps: number;
   aborted?: boolean;
+}
+
+/**
+ * Runs `fn` with the model's weights not requiring grad (no weight gradients are computed while
+ * pixels are optimised), then restores each weight's flag: the model is left as it was.
+ */
+export async function withFrozenWeights<T>(model: { parameters?(): Tensor[] }, fn: () => Promise<T>): Promise<T> {
+  const params = typeof model.parameters === "function" ? model.parameters() : [];
+  const flags = Array.isArray(params) ? params.map((p) => (p instanceof Tensor ? p.requiresGrad : false)) : [];
+  const list = Array.isArray(params) ? params.filter((p): p is Tensor => p instanceof Tensor) : [];
+  for (const p of list) p.requiresGrad = false;
+  try {
+    return await fn();
+  } finally {
+    list.forEach((p, i) => {
+      p.requiresGrad = flags[i]!;
+      p.grad = null;
+    });
+  }
 }
 
 /** `x` rolled by `dy` rows and `dx` columns (differentiable: slices and a concat). */
@@ -125,7 +145,6 @@ export async function maximizeActivation(model: FeatureModel, layer: string, uni
   const preprocess = o.preprocess === undefined ? (x: Tensor) => x : functionArg<(x: Tensor) => Tensor>(fn, "opts.preprocess", o.preprocess);
   const shape = o.inputShape === undefined ? inputShapeOf(fn, model) : arrayArg(fn, "opts.inputShape", o.inputShape).map((v, i) => intArg(fn, `opts.inputShape[${i}]`, v, { min: 1, max: 4096 }));
   if (shape.length !== 3) throw new ShapeError(`${fn}: opts.inputShape must be [nH,nW,nC], got [${shape.join(",")}]`);
-  model.freeze?.();
   const value = (x: Tensor, grad: boolean): Tensor => {
     const a = model.features(preprocess(x), [layer], { grad })[layer];
     if (!(a instanceof Tensor)) throw new ValueError(`${fn}: model '${model.name}' returned no activations for layer '${layer}'`);
@@ -140,7 +159,7 @@ export async function maximizeActivation(model: FeatureModel, layer: string, uni
   const x = rand([1, ...shape], { seed, low: 0.45, high: 0.55 });
   const initial = noGrad(() => value(x, false).item());
   const rng = new Rng(seed + 1);
-  const r = await minimize(
+  const r = await withFrozenWeights(model, () => minimize(
     (img: Tensor) => {
       const dy = jitter ? Math.round((2 * rng.uniform() - 1) * jitter) : 0, dx = jitter ? Math.round((2 * rng.uniform() - 1) * jitter) : 0;
       let loss = value(roll(img, dy, dx), true).neg();
@@ -159,7 +178,7 @@ export async function maximizeActivation(model: FeatureModel, layer: string, uni
         for (let i = 0; i < d.length; i++) d[i] = d[i]! < 0 ? 0 : d[i]! > 1 ? 1 : d[i]!;
       },
     },
-  );
+  ));
   x.requiresGrad = false;
   const final = noGrad(() => value(x, false).item());
   return { image: x, initial, final, history: r.losses.map((l) => -l), steps: r.steps, ...(r.aborted ? { aborted: true } : {}) };

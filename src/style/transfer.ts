@@ -20,12 +20,13 @@ import { trainingCurves, type TrainingCurves } from "../inspect/training.js";
 import { contentCost, gram, type ContentCostOptions } from "./costs.js";
 import { add, mul } from "../ops/binary.js";
 import { Gallery } from "./gallery.js";
+import { withFrozenWeights } from "../inspect/maximize.js";
 
 /** What transfer needs of a network: `model.features(x, names, { grad })` (any `cl.nn` model has it). */
 export interface FeatureExtractor {
   features(x: Tensor, layers: readonly string[], opts?: { grad?: boolean }): Record<string, Tensor>;
-  /** Called once before the loop so that no weight gradients are computed (cl.nn models). */
-  freeze?(): unknown;
+  /** Its weights (cl.nn models): they stop requiring grad during the loop (no weight gradients), then get their flags back. */
+  parameters?(): Tensor[];
 }
 
 /** Costs at one step (before that step's update). */
@@ -156,7 +157,6 @@ export async function transfer(opts: TransferOptions): Promise<TransferResult> {
   content = noGrad(() => fit(content));
   style = noGrad(() => fit(style));
 
-  ex.freeze?.();
   const styleNames = Object.keys(lambdas);
   const names = [...new Set([contentLayer, ...styleNames])];
   const feats = (x: Tensor, grad: boolean): Record<string, Tensor> => {
@@ -202,7 +202,7 @@ export async function transfer(opts: TransferOptions): Promise<TransferResult> {
   let pending: { c: number; s: number; J: number } | null = null;
   const optimizer = o.optimizer ?? adam({ lr });
   if (previewEvery > 0) draw(0);
-  const r = await minimize(
+  const r = await withFrozenWeights(ex, () => minimize(
     (g: Tensor) => {
       const k = costs(g, true);
       pending = { c: k.c, s: k.s, J: k.J.item() };
@@ -224,7 +224,7 @@ export async function transfer(opts: TransferOptions): Promise<TransferResult> {
         await onStep?.(log);
       },
     },
-  );
+  ));
   G.requiresGrad = false;
   const fin = noGrad(() => costs(G, false));
   history.push({ step: r.steps, total: fin.J.item(), content: fin.c, style: fin.s });

@@ -36,6 +36,8 @@ describe("maximizeActivation", () => {
     expect(Math.min(...r.image.data)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...r.image.data)).toBeLessThanOrEqual(1);
     expect(r.history).toHaveLength(40);
+    // the model is left as it was: its weights still train, and no weight gradient was kept
+    expect(m.parameters().every((p) => p.requiresGrad && p.grad === null)).toBe(true);
   });
 
   it("a dense logit, the centre-unit objective, no jitter or blur", async () => {

@@ -103,6 +103,13 @@ describe("transfer", () => {
     expect(Math.max(...r.image.data)).toBeLessThanOrEqual(1);
   });
 
+  it("leaves the extractor as it was (its weights still require grad, no gradients kept)", async () => {
+    const m = net();
+    await style.transfer({ content, style: styleImg, extractor: m, contentLayer: "conv2", styleLayers: ["conv1"], steps: 2, size: 16, progress: false });
+    expect(m.parameters().length).toBe(4);
+    expect(m.parameters().every((p) => p.requiresGrad && p.grad === null)).toBe(true);
+  });
+
   it("its reported costs are the public cost functions' values on G (J = α J_content + β Σ λ J_style)", async () => {
     const m = net();
     const r = await style.transfer({ content, style: styleImg, extractor: m, contentLayer: "conv2", styleLayers: { conv1: 0.2, conv2: 0.8 }, alpha: 5, beta: 100, steps: 3, size: 16, contentNormalization: "course", progress: false });
