@@ -9,8 +9,10 @@
 // interleaved across variants; the best start is the headline figure (as in the other benchmarks:
 // the machine is shared, and other processes only ever add time), the median is shown beside it.
 // Then plain tslab and convlab again in this repository's notebooks/, where `npm start` starts
-// kernels (a folder inside a project, with node_modules above it).
-import { mkdtempSync, rmSync } from "node:fs";
+// kernels (a folder inside a project, with node_modules above it). Last, output throughput: 20,000
+// one-line prints in one cell on convlab and ipykernel from .venv (time to the last
+// byte at the client, share of the bytes delivered).
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -41,6 +43,7 @@ export async function run(options = {}) {
   const startMs = new Map(variants.map((v) => [v.name, []]));
   const cellMs = new Map(variants.map((v) => [v.name, []]));
   const inspectMs = { first: [], next: [] };
+  let prints;
 
   async function once(v, measureCells) {
     const t0 = performance.now();
@@ -79,6 +82,7 @@ export async function run(options = {}) {
     for (const v of variants) startMs.get(v.name).length = 0;
     for (let r = 0; r < starts; r++) for (const v of variants) await once(v, r === 0);
     for (let r = 0; r < Math.min(starts, 5); r++) for (const v of inNotebooks) await once(v, false);
+    prints = await printFlood({ env, dir, convlabArgv, reps: options.quick ? 3 : 5 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -104,8 +108,16 @@ export async function run(options = {}) {
   console.log(`in notebooks/: convlab ${num(best["convlab, in notebooks/"], 0)} ms, plain tslab ${num(best["tslab 1.0.22, in notebooks/"], 0)} ms`);
   console.log(`the code cache of the TypeScript compiler saves ${num(codeCache, 0)} ms of the start`);
   console.log(`library documentation loaded on the first inspection saves ${num(lazyDocs, 0)} ms of the start; that inspection takes ${num(firstInspect, 0)} ms, later ones ${num(nextInspect, 0)} ms`);
+  console.log(`\n${PRINTS.toLocaleString("en")} one-line prints in one cell: execute_request → the last byte of output at the client (best of ${prints.reps}, median beside it)\n`);
+  printTable(
+    ["kernel", "to the last byte, best (ms)", "median (ms)", "to reply + idle, median (ms)", "bytes delivered", "stream messages"],
+    prints.rows.map((r) => [r.name, num(r.bestMs, 0), num(r.medianMs, 0), num(r.doneMedianMs, 0), `${num(r.deliveredPct, 1)} %`, String(r.messages)]),
+  );
+  const ck = prints.rows.find((r) => r.name === "convlab"), py = prints.rows.find((r) => r.name.startsWith("ipykernel"));
+  if (ck && py) console.log(`\nconvlab takes ${num(ck.bestMs / py.bestMs, 2)}× ipykernel's time to the last byte (goal ≤ 1.5×), ${num(ck.deliveredPct, 1)} % of the bytes (goal 100 %)`);
   return {
     kernel: {
+      prints,
       machine: m,
       startBestMs: best,
       startMedianMs: start,
@@ -118,5 +130,51 @@ export async function run(options = {}) {
       firstInspectMs: firstInspect,
       nextInspectMs: nextInspect,
     },
+  };
+}
+
+const PRINTS = 20_000;
+
+/**
+ * 20,000 one-line prints in one cell, on the convlab kernel, on ipykernel from this repository's
+ * .venv (when it has one), interleaved (plain tslab is left out: it loses most of the lines and
+ * often the idle status too, so its cell never ends for a client): the time from sending the
+ * execute_request to the arrival of the last byte of output (and to reply + idle), and how much of
+ * the output arrived.
+ */
+export async function printFlood({ env, dir, convlabArgv, reps }) {
+  const { KernelClient } = await import(pathToFileURL(join(root, "kernel", "dist", "client.js")).href);
+  const python = join(root, ".venv", "bin", "python");
+  const kernels = [
+    { name: "convlab", argv: convlabArgv, code: `for (let i = 0; i < ${PRINTS}; i++) console.log(i)` },
+    ...(existsSync(python) ? [{ name: "ipykernel (.venv)", argv: [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"], code: `for i in range(${PRINTS}): print(i)` }] : []),
+  ];
+  const expected = Array.from({ length: PRINTS }, (_, i) => `${i}\n`).join("");
+  const started = [];
+  try {
+    for (const kd of kernels) started.push({ ...kd, k: await KernelClient.start({ argv: kd.argv, cwd: dir, env }), last: [], done: [], pct: [], msgs: [] });
+    for (const s of started) await s.k.execute(s.code); // warm-up
+    for (let r = 0; r < reps; r++) {
+      for (const s of started) {
+        const t0 = performance.now();
+        const id = s.k.submit(s.code);
+        const { iopub } = await s.k.wait(id, 120_000);
+        const done = performance.now();
+        const streams = iopub.filter((m) => m.header.msg_type === "stream" && m.content.name === "stdout");
+        const text = streams.map((m) => m.content.text).join("");
+        s.last.push((streams.length ? streams[streams.length - 1].receivedAt : done) - t0);
+        s.done.push(done - t0);
+        s.pct.push(text === expected ? 100 : (100 * Math.min(text.length, expected.length)) / expected.length);
+        s.msgs.push(streams.length);
+        await new Promise((res) => setTimeout(res, 300)); // let late (dropped or stray) messages pass
+      }
+    }
+  } finally {
+    for (const s of started) await s.k.shutdown();
+  }
+  return {
+    reps,
+    prints: PRINTS,
+    rows: started.map((s) => ({ name: s.name, bestMs: Math.min(...s.last), medianMs: median(s.last), doneMedianMs: median(s.done), deliveredPct: Math.min(...s.pct), messages: median(s.msgs) })),
   };
 }

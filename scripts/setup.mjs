@@ -95,6 +95,34 @@ function venvPackageJson() {
   if (!existsSync(p) || readFileSync(p, "utf8") !== want) writeFileSync(p, want);
 }
 
+/**
+ * JupyterLab's settings overrides in .venv: a newcomer's first JupyterLab would ask "Would you
+ * like to get notified about official Jupyter news?" over the notebook, and the machine may have
+ * no network for news or update checks anyway. Other keys in an existing overrides.json are kept.
+ */
+export const LAB_OVERRIDES = {
+  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+};
+
+function labSettings() {
+  const dir = join(venv, "share", "jupyter", "lab", "settings");
+  const p = join(dir, "overrides.json");
+  let current = {};
+  if (existsSync(p)) {
+    try {
+      current = JSON.parse(readFileSync(p, "utf8"));
+    } catch {
+      current = {}; // an unreadable overrides file is replaced
+    }
+  }
+  const merged = { ...current };
+  for (const [plugin, values] of Object.entries(LAB_OVERRIDES)) merged[plugin] = { ...(current[plugin] ?? {}), ...values };
+  const want = JSON.stringify(merged, null, 2) + "\n";
+  if (existsSync(p) && readFileSync(p, "utf8") === want) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(p, want);
+}
+
 async function registerKernel() {
   const cli = join(root, "kernel", "dist", "cli.js");
   if (!existsSync(cli)) return; // the kernel is not built in this checkout
@@ -146,6 +174,7 @@ export async function setup({ browser = false } = {}) {
   await build();
   setupVenv();
   venvPackageJson();
+  labSettings();
   await registerKernel();
   installExtension();
   if (browser) installDebianPackages();

@@ -38,5 +38,6 @@ export * as train from "./train/index.js";
 export * as data from "./data/index.js";
 export * as detection from "./detection/index.js";
 export * as inspect from "./inspect/index.js";
+export * as style from "./style/index.js";
 export { show } from "./inspect/display.js";
 export * as runtime from "./runtime/index.js";

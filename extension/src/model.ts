@@ -31,7 +31,8 @@ export class ModelWidget extends ConvlabWidget<inspect.ModelPayload> {
     el("div", "convlab-title", `Model: ${p.name} (${p.type})`, this.node);
     const table = el("table", "convlab-table convlab-model-table", undefined, this.node);
     const head = el("tr", undefined, undefined, el("thead", undefined, undefined, table));
-    const cols = ["layer", "type", "output shape", "activation size", "params", "mults"];
+    const graph = isGraph(p.rows);
+    const cols = ["layer", "type", "output shape", "activation size", "params", "mults", ...(graph ? ["connected to"] : [])];
     cols.forEach((c, j) => el("th", j >= 3 ? "convlab-num" : undefined, c, head));
     const body = el("tbody", undefined, undefined, table);
     for (const r of p.rows) {
@@ -42,15 +43,17 @@ export class ModelWidget extends ConvlabWidget<inspect.ModelPayload> {
       el("td", "convlab-num", fmtInt(r.activationSize), tr);
       el("td", "convlab-num", fmtInt(r.params), tr);
       el("td", "convlab-num", fmtInt(r.mults), tr);
+      if (graph) el("td", undefined, (r.inputs ?? []).join(", "), tr);
     }
-    const frozen = p.totalParams - p.trainableParams;
-    el(
-      "div",
-      "convlab-model-footer",
-      `Total params: ${fmtInt(p.totalParams)}${frozen ? ` (trainable ${fmtInt(p.trainableParams)}, frozen ${fmtInt(frozen)})` : ""} · mults per example: ${fmtInt(p.totalMults)}`,
-      this.node,
-    );
-    if (isGraph(p.rows)) this.drawGraph(p.rows);
+    // The same closing lines as the text summary (and Keras): mults, then total / trainable / non-trainable.
+    const footer = el("div", "convlab-model-footer", undefined, this.node);
+    for (const line of [
+      `Mults per example: ${fmtInt(p.totalMults)}`,
+      `Total params: ${fmtInt(p.totalParams)}`,
+      `Trainable params: ${fmtInt(p.trainableParams)}`,
+      `Non-trainable params: ${fmtInt(p.totalParams - p.trainableParams)}`,
+    ]) el("div", "convlab-model-footer-line", line, footer);
+    if (graph) this.drawGraph(p.rows);
   }
 
   /** Layers as boxes in columns by depth, edges from each input to the layer. */

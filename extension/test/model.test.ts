@@ -15,10 +15,35 @@ describe("model renderer", () => {
     const p = inspect.modelPayload(m.summary());
     const w = widget();
     w.renderData(p);
-    const rows = w.node.querySelectorAll("tr.convlab-model-row");
-    expect(rows.length).toBe(p.rows.length);
-    expect(w.node.querySelector(".convlab-model-footer")!.textContent).toContain("62,958");
+    const rows = [...w.node.querySelectorAll("tr.convlab-model-row")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
+    // the course's corrected LeNet-5 table (COURSE.md week 1): name, output shape, activation size, params
+    expect(rows.map((r) => [r[0], r[2], r[3], r[4]])).toEqual([
+      ["input", "(32,32,3)", "3,072", "0"],
+      ["CONV1", "(28,28,8)", "6,272", "608"],
+      ["POOL1", "(14,14,8)", "1,568", "0"],
+      ["CONV2", "(10,10,16)", "1,600", "3,216"],
+      ["POOL2", "(5,5,16)", "400", "0"],
+      ["FC3", "(120)", "120", "48,120"],
+      ["FC4", "(84)", "84", "10,164"],
+      ["softmax", "(10)", "10", "850"],
+    ]);
+    const lines = [...w.node.querySelectorAll(".convlab-model-footer-line")].map((d) => d.textContent);
+    // The same closing lines as the text summary.
+    expect(lines).toEqual(m.summary().toString().trim().split("\n").slice(-4));
+    expect(lines).toContain("Total params: 62,958");
+    expect(lines).toContain("Non-trainable params: 0");
+    expect(w.node.querySelectorAll("th").length).toBe(6);
     expect(w.node.querySelector("svg.convlab-model-graph")).toBeNull();
+  });
+
+  it("counts frozen parameters as non-trainable, like the text summary", () => {
+    const m = models.lenet5();
+    m.freeze("CONV2");
+    const w = widget();
+    w.renderData(inspect.modelPayload(m.summary()));
+    const lines = [...w.node.querySelectorAll(".convlab-model-footer-line")].map((d) => d.textContent);
+    expect(lines).toEqual(m.summary().toString().trim().split("\n").slice(-4));
+    expect(lines.find((l) => l!.startsWith("Non-trainable"))).not.toBe("Non-trainable params: 0");
   });
 
   it("draws a layer graph for a residual model and re-renders in place", () => {
@@ -31,6 +56,8 @@ describe("model renderer", () => {
     w.renderData(inspect.modelPayload(m.summary()));
     expect(w.node.querySelectorAll("g.convlab-graph-node").length).toBe(4);
     expect(w.node.querySelectorAll("line.convlab-graph-edge").length).toBe(4);
+    const sumRow = [...w.node.querySelectorAll("tr.convlab-model-row")].find((r) => r.firstChild!.textContent === "sum")!;
+    expect(sumRow.lastChild!.textContent).toBe("a, b");
     w.renderData(inspect.modelPayload(models.lenet5().summary()));
     expect(w.node.querySelector("svg.convlab-model-graph")).toBeNull();
     expect(w.node.querySelectorAll(".convlab-model-table").length).toBe(1);

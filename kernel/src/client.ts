@@ -49,6 +49,8 @@ export interface Message<C = Record<string, unknown>> {
   metadata: Record<string, unknown>;
   content: C;
   channel: "shell" | "control" | "iopub";
+  /** When the client decoded it (`performance.now()`). */
+  receivedAt: number;
 }
 
 export type Content = Record<string, unknown>;
@@ -279,7 +281,7 @@ export class KernelClient {
       return undefined;
     }
     const [header, parent, metadata, content] = parts.map((p) => JSON.parse(p)) as [Header, Partial<Header>, Content, Content];
-    return { header, parent_header: parent, metadata, content, channel };
+    return { header, parent_header: parent, metadata, content, channel, receivedAt: performance.now() };
   }
 
   private dispatch(msg: Message): void {

@@ -65,9 +65,10 @@ export function loadWithCodeCache(file: string): CachedLoad {
     source = undefined;
   }
   const asciiCopy = source !== undefined;
-  source ??= asciiSource(readFileSync(file, "utf8"));
+  // a const, so the closures below see a string (narrowing of a `let` does not reach them)
+  const text: string = source ?? asciiSource(readFileSync(file, "utf8"));
   const M = Module as unknown as ModuleInternals & (new (id: string, parent: unknown) => NodeJS.Module);
-  const script = new vm.Script(M.wrap(source), { filename: file, cachedData });
+  const script = new vm.Script(M.wrap(text), { filename: file, cachedData });
   const hit = cachedData !== undefined && !script.cachedDataRejected;
   const mod = new M(file, null) as NodeJS.Module & { paths: string[]; loaded: boolean; filename: string };
   mod.filename = file;
@@ -85,7 +86,7 @@ export function loadWithCodeCache(file: string): CachedLoad {
         mkdirSync(dir, { recursive: true });
         const tmp = `.${process.pid}.tmp`;
         if (!asciiCopy) {
-          writeFileSync(copyFile + tmp, source, "latin1");
+          writeFileSync(copyFile + tmp, text, "latin1");
           renameSync(copyFile + tmp, copyFile);
         }
         writeFileSync(cacheFile + tmp, script.createCachedData());

@@ -2,7 +2,7 @@
  * Jupyter `error` contents (ename, evalue, traceback) for exceptions thrown by cells and for
  * TypeScript diagnostics, with the traceback pointing at the cells' TypeScript lines.
  */
-import { inspect } from "node:util";
+import { inspect, types } from "node:util";
 import { CellMap } from "./cellmap.js";
 import type { Diagnostic, Ts } from "./tslab.js";
 
@@ -68,42 +68,139 @@ function isMachinery(file: string): boolean {
   return file.startsWith("node:") || /[\\/]tslab[\\/]dist[\\/]/.test(file) || /[\\/]kernel[\\/]dist[\\/]/.test(file) || file === "evalmachine.<anonymous>";
 }
 
-/** `error` content for anything a cell threw. */
-export function errorContent(err: unknown, cells: CellRegistry): ErrorContent {
-  if (!(err instanceof Error)) {
-    const evalue = inspect(err, { depth: 2, breakLength: Infinity });
-    return { ename: "Uncaught", evalue, traceback: [`${RED}Uncaught${RESET} ${evalue}`] };
+/** `f()`, or `fallback` when it throws (getters, Proxy traps and `toString`s of thrown values may). */
+function safe<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
   }
-  const ename = err.name || err.constructor?.name || "Error";
-  const evalue = err.message;
-  const traceback = [`${RED}${ename}${RESET}: ${evalue}`];
-  const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+}
+
+/** A one-line text for any value, never throwing. */
+export function describeValue(v: unknown): string {
+  if (typeof v === "string") return v;
+  const text = safe(() => inspect(v, { depth: 2, breakLength: Infinity }), "") || safe(() => String(v), "") || "(a value that cannot be printed)";
+  return safe(() => types.isProxy(v), false) ? `Proxy ${text}` : text;
+}
+
+/** Whether `err` is an Error (false, not a throw, for Proxies whose traps throw). */
+function isError(err: unknown): err is Error {
+  return safe(() => err instanceof Error, false);
+}
+
+/** The name of an Error, or of the class of an object, without throwing. */
+function nameOf(err: object): string {
+  const own = safe(() => (err as { name?: unknown }).name, undefined);
+  if (typeof own === "string" && own) return own;
+  const ctor = safe(() => (err as { constructor?: { name?: unknown } }).constructor?.name, undefined);
+  return typeof ctor === "string" && ctor ? ctor : "Error";
+}
+
+/** The frames of a stack trace, as traceback lines (cells' lines with an excerpt, library frames by file). */
+function frameLines(stack: string, cells: CellRegistry): string[] {
+  const out: string[] = [];
+  const frames = stack.split("\n").filter((l) => /^\s+at /.test(l));
   let shown = 0;
   let previous = "";
   for (const frame of frames) {
     if (shown >= 12) {
-      traceback.push("    …");
+      out.push("    …");
       break;
     }
     const m = FRAME.exec(frame);
     if (!m) continue;
     const [, fn, file, line, col] = m as unknown as [string, string | undefined, string, string, string];
-    const cell = cells.locate(file, Number(line), Number(col));
+    const cell = safe(() => cells.locate(file, Number(line), Number(col)), undefined);
     if (cell) {
       const where = cell.line === undefined ? "" : `, line ${cell.line + 1}`;
       const inFn = fn && !/^(Object\.)?<anonymous>$/.test(fn) && !fn.startsWith("eval") ? ` in ${fn.replace(/^(exports|Object|Proxy)\./, "")}` : "";
       const heading = `${CYAN}Cell ${cell.label}${where}${RESET}${inFn}`;
       if (heading === previous) continue; // the cell's wrapper around its own top level
       previous = heading;
-      traceback.push("", heading);
-      if (cell.line !== undefined) traceback.push(...excerpt(cell.source, cell.line));
+      out.push("", heading);
+      if (cell.line !== undefined) out.push(...excerpt(cell.source, cell.line));
       shown++;
     } else if (!isMachinery(file)) {
-      traceback.push(`    at ${fn ? `${fn} (${file}:${line}:${col})` : `${file}:${line}:${col}`}`);
+      out.push(`    at ${fn ? `${fn} (${file}:${line}:${col})` : `${file}:${line}:${col}`}`);
       shown++;
     }
   }
+  return out;
+}
+
+/** How many causes (`error.cause`, and the errors of an AggregateError) a traceback follows. */
+const MAX_CAUSES = 8;
+
+/**
+ * `error` content for anything a cell threw: an Error (its name, message and stack, then its
+ * `cause` chain and an AggregateError's errors), or any other value (ename `Uncaught`). Never
+ * throws, whatever the value: odd `stack`/`message` types, throwing getters, Proxies whose
+ * traps throw and cyclic causes all give a readable error.
+ */
+export function errorContent(err: unknown, cells: CellRegistry): ErrorContent {
+  try {
+    return errorContentOf(err, cells);
+  } catch (e) {
+    const evalue = `the error could not be described (${describeValue(e)})`;
+    return { ename: "Error", evalue, traceback: [`${RED}Error${RESET}: ${evalue}`] };
+  }
+}
+
+function errorContentOf(err: unknown, cells: CellRegistry): ErrorContent {
+  if (!isError(err)) {
+    const evalue = typeof err === "string" ? inspect(err) : describeValue(err);
+    return { ename: "Uncaught", evalue, traceback: [`${RED}Uncaught${RESET} ${evalue}`] };
+  }
+  const { ename, evalue } = headline(err);
+  const traceback = [`${RED}${ename}${RESET}: ${evalue}`];
+  const stack = safe(() => err.stack, undefined);
+  if (typeof stack === "string") traceback.push(...frameLines(stack, cells));
+  // causes, depth first, each once
+  const seen = new Set<unknown>([err]);
+  const queue: { label: string; value: unknown }[] = [];
+  const more = (e: unknown) => {
+    const cause = safe(() => (isError(e) ? (e as { cause?: unknown }).cause : undefined), undefined);
+    if (cause !== undefined) queue.push({ label: "Caused by", value: cause });
+    const errors = safe(() => (isError(e) && Array.isArray((e as { errors?: unknown }).errors) ? ((e as unknown as { errors: unknown[] }).errors.slice(0, MAX_CAUSES)) : []), [] as unknown[]);
+    errors.forEach((x, i) => queue.push({ label: `Error ${i + 1} of the group`, value: x }));
+  };
+  more(err);
+  let followed = 0;
+  while (queue.length > 0 && followed < MAX_CAUSES) {
+    const { label, value } = queue.shift()!;
+    if (seen.has(value)) {
+      traceback.push("", `${label}: (the same error as above: the causes form a cycle)`);
+      continue;
+    }
+    seen.add(value);
+    followed++;
+    if (isError(value)) {
+      const h = headline(value);
+      traceback.push("", `${label}: ${RED}${h.ename}${RESET}: ${h.evalue}`);
+      const s = safe(() => value.stack, undefined);
+      if (typeof s === "string") traceback.push(...frameLines(s, cells));
+      more(value);
+    } else traceback.push("", `${label}: ${describeValue(value)}`);
+  }
   return { ename, evalue, traceback };
+}
+
+function headline(err: Error): { ename: string; evalue: string } {
+  const ename = nameOf(err);
+  let evalue: string;
+  try {
+    const message: unknown = err.message;
+    evalue = message === undefined ? "" : describeValue(message);
+  } catch (e) {
+    evalue = `(its message could not be read: ${describeValue(safe(() => (e instanceof Error ? e.message : e), e))})`;
+  }
+  return { ename, evalue };
+}
+
+/** A plain-text report (no colours) of an error, for stderr. */
+export function errorText(err: unknown, cells: CellRegistry): string {
+  return errorContent(err, cells).traceback.join("\n").replace(/\x1b\[[0-9;]*m/g, "");
 }
 
 /**

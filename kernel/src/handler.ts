@@ -8,7 +8,8 @@
 import type * as Convlab from "convlab";
 import { bundleFor } from "./display.js";
 import { Comms } from "./comms.js";
-import { type CellRegistry, type ErrorContent, diagnosticsContent, errorContent, interruptContent } from "./errors.js";
+import { StringDecoder } from "node:string_decoder";
+import { type CellRegistry, type ErrorContent, describeValue, diagnosticsContent, errorContent, errorText, interruptContent } from "./errors.js";
 import type { CellCapture } from "./capture.js";
 import { TrainingDisplay } from "./training.js";
 import { tslab, type DisplayData, type ExecuteRequest, type Executor, type Ts } from "./tslab.js";
@@ -18,6 +19,8 @@ const { jupyter } = tslab();
 /** Where a cell's messages go: IOPub messages with the execute_request as parent. */
 export interface CellIO {
   publish(msgType: string, content: Record<string, unknown>): void;
+  /** The cell's code has finished: send what it printed (and a note of what the output limit left out). */
+  endOutput?(): void;
   writeStream(name: string, text: string): void;
   writeDisplayData(content: DisplayData, update: boolean): void;
 }
@@ -51,6 +54,15 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 
 const SIGINT_BREAK = /Script execution was interrupted by `SIGINT`/;
 
+/** Whether `thrown` is V8's error for a synchronous loop broken by SIGINT (false for anything odd, never a throw). */
+function isSigintBreak(thrown: unknown): boolean {
+  try {
+    return thrown instanceof Error && typeof thrown.message === "string" && SIGINT_BREAK.test(thrown.message);
+  } catch {
+    return false;
+  }
+}
+
 export interface HandlerOptions {
   executor: Executor;
   capture: CellCapture;
@@ -74,6 +86,12 @@ export class ConvlabHandler extends jupyter.JupyterHandlerImpl {
   private generation = 0;
   private running: Running | undefined;
   private displayIds = new Set<string>();
+  /** The output of the cell being run (from its start to its reply), for errors that escape it. */
+  private current: CellIO | undefined;
+  /** Errors that escaped while no cell ran: shown in the next cell's stderr. */
+  private strays: string[] = [];
+  /** Where the kernel's own log goes (the Jupyter server log). */
+  log: (msg: string) => void = () => {};
 
   constructor(opts: HandlerOptions) {
     super(opts.executor, false);
@@ -139,19 +157,62 @@ export class ConvlabHandler extends jupyter.JupyterHandlerImpl {
     }, INTERRUPT_GRACE_MS);
   }
 
+  /**
+   * An exception from a timer or callback, or a promise rejection nothing handled (the
+   * process's `uncaughtException`/`unhandledRejection`): shown in the stderr of the cell being
+   * run, or else of the next cell, and logged. Never throws; the kernel goes on.
+   */
+  reportStray(what: string, err: unknown): void {
+    let text: string;
+    try {
+      text = `[convlab] ${what}:\n${errorText(err, this.opts.cells)}\n`;
+    } catch {
+      text = `[convlab] ${what}: (the error could not be described)\n`;
+    }
+    try {
+      this.log(text.trimEnd());
+    } catch {
+      // nowhere to log
+    }
+    try {
+      if (this.current) this.current.writeStream("stderr", text);
+      else if (this.strays.length < 20) this.strays.push(text);
+      else if (this.strays.length === 20) this.strays.push("[convlab] … and more errors after these (see the kernel's log)\n");
+    } catch {
+      this.strays.push(text);
+    }
+  }
+
   private async runCell(req: ExecuteRequest, io: CellIO): Promise<Record<string, unknown>> {
-    const { capture, core, executor } = this.opts;
     const silent = req.silent === true;
     const count = silent || req.store_history === false ? this.count : ++this.count;
     const out = silent ? QUIET : io;
+    this.current = out;
+    try {
+      return await this.runCellBody(req, io, out, count);
+    } catch (e) {
+      // A failure of the kernel's own machinery around the cell: still an error output.
+      const error = { ename: "KernelError", evalue: `the kernel failed while running the cell: ${describeValue(e instanceof Error ? e.message : e)}`, traceback: [`KernelError: ${describeValue(e instanceof Error ? (e.stack ?? e.message) : e)}`] };
+      this.log(error.traceback[0]!);
+      if (!silent) io.publish("error", error);
+      return { status: "error", execution_count: count, ...error, user_expressions: {}, payload: [] };
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private async runCellBody(req: ExecuteRequest, io: CellIO, out: CellIO, count: number): Promise<Record<string, unknown>> {
+    const { capture, core, executor } = this.opts;
+    const silent = req.silent === true;
     if (!silent) io.publish("execute_input", { code: req.code, execution_count: count });
     if (this.startupWarning) {
       out.writeStream("stderr", this.startupWarning);
       this.startupWarning = undefined;
     }
+    for (const text of this.strays.splice(0)) out.writeStream("stderr", text.replace("[convlab] ", "[convlab] after the previous cell: "));
     // Output of the cell (and of anything it leaves running) goes to this request, as in tslab.
-    process.stdout.write = this.createWriteToIopub("stdout", out.writeStream) as typeof process.stdout.write;
-    process.stderr.write = this.createWriteToIopub("stderr", out.writeStream) as typeof process.stderr.write;
+    process.stdout.write = streamWriter("stdout", out.writeStream) as typeof process.stdout.write;
+    process.stderr.write = streamWriter("stderr", out.writeStream) as typeof process.stderr.write;
     jupyter.lastWriteDisplayData = out.writeDisplayData;
 
     const cell: Running = { controller: new AbortController(), interrupted: false };
@@ -187,10 +248,14 @@ export class ConvlabHandler extends jupyter.JupyterHandlerImpl {
       training?.flush();
       this.running = undefined;
     }
+    // Promise rejections the cell left unhandled are reported after the microtasks that could
+    // still handle them; one turn of the event loop lets them land in this cell's output.
+    await new Promise((r) => setImmediate(r));
+    out.endOutput?.();
 
     let error: ErrorContent | undefined;
     const thrown = capture.thrown?.error;
-    if (cell.interrupted || (thrown instanceof Error && SIGINT_BREAK.test(thrown.message))) error = interruptContent();
+    if (cell.interrupted || isSigintBreak(thrown)) error = interruptContent();
     else if (capture.diagnostics.length > 0) error = diagnosticsContent(capture.diagnostics, req.code, `In [${count}]`);
     else if (capture.thrown) error = errorContent(thrown, this.opts.cells);
     else if (!ok) error = { ename: "Error", evalue: "the cell failed", traceback: ["the cell failed"] };
@@ -218,5 +283,54 @@ export class ConvlabHandler extends jupyter.JupyterHandlerImpl {
     const update = id !== undefined && this.displayIds.has(id);
     if (id !== undefined) this.displayIds.add(id);
     out.writeDisplayData({ ...bundle, transient: id === undefined ? {} : { display_id: id } } as DisplayData, update);
+  }
+}
+
+/**
+ * A `process.stdout.write`/`stderr.write` replacement that sends the text to the cell's output:
+ * strings as they are, bytes decoded as UTF-8 across writes (a character split between two
+ * writes stays whole); the write callback is called as a stream's would be.
+ */
+function streamWriter(name: string, write: (name: string, text: string) => void) {
+  const decoder = new StringDecoder("utf8");
+  return (chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
+    if (typeof encoding === "function") {
+      cb = encoding;
+      encoding = undefined;
+    }
+    let text: string;
+    try {
+      if (typeof chunk === "string") text = typeof encoding === "string" && encoding !== "utf8" && encoding !== "utf-8" && Buffer.isEncoding(encoding) ? Buffer.from(chunk, encoding).toString("utf8") : chunk;
+      else if (chunk instanceof Uint8Array) text = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      else text = String(chunk);
+    } catch {
+      text = "";
+    }
+    write(name, text);
+    if (typeof cb === "function") afterWrite(cb as (err: null) => void);
+    return true;
+  };
+}
+
+/**
+ * Write callbacks, called together on the next tick (a synchronous loop of prints, each with
+ * console's callback, queues one array entry per print rather than one tick each).
+ */
+let writeCallbacks: ((err: null) => void)[] = [];
+function afterWrite(cb: (err: null) => void): void {
+  if (writeCallbacks.push(cb) === 1) process.nextTick(runWriteCallbacks);
+}
+function runWriteCallbacks(): void {
+  const cbs = writeCallbacks;
+  writeCallbacks = [];
+  for (const cb of cbs) {
+    try {
+      cb(null);
+    } catch (e) {
+      // as a stream's callback that throws: an uncaught exception (reported by the kernel)
+      process.nextTick(() => {
+        throw e;
+      });
+    }
   }
 }

@@ -93,13 +93,11 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
   server = new ConvlabServer(handler, connectionFile, log, shutdown);
 
   process.on("SIGINT", () => handler.interrupt());
-  process.on("uncaughtException", (err) => {
-    // process.stderr.write goes to the output of the cell that ran last.
-    process.stderr.write(`Uncaught exception outside a running cell: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  });
-  process.on("unhandledRejection", (reason) => {
-    process.stderr.write(`Unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
-  });
+  // Errors that escape a cell (a timer's exception, a rejection nothing handled) are shown in
+  // the running cell's stderr, or the next cell's, and logged; the kernel goes on.
+  handler.log = log;
+  process.on("uncaughtException", (err) => handler.reportStray("an exception was thrown outside the cell's own code (by a timer or callback)", err));
+  process.on("unhandledRejection", (reason) => handler.reportStray("a promise was rejected and nothing handled the rejection", reason));
 
   // CONVLAB_KERNEL_LAZY_DOCS=0: read library declarations with their documentation from the start.
   const libraryRoots = core ? [slash(join(packageRoot, "dist")) + "/"] : [];
@@ -123,5 +121,6 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
   }
   mark("prelude ran");
   markReady();
-  if (tsLoad && !tsLoad.hit) setTimeout(() => tsLoad.save(), 0);
+  const load = tsLoad;
+  if (load && !load.hit) setTimeout(() => load.save(), 0);
 }

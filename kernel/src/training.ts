@@ -78,7 +78,8 @@ export class TrainingDisplay {
     if (this.png && this.withPng) {
       const png = this.png(payload);
       data["image/png"] = png.base64;
-      metadata["image/png"] = { width: png.width, height: png.height };
+      // alt text for nbconvert's HTML and screen readers: the text's first line
+      metadata["image/png"] = { width: png.width, height: png.height, alt: p.text().split("\n")[0]!.replace(/:$/, "") };
     }
     this.withPng = false;
     this.write({ data, metadata, transient: { display_id: this.id } }, this.shown);

@@ -13,7 +13,8 @@ import { activationsOf, type ActivationSource } from "./featuremaps.js";
 import { ACTIVATIONS_MIME, checkedPayload, payloadArg, type ActivationLayerStats, type ActivationsPayload, type BoxCorners, type UnitPatch, type UnitPatches } from "./payloads.js";
 import { arrayArg, describeValue, intArg, optBoolArg, optIntArg, optStringArg, optionsArg, stringArg, typeFail } from "../util/check.js";
 import { tensorArg } from "../tensor/args.js";
-import { Raster, exampleOf, imageRef, isPicture, paletteRgb } from "./raster.js";
+import { Raster, TEXT_HEIGHT, exampleOf, imageRef, isPicture, paletteRgb, textWidth, type Rgb } from "./raster.js";
+import { receptiveField } from "./receptive.js";
 
 /** A model whose layers form a chain, for receptive fields (`cl.nn.sequential` models are). */
 export interface ChainModel extends ActivationSource {
@@ -119,104 +120,86 @@ export function layerStats(name: string, type: string, out: Tensor, bins = 30): 
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Receptive fields
+/** A batch of input pictures, or batches of them (`Tensor`s or `{ x }` records), for `topPatches`. */
+export type PatchSource = Tensor | Iterable<Tensor | { x: Tensor }>;
 
-type Pad = "valid" | "same" | number | readonly number[];
-
-interface WindowConfig {
-  size?: number | readonly number[];
-  stride?: number | readonly number[];
-  padding?: Pad;
-  dilation?: number | readonly number[];
-}
-
-const WINDOW_LAYERS = new Set(["Conv2D", "DepthwiseConv2D", "MaxPool2D", "AvgPool2D"]);
-const POOLS = new Set(["MaxPool2D", "AvgPool2D"]);
-
-function axis(v: number | readonly number[] | undefined, a: number, dflt: number): number {
-  if (v === undefined) return dflt;
-  return typeof v === "number" ? v : (v[a] ?? dflt);
-}
-
-/** Where each output index of a window layer starts in its input, per axis: `o·s − before`, spanning `(f − 1)·d + 1`. */
-function windowAxis(cfg: WindowConfig, pool: boolean, a: number, n: number, out: number): { s: number; before: number; span: number } {
-  const f = axis(cfg.size, a, 1);
-  const s = axis(cfg.stride, a, pool ? f : 1);
-  const d = axis(cfg.dilation, a, 1);
-  const span = (f - 1) * d + 1;
-  const p = cfg.padding ?? "valid";
-  let before = 0;
-  if (p === "same") before = Math.floor(Math.max((out - 1) * s + span - n, 0) / 2);
-  else if (typeof p === "number") before = p;
-  else if (Array.isArray(p)) before = (p as readonly number[])[a] ?? 0;
-  return { s, before, span };
+export interface TopPatchesOptions {
+  /** Patches to return (default 9, as in the course). */
+  k?: number;
 }
 
 /**
- * The input rectangle (pixels, inclusive corners, clipped to the input) that output position
- * `(i, j)` of `layer` sees, for a chain of Conv2D / DepthwiseConv2D / pooling layers and layers
- * that keep the spatial size (activations, batch-norm, dropout). Layers after a flatten see the
- * whole input.
+ * The `k` input patches that make unit `unit` (a channel) of `layer` fire most: each example's
+ * strongest position, the k strongest examples (ties: the earlier example), each cropped to that
+ * position's receptive field (`receptiveField`, graph models included). Two forms:
+ *
+ *   cl.inspect.topPatches(model, "conv3", 5, dataset, { k: 9 })   // a batch, or batches of { x } / tensors
+ *   cl.inspect.topPatches(model, x, "conv3", 5, 9)                 // one batch x
+ *
+ * `example` counts examples across the batches in order.
  */
-export function receptiveField(model: ChainModel, layer: string, i: number, j: number): BoxCorners {
-  const rows = chainOf("receptiveField", model);
-  stringArg("receptiveField", "layer", layer);
-  intArg("receptiveField", "i", i, { min: 0 });
-  intArg("receptiveField", "j", j, { min: 0 });
-  const k = rows.findIndex((r) => r.name === layer);
-  if (k < 1) throw new ValueError(`receptiveField: no layer named '${layer}' in model '${model.name}'`);
-  const inShape = rows[0]!.outputShape;
-  if (inShape.length !== 3) throw new ShapeError(`receptiveField: the model's input must be an image [nH,nW,nC], got ${fmtShape(inShape)}`);
-  const byName = new Map(model.layers.map((l) => [l.name, l]));
-  let r = [i, i], c = [j, j];
-  for (let q = k; q >= 1; q--) {
-    const out = rows[q]!.outputShape, prev = rows[q - 1]!.outputShape;
-    const l = byName.get(rows[q]!.name);
-    if (!l) throw new ValueError(`receptiveField: model '${model.name}' is not a chain of layers (row '${rows[q]!.name}')`);
-    if (out.length !== 3) {
-      // Flatten, dense, global pooling: every output sees all of its input.
-      if (prev.length === 3) (r = [0, prev[0]! - 1]), (c = [0, prev[1]! - 1]);
-      continue;
-    }
-    if (WINDOW_LAYERS.has(l.type)) {
-      const cfg = (l.config ?? {}) as WindowConfig;
-      const pool = POOLS.has(l.type);
-      const h = windowAxis(cfg, pool, 0, prev[0]!, out[0]!), w = windowAxis(cfg, pool, 1, prev[1]!, out[1]!);
-      r = [r[0]! * h.s - h.before, r[1]! * h.s - h.before + h.span - 1];
-      c = [c[0]! * w.s - w.before, c[1]! * w.s - w.before + w.span - 1];
-    } else if (prev.length !== 3 || prev[0] !== out[0] || prev[1] !== out[1]) {
-      throw new ValueError(`receptiveField: cannot follow layer '${l.name}' (${l.type}) that changes the spatial size ${fmtShape(prev)} → ${fmtShape(out)}`);
-    }
+export function topPatches(model: ChainModel, layer: string, unit: number, data: PatchSource, opts?: TopPatchesOptions): UnitPatches;
+export function topPatches(model: ChainModel, x: Tensor, layer: string, unit: number, k?: number): UnitPatches;
+export function topPatches(model: ChainModel, a: Tensor | string, b: string | number, c: number | PatchSource, d?: number | TopPatchesOptions): UnitPatches {
+  const fn = "topPatches";
+  modelArg(fn, model);
+  if (typeof a !== "string") {
+    tensorArg(fn, "x", a);
+    const layer = stringArg(fn, "layer", b);
+    const unit = intArg(fn, "unit", c, { min: 0 });
+    const k = d === undefined ? 9 : intArg(fn, "k", d, { min: 1 });
+    const [act] = activationsOf(fn, model, a, [layer]);
+    if (!act) throw new ValueError(`topPatches: no layer named '${layer}'`);
+    return topPatchesFrom(model, a, layer, act.output, unit, k);
   }
-  const H = inShape[0]!, W = inShape[1]!;
-  return { x1: Math.max(0, c[0]!), y1: Math.max(0, r[0]!), x2: Math.min(W - 1, c[1]!), y2: Math.min(H - 1, r[1]!) };
+  const layer = a;
+  const unit = intArg(fn, "unit", b, { min: 0 });
+  const o = optionsArg<TopPatchesOptions>(fn, d as TopPatchesOptions | undefined);
+  const k = optIntArg(fn, "opts.k", o.k, { min: 1 }) ?? 9;
+  const batches: Tensor[] = [];
+  if (c instanceof Tensor) batches.push(c);
+  else if (c !== null && typeof c === "object" && typeof (c as Iterable<unknown>)[Symbol.iterator] === "function") {
+    let n = 0;
+    for (const item of c as Iterable<unknown>) {
+      const t = item instanceof Tensor ? item : (item as { x?: unknown } | null)?.x;
+      if (!(t instanceof Tensor)) typeFail(fn, `data[${n}]`, "a batch tensor [m,nH,nW,nC] or a { x } batch", item);
+      batches.push(t);
+      n++;
+    }
+  } else typeFail(fn, "data", "a batch tensor or an iterable of batches (tensors or { x } records)", c);
+  if (batches.length === 0) throw new ValueError(`topPatches: data holds no batches`);
+  let best: (Best & { crop: UnitPatch })[] = [];
+  let base = 0;
+  for (const x of batches) {
+    const [act] = activationsOf(fn, model, x, [layer]);
+    if (!act) throw new ValueError(`topPatches: no layer named '${layer}'`);
+    const cands = bestPerExample(act.output, layer, unit);
+    for (const q of cands) {
+      if (best.length >= k && !(q.v > best[best.length - 1]!.v)) continue;
+      best.push({ ...q, e: q.e + base, crop: patchOf(model, x, layer, act.output, q, base) });
+      best.sort((u, v) => v.v - u.v || u.e - v.e);
+      if (best.length > k) best = best.slice(0, k);
+    }
+    base += act.output.shape[0]!;
+  }
+  return { layer, unit, patches: best.map((q) => q.crop) };
 }
 
-/**
- * The `k` input patches that make unit `unit` (a channel) of `layer` fire most over the batch
- * `x`: each example's strongest position, the k strongest examples, each cropped to the
- * position's receptive field.
- */
-export function topPatches(model: ChainModel, x: Tensor, layer: string, unit: number, k = 9): UnitPatches {
-  modelArg("topPatches", model);
-  tensorArg("topPatches", "x", x);
-  stringArg("topPatches", "layer", layer);
-  intArg("topPatches", "unit", unit);
-  intArg("topPatches", "k", k, { min: 1 });
-  const [act] = activationsOf("topPatches", model, x, [layer]);
-  if (!act) throw new ValueError(`topPatches: no layer named '${layer}'`);
-  return topPatchesFrom(model, x, layer, act.output, unit, k);
+interface Best {
+  e: number;
+  v: number;
+  i: number;
+  j: number;
 }
 
-function topPatchesFrom(model: ChainModel, x: Tensor, layer: string, out: Tensor, unit: number, k: number): UnitPatches {
+/** Each example's strongest position for `unit` (ties: the first in row-major order). */
+function bestPerExample(out: Tensor, layer: string, unit: number): Best[] {
   const s = out.shape;
   const m = s[0]!, nC = s[s.length - 1]!;
   if (!Number.isInteger(unit) || unit < 0 || unit >= nC) throw new ValueError(`topPatches: layer '${layer}' has ${nC} units (channels), got unit ${unit}`);
-  if (!Number.isInteger(k) || k < 1) throw new ValueError(`topPatches: k must be a positive integer, got ${k}`);
   const [nH, nW] = s.length === 4 ? [s[1]!, s[2]!] : [1, 1];
   const per = out.size / m;
-  const best: { e: number; v: number; i: number; j: number }[] = [];
+  const best: Best[] = [];
   for (let e = 0; e < m; e++) {
     let v = -Infinity, bi = 0, bj = 0;
     for (let i = 0; i < nH; i++)
@@ -226,14 +209,21 @@ function topPatchesFrom(model: ChainModel, x: Tensor, layer: string, out: Tensor
       }
     best.push({ e, v, i: bi, j: bj });
   }
+  return best;
+}
+
+function patchOf(model: ChainModel, x: Tensor, layer: string, out: Tensor, q: Best, base: number): UnitPatch {
+  const box = out.rank === 4 ? receptiveField(model, layer, q.i, q.j) : wholeInput(x);
+  const img = exampleOf(x, q.e, "topPatches");
+  const crop = cropPicture(img, box);
+  return { image: imageRef(crop, { upscale: Math.max(1, Math.floor(64 / Math.max(crop.shape[0]!, crop.shape[1]!))) }), activation: q.v, example: q.e + base, box };
+}
+
+function topPatchesFrom(model: ChainModel, x: Tensor, layer: string, out: Tensor, unit: number, k: number): UnitPatches {
+  if (!Number.isInteger(k) || k < 1) throw new ValueError(`topPatches: k must be a positive integer, got ${k}`);
+  const best = bestPerExample(out, layer, unit);
   best.sort((a, b) => b.v - a.v || a.e - b.e);
-  const patches: UnitPatch[] = best.slice(0, k).map(({ e, v, i, j }) => {
-    const box = s.length === 4 ? receptiveField(model, layer, i, j) : wholeInput(x);
-    const img = exampleOf(x, e, "topPatches");
-    const crop = cropPicture(img, box);
-    return { image: imageRef(crop, { upscale: Math.max(1, Math.floor(64 / Math.max(crop.shape[0]!, crop.shape[1]!))) }), activation: v, example: e, box };
-  });
-  return { layer, unit, patches };
+  return { layer, unit, patches: best.slice(0, k).map((q) => patchOf(model, x, layer, out, q, 0)) };
 }
 
 function wholeInput(x: Tensor): BoxCorners {
@@ -328,19 +318,6 @@ function modelArg(fn: string, model: ActivationSource): void {
   stringArg(fn, "model.name", model.name);
 }
 
-/** The summary rows of a chain model, checked (`{ name, outputShape }` each, the input first). */
-function chainOf(fn: string, model: ChainModel): { name: string; outputShape: readonly number[] }[] {
-  modelArg(fn, model);
-  if (typeof model.summary !== "function" || !Array.isArray(model.layers)) typeFail(fn, "model", "a chain of layers (with layers and summary())", model);
-  model.layers.forEach((l: unknown, i: number) => {
-    if (typeof l !== "object" || l === null || typeof (l as { name?: unknown }).name !== "string") typeFail(fn, `model.layers[${i}]`, "a layer (with a name)", l);
-  });
-  const rows: unknown = model.summary()?.rows;
-  if (!Array.isArray(rows) || !rows.every((r: { name?: unknown; outputShape?: unknown } | null) => typeof r?.name === "string" && Array.isArray(r.outputShape)))
-    typeFail(fn, "model.summary().rows", "a list of { name, outputShape }", rows);
-  return rows as { name: string; outputShape: readonly number[] }[];
-}
-
 /** The `n` channels with the largest mean activation. */
 function strongestUnits(out: Tensor, n: number): number[] {
   const nC = out.shape[out.rank - 1]!;
@@ -368,21 +345,40 @@ export function activationsCallback(model: ChainModel, x: Tensor, opts: Activati
   return { onBatchEnd: (log) => (log.step % every === 0 ? draw(log.step) : undefined) };
 }
 
-/** The fallback picture: one histogram per layer, stacked, bars in the palette's first colour. */
+/**
+ * The fallback picture (what GitHub, VS Code and nbconvert show): a title, then one histogram per
+ * layer, stacked, each headed by the layer's name, type, mean/std and fraction of zeros, with the
+ * value range under its axis; bars in the layer's palette colour.
+ */
 export function activationsPng(p: ActivationsPayload): { base64: string; width: number; height: number } {
   payloadArg("activationsPng", "p", ACTIVATIONS_MIME, p);
-  const W = 320, H = 48, GAP = 8;
-  const r = new Raster(W, p.layers.length * (H + GAP) - GAP || 1);
+  const W = 360, H = 48, LEFT = 8, HEAD = TEXT_HEIGHT + 2, FOOT = TEXT_HEIGHT + 2, GAP = 8, TITLE = TEXT_HEIGHT + 6;
+  const block = HEAD + H + FOOT + GAP;
+  const r = new Raster(W, TITLE + p.layers.length * block);
+  const ink: Rgb = [60, 60, 60], soft: Rgb = [120, 120, 120];
+  r.text(LEFT, 2, `Activations of ${p.model}${p.step !== undefined ? ` at step ${p.step}` : ""} (histograms)`, ink);
+  const num = (v: number | null): string => (v === null ? "-" : Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));
+  const PW = W - 2 * LEFT;
   p.layers.forEach((l, k) => {
-    const y0 = k * (H + GAP);
+    const y0 = TITLE + k * block;
+    r.text(LEFT, y0, `${l.name} (${l.type}) mean ${num(l.mean)} std ${num(l.std)} zeros ${(100 * l.fractionZero).toFixed(0)}%`, ink);
     const counts = l.histogram.counts;
     const top = Math.max(1, ...counts);
-    const bw = W / counts.length;
-    r.fillRect(0, y0 + H - 1, W, 1, [180, 180, 180]);
+    const bw = PW / Math.max(1, counts.length);
+    const base = y0 + HEAD + H - 1;
+    r.fillRect(LEFT, base, PW, 1, [180, 180, 180]);
     counts.forEach((c, i) => {
       const h = Math.round(((H - 2) * c) / top);
-      r.fillRect(i * bw, y0 + H - 1 - h, Math.max(1, bw - 1), h, paletteRgb(k));
+      r.fillRect(LEFT + i * bw, base - h, Math.max(1, bw - 1), h, paletteRgb(k));
     });
+    const edges = l.histogram.edges;
+    if (edges.length >= 2) {
+      const lo = num(edges[0]!), hi = num(edges[edges.length - 1]!);
+      r.text(LEFT, base + 2, lo, soft);
+      r.text(LEFT + PW - textWidth(hi), base + 2, hi, soft);
+      const mid = `value (max count ${top})`;
+      r.text(LEFT + (PW - textWidth(mid)) / 2, base + 2, mid, soft);
+    }
   });
   return { base64: r.toPngBase64(), width: r.width, height: r.height };
 }

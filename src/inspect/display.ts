@@ -9,7 +9,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { currentRuntime, type DisplayOptions } from "../runtime/index.js";
 import { tensorToPng } from "./colormap.js";
 import { toBase64 } from "./png.js";
-import { ArgumentTypeError } from "../util/errors.js";
+import { ArgumentTypeError, fmtShape } from "../util/errors.js";
 import { optionsArg, optStringArg } from "../util/check.js";
 import { tensorArg } from "../tensor/args.js";
 
@@ -28,12 +28,21 @@ export interface Png {
   height: number;
 }
 
-/** The bundle of a widget output: its payload under `mime`, a PNG and text as fallbacks. */
+/**
+ * The bundle of a widget output: its payload under `mime`, a PNG and text as fallbacks. The PNG's
+ * metadata carries alt text (nbconvert's HTML and screen readers use it): the text's first line.
+ */
 export function widgetBundle(mime: string, payload: unknown, png: Png, text: string): MimeBundle {
   return {
     data: { [mime]: payload, "image/png": png.base64, "text/plain": text },
-    metadata: { "image/png": { width: png.width, height: png.height } },
+    metadata: { "image/png": { width: png.width, height: png.height, alt: altText(text) } },
   };
+}
+
+/** Alt text for a fallback picture: the first line of its text form, at most 200 characters. */
+export function altText(text: string): string {
+  const first = (text.split("\n").find((l) => l.trim() !== "") ?? "").trim().replace(/:$/, "");
+  return first.length > 200 ? `${first.slice(0, 199)}…` : first;
 }
 
 /** A value that knows how to display itself. */
@@ -80,7 +89,9 @@ export function tensorMimeBundle(t: Tensor): MimeBundle {
     // The PNG's own width and height (bytes 16–23 of the IHDR chunk).
     const width = ((png[16]! << 24) | (png[17]! << 16) | (png[18]! << 8) | png[19]!) >>> 0;
     const height = ((png[20]! << 24) | (png[21]! << 16) | (png[22]! << 8) | png[23]!) >>> 0;
-    metadata["image/png"] = { width, height };
+    const [h, w] = size;
+    const kind = t.rank === 2 ? `heatmap of a ${h}×${w} map` : `${h}×${w} image`;
+    metadata["image/png"] = { width, height, alt: `${kind} (${t.dtype} tensor of shape ${fmtShape(t.shape)})` };
   }
   return { data, metadata };
 }

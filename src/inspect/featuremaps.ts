@@ -10,7 +10,7 @@ import { heatmapRgb, type Colormap } from "./colormap.js";
 import { widgetBundle, type MimeBundle } from "./display.js";
 import { FEATUREMAPS_MIME, checkedPayload, packArray, payloadArg, unpackArray, type FeatureMapsLayer, type FeatureMapsPayload } from "./payloads.js";
 import { arrayArg, optIntArg, optOneOfArg, optStringArg, optionsArg, stringArg, typeFail } from "../util/check.js";
-import { Raster, exampleOf, imageRef, isPicture } from "./raster.js";
+import { Raster, TEXT_HEIGHT, exampleOf, imageRef, isPicture, textWidth } from "./raster.js";
 
 /** What `featureMaps` needs of a model: its name and each layer's output (`cl.nn` models have both). */
 export interface ActivationSource {
@@ -165,10 +165,13 @@ export function featureMaps(a: ActivationSource | Tensor, b?: Tensor | (FeatureM
 /** Largest number of maps per layer in the PNG fallback. */
 const PNG_MAPS = 64;
 
-/** The fallback picture: each layer's maps (up to 64) in a grid, layers one under another. */
+/**
+ * The fallback picture (what GitHub, VS Code and nbconvert show): each layer's maps (up to 64) in
+ * a grid under a heading with the layer's name, type and shape, layers one under another.
+ */
 export function featureMapsPng(p: FeatureMapsPayload): { base64: string; width: number; height: number } {
   payloadArg("featureMapsPng", "p", FEATUREMAPS_MIME, p);
-  const GAP = 2, LAYER_GAP = 10, MAX_W = 1024;
+  const GAP = 2, LAYER_GAP = 10, MAX_W = 1024, HEAD = TEXT_HEIGHT + 3;
   const blocks = p.layers.map((l) => {
     const [nH, nW, nC] = l.shape;
     const k = Math.max(1, Math.min(Math.ceil(32 / Math.max(nH, nW)), Math.floor(MAX_W / nW)));
@@ -176,7 +179,8 @@ export function featureMapsPng(p: FeatureMapsPayload): { base64: string; width: 
     const n = Math.min(nC, PNG_MAPS);
     const cols = Math.max(1, Math.min(n, Math.ceil(Math.sqrt(n)), Math.floor((MAX_W + GAP) / (tw + GAP))));
     const rows = Math.ceil(n / cols);
-    return { l, k, tw, th, n, cols, rows, w: cols * (tw + GAP) - GAP, h: rows * (th + GAP) - GAP };
+    const title = `${l.name} (${l.type}) ${nH}x${nW}x${nC}${n < nC ? `, first ${n} maps` : ""}`;
+    return { l, k, tw, th, n, cols, rows, title, w: Math.max(cols * (tw + GAP) - GAP, textWidth(title)), h: HEAD + rows * (th + GAP) - GAP };
   });
   const width = Math.max(...blocks.map((b) => b.w));
   const height = blocks.reduce((s, b) => s + b.h, 0) + LAYER_GAP * (blocks.length - 1);
@@ -185,11 +189,12 @@ export function featureMapsPng(p: FeatureMapsPayload): { base64: string; width: 
   for (const b of blocks) {
     const [nH, nW] = b.l.shape;
     const hw = nH * nW;
+    r.text(0, y0, b.title, [60, 60, 60]);
     const values = unpackArray(b.l.maps, hw * b.l.shape[2], hw);
     for (let c = 0; c < b.n; c++) {
       const map = values.subarray(c * hw, (c + 1) * hw);
       const rgb = heatmapRgb(map, { colormap: p.colormap ?? "viridis", min: b.l.min[c] ?? 0, max: b.l.max[c] ?? 0 });
-      const x = (c % b.cols) * (b.tw + GAP), y = y0 + Math.floor(c / b.cols) * (b.th + GAP);
+      const x = (c % b.cols) * (b.tw + GAP), y = y0 + HEAD + Math.floor(c / b.cols) * (b.th + GAP);
       r.paste({ width: nW, height: nH, channels: 3, data: rgb }, x, y, b.tw, b.th);
     }
     y0 += b.h + LAYER_GAP;

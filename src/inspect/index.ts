@@ -15,19 +15,22 @@ export {
   type UnitPatch, type UnitPatches, type DetectionsPayload, type GroundTruthBox, type PredictedBox,
   type EmbeddingsPayload, type Triplet, type TrainingPayload, type ModelPayload, type ModelRow,
 } from "./payloads.js";
-export { Raster, PALETTE, paletteRgb, imageRef, exampleOf, isPicture, type Rgb } from "./raster.js";
+export { Raster, PALETTE, paletteRgb, imageRef, exampleOf, isPicture, textWidth, TEXT_HEIGHT, type Rgb } from "./raster.js";
 export { featureMaps, featureMapsPng, FeatureMaps, type FeatureMapsOptions, type ActivationSource } from "./featuremaps.js";
 export {
-  activations, activationsCallback, layerStats, topPatches, receptiveField, activationsPng, Activations,
-  type ActivationsOptions, type UnitRequest, type ChainModel,
+  activations, activationsCallback, layerStats, topPatches, activationsPng, Activations,
+  type ActivationsOptions, type UnitRequest, type ChainModel, type PatchSource, type TopPatchesOptions,
 } from "./activations.js";
+export { receptiveField, receptiveFieldOf, receptiveFields, type ReceptiveFieldInfo, type ReceptiveModel } from "./receptive.js";
 export { detections, detectionsPng, Detections, type DetectionsOptions } from "./detections.js";
 export {
   embeddings, embeddingsPng, Embeddings, pca, tsne, tsneCoords, squaredDistance, verificationPairs, verificationAccuracy,
   rocCurve, bestThreshold, tripletStats,
   type EmbeddingsOptions, type PcaOptions, type PcaResult, type TsneOptions, type Pairs, type TripletStats,
 } from "./embeddings.js";
-export { trainingCurves, trainingPng, lossCurve, TrainingCurves, type HistoryLike } from "./training.js";
+export { trainingCurves, trainingPng, TRAINING_PNG_MARGINS, lossCurve, TrainingCurves, type HistoryLike } from "./training.js";
 export { modelPayload, type SummaryLike } from "./model.js";
 export { linePlot, LinePlot, type LinePlotOptions, type PlotSeries } from "./plot.js";
 export { fmtTuple } from "../util/errors.js";
+export { maximizeActivation, type MaximizeOptions, type MaximizeResult, type FeatureModel } from "./maximize.js";
+export { volumeSlices, type VolumeSlicesOptions } from "./volumes.js";

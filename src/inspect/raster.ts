@@ -11,6 +11,8 @@ import { checkAllocation } from "../util/limits.js";
 import { tensorArg } from "../tensor/args.js";
 import { tensorToImage, type TensorImageOptions } from "./colormap.js";
 import type { ImageRef } from "./payloads.js";
+import { fromBase64 } from "../util/base64.js";
+import { FONT_ALPHA4, FONT_COUNT, FONT_FIRST, FONT_HEIGHT, FONT_WIDTH } from "./font-data.js";
 
 export type Rgb = readonly [number, number, number];
 
@@ -143,6 +145,37 @@ export class Raster {
     }
   }
 
+  /**
+   * Writes `text` (one line; characters outside printable ASCII drawn as "?") with its top-left
+   * corner at (x, y) in the built-in 7×13 bitmap font, blended over the picture; returns the width
+   * drawn. Text beyond the picture is clipped.
+   */
+  text(x: number, y: number, text: string, c: Rgb = [40, 40, 40]): number {
+    coords("Raster.text", "x,y", x, y);
+    if (typeof text !== "string") typeFail("Raster.text", "text", "a string", text);
+    rgbArg("Raster.text", c);
+    const glyphs = fontGlyphs();
+    const x0 = Math.round(x), y0 = Math.round(y);
+    for (let k = 0; k < text.length; k++) {
+      const code = text.charCodeAt(k);
+      const g = code >= FONT_FIRST && code < FONT_FIRST + FONT_COUNT ? code - FONT_FIRST : "?".charCodeAt(0) - FONT_FIRST;
+      const gx = x0 + k * FONT_WIDTH;
+      if (gx >= this.width) break;
+      for (let j = 0; j < FONT_HEIGHT; j++) {
+        const py = y0 + j;
+        if (py < 0 || py >= this.height) continue;
+        for (let i = 0; i < FONT_WIDTH; i++) {
+          const px = gx + i;
+          const a = glyphs[(g * FONT_HEIGHT + j) * FONT_WIDTH + i]! / 15;
+          if (a === 0 || px < 0 || px >= this.width) continue;
+          const o = 3 * (py * this.width + px);
+          for (let ch = 0; ch < 3; ch++) this.data[o + ch] = Math.round(this.data[o + ch]! * (1 - a) + c[ch]! * a);
+        }
+      }
+    }
+    return textWidth(text);
+  }
+
   toImage(): RawImage {
     return { width: this.width, height: this.height, channels: 3, data: this.data };
   }
@@ -151,6 +184,26 @@ export class Raster {
   toPngBase64(): string {
     return toBase64(encodePng(this.toImage()));
   }
+}
+
+/** Width in pixels of `text` in the built-in font (`Raster.text`). */
+export function textWidth(text: string): number {
+  if (typeof text !== "string") typeFail("textWidth", "text", "a string", text);
+  return text.length * FONT_WIDTH;
+}
+
+/** Height in pixels of a line of the built-in font. */
+export const TEXT_HEIGHT = FONT_HEIGHT;
+
+let glyphCache: Uint8Array | undefined;
+/** The font's coverage, one value 0–15 per pixel, unpacked once. */
+function fontGlyphs(): Uint8Array {
+  if (!glyphCache) {
+    const packed = fromBase64(FONT_ALPHA4);
+    glyphCache = new Uint8Array(FONT_COUNT * FONT_WIDTH * FONT_HEIGHT);
+    for (let i = 0; i < glyphCache.length; i++) glyphCache[i] = (packed[i >> 1]! >> (i & 1 ? 0 : 4)) & 15;
+  }
+  return glyphCache;
 }
 
 /** Example `i` of a batch `[m, ...]` as a tensor `[...]` (a copy). */

@@ -8,7 +8,7 @@ import { ValueError } from "../util/errors.js";
 import { widgetBundle, type MimeBundle } from "./display.js";
 import { TRAINING_MIME, checkedPayload, payloadArg, type TrainingPayload } from "./payloads.js";
 import { intArg, numberArg, optBoolArg, optIntArg, requiredOptionsArg, typeFail } from "../util/check.js";
-import { Raster, paletteRgb } from "./raster.js";
+import { Raster, TEXT_HEIGHT, paletteRgb, textWidth, type Rgb } from "./raster.js";
 
 /** What `trainingCurves` reads: `model.fit`'s resolved history. */
 export interface HistoryLike {
@@ -82,26 +82,33 @@ export function lossCurve(p: TrainingPayload): { x: number[]; y: number[] } {
   return { x: p.history.map((h) => h.epoch + 1), y: p.history.map((h) => h.loss) };
 }
 
+/** Margins of the training picture's plot area: title above, tick labels and axis name below, loss ticks left, metric ticks right. */
+export const TRAINING_PNG_MARGINS = { left: 48, right: 30, top: 20, bottom: 32 } as const;
+
 /**
- * The `image/png` fallback of the training widget: the loss curve (blue, its own scale from 0 to
- * the largest finite loss) and each per-epoch metric in [0, 1] (accuracy and the like; orange,
- * green, …) on a 0–1 scale, over a light frame. Numbers are in the `text/plain` beside it.
+ * The `image/png` fallback of the training widget (what GitHub, VS Code and nbconvert show): a
+ * title, the loss curve (blue; left axis from 0 to the largest finite loss) and each per-epoch
+ * metric in [0, 1] (accuracy and the like; orange, green, …; right axis 0–1), the x axis in
+ * steps (batches) or epochs with its name, and a legend. Numbers are in the `text/plain` beside it.
  */
 export function trainingPng(p: TrainingPayload, width = 360, height = 200): { base64: string; width: number; height: number } {
   payloadArg("trainingPng", "p", TRAINING_MIME, p);
-  intArg("trainingPng", "width", width, { min: 32, max: 8192 });
-  intArg("trainingPng", "height", height, { min: 32, max: 8192 });
+  intArg("trainingPng", "width", width, { min: 160, max: 8192 });
+  intArg("trainingPng", "height", height, { min: 120, max: 8192 });
   const r = new Raster(width, height);
-  const pad = 8, W = width - 2 * pad, H = height - 2 * pad;
-  r.strokeRect(pad - 1, pad - 1, W + 2, H + 2, [200, 200, 200]);
+  const M = TRAINING_PNG_MARGINS;
+  const X0 = M.left, Y0 = M.top, W = width - M.left - M.right, H = height - M.top - M.bottom;
+  const grey: Rgb = [200, 200, 200], ink: Rgb = [60, 60, 60];
+  r.strokeRect(X0 - 1, Y0 - 1, W + 2, H + 2, grey);
   const { x, y } = lossCurve(p);
-  const stepsPerEpoch = p.steps.length > 0 && p.history.length > 0 ? Math.max(...p.steps) / p.history.length : 1;
+  const perBatch = p.steps.length > 0;
+  const stepsPerEpoch = perBatch && p.history.length > 0 ? Math.max(...p.steps) / p.history.length : 1;
   const xMax = Math.max(1, ...x, p.history.length * stepsPerEpoch);
-  const px = (v: number): number => pad + (v / xMax) * W;
+  const px = (v: number): number => X0 + (v / xMax) * W;
   const finite = y.filter((v) => Number.isFinite(v));
   const yMax = finite.length ? Math.max(...finite) : 1;
-  const py = (v: number, top: number): number => pad + H - (Math.max(0, v) / (top || 1)) * H;
-  const polyline = (xs: number[], ys: number[], top: number, c: readonly [number, number, number]): void => {
+  const py = (v: number, top: number): number => Y0 + H - (Math.max(0, v) / (top || 1)) * H;
+  const polyline = (xs: number[], ys: number[], top: number, c: Rgb): void => {
     for (let i = 1; i < xs.length; i++)
       if (Number.isFinite(ys[i - 1]) && Number.isFinite(ys[i])) r.line(px(xs[i - 1]!), py(ys[i - 1]!, top), px(xs[i]!), py(ys[i]!, top), c);
     if (xs.length === 1 && Number.isFinite(ys[0])) r.dot(px(xs[0]!), py(ys[0]!, top), 2, c);
@@ -116,5 +123,28 @@ export function trainingPng(p: TrainingPayload, width = 360, height = 200): { ba
     polyline(xs, ys, 1, paletteRgb(i + 1));
     xs.forEach((xv, j) => r.dot(px(xv), py(ys[j]!, 1), 2, paletteRgb(i + 1)));
   });
+  // Title, axes and legend.
+  r.text(X0, 3, `Training${p.status === "interrupted" ? " (interrupted)" : ""}`, ink);
+  const tick = (v: number): string => (v >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const leftLabel = (v: number, at: number): void => void r.text(X0 - 4 - textWidth(tick(v)), at - TEXT_HEIGHT / 2, tick(v), paletteRgb(0));
+  leftLabel(yMax, Y0 + 4);
+  leftLabel(0, Y0 + H - 4);
+  if (names.length) {
+    r.text(X0 + W + 4, Y0 - 2, "1", ink);
+    r.text(X0 + W + 4, Y0 + H - TEXT_HEIGHT + 2, "0", ink);
+  }
+  r.text(X0 - 2, Y0 + H + 3, "0", ink);
+  r.text(X0 + W - textWidth(tick(xMax)) + 2, Y0 + H + 3, tick(xMax), ink);
+  const axis = perBatch ? "step (batches)" : "epoch";
+  r.text(X0 + (W - textWidth(axis)) / 2, Y0 + H + 3 + TEXT_HEIGHT, axis, ink);
+  let lx = X0 + W - 6;
+  const legend = ["loss", ...names];
+  for (let i = legend.length - 1; i >= 0; i--) {
+    lx -= textWidth(legend[i]!);
+    r.text(lx, 3, legend[i]!, ink);
+    lx -= 14;
+    r.fillRect(lx, 3 + 7, 10, 2, paletteRgb(i));
+    lx -= 8;
+  }
   return { base64: r.toPngBase64(), width, height };
 }

@@ -301,7 +301,8 @@ export class Model<O extends Outputs = Tensor> extends Layer implements Trainabl
   /**
    * The activations of the named layers for `x` in one forward pass, as a record by name. With
    * `grad: true` they are differentiable with respect to `x` and the weights (style transfer,
-   * activation maximisation); only the layers they need are computed.
+   * activation maximisation); only the layers they need are computed. `"inner/layer"` names a
+   * layer of the nested model `inner`.
    *
    *   const f = vgg.features(img, ["block1_conv1", "block4_conv2"], { grad: true });
    *   cl.style.gram(f.block1_conv1)
@@ -314,9 +315,37 @@ export class Model<O extends Outputs = Tensor> extends Layer implements Trainabl
     if (!names || names.length === 0 || names.some((n) => typeof n !== "string"))
       throw new ValueError(`${op}: layers must be a layer name or a non-empty list of names, got ${received(layers)}`);
     const xs = this.prepare(x);
-    const nodes = names.map((n) => this.outputOf(n));
-    const values = (grad ? enableGrad : noGrad)(() => this.runGraph(xs, nodes, { training: train }));
-    return Object.fromEntries(names.map((n, i) => [n, values.get(nodes[i]!)!]));
+    return (grad ? enableGrad : noGrad)(() => this.featuresOf(xs, names, { training: train }));
+  }
+
+  /**
+   * `features` without the checks: names of this graph's layers come from one run; a name
+   * "inner/layer" reaches into the nested model `inner` (applied once here), which is given the
+   * values of its inputs from the same run and asked for `layer` in turn.
+   */
+  private featuresOf(xs: Tensor[], names: readonly string[], ctx: CallContext): Record<string, Tensor> {
+    const g = this.graph();
+    const own: string[] = [];
+    const nested = new Map<string, { model: Model; at: SymbolicTensor; names: string[] }>();
+    for (const n of names) {
+      const slash = n.indexOf("/");
+      const outer = slash > 0 && g.nodesOf(n).length === 0 ? g.nodesOf(n.slice(0, slash)) : [];
+      const inner = outer[0]?.node.layer;
+      if (outer.length === 1 && inner instanceof Model) {
+        const entry = nested.get(inner.name) ?? { model: inner, at: outer[0]!, names: [] as string[] };
+        entry.names.push(n.slice(slash + 1));
+        nested.set(inner.name, entry);
+      } else own.push(n);
+    }
+    const nodes = own.map((n) => this.outputOf(n));
+    const wanted = [...nodes, ...[...nested.values()].flatMap((e) => e.at.node.inputs)];
+    const values = this.runGraph(xs, wanted, ctx);
+    const out: Record<string, Tensor> = Object.fromEntries(own.map((n, i) => [n, values.get(nodes[i]!)!]));
+    for (const [prefix, e] of nested) {
+      const inner = e.model.featuresOf(e.at.node.inputs.map((s) => values.get(s)!), e.names, ctx);
+      for (const [k, v] of Object.entries(inner)) out[`${prefix}/${k}`] = v;
+    }
+    return out;
   }
 
   /** Every layer's output for a batch (evaluation mode, no autograd), in order: for feature maps. */

@@ -74,6 +74,16 @@ describe("convlab widgets in JupyterLab (Chromium)", () => {
     expect(out).toMatch(/convlab-jupyterlab v\S+ .*enabled.*OK/);
   });
 
+  it("JupyterLab does not ask about Jupyter news: the set-up's overrides answer it (no fetching)", async () => {
+    const r = await fetch(`${lab.url}/lab/api/settings/@jupyterlab/apputils-extension:notification?token=${lab.token}`);
+    expect(r.ok).toBe(true);
+    // The server applies overrides as the schema's defaults (the user has set nothing).
+    const s = (await r.json()) as { raw: string; schema: { properties: Record<string, { default?: unknown }> } };
+    expect(s.schema.properties.fetchNews?.default).toBe("false");
+    expect(s.schema.properties.checkForUpdates?.default).toBe(false);
+    expect(s.raw).not.toMatch(/fetchNews/);
+  });
+
   it("runs 02-widgets and draws every kind of widget, with no error box", async () => {
     await openNotebook(page, lab, "02-widgets.ipynb");
     await runAll(page);

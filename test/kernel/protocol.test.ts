@@ -84,7 +84,7 @@ describe("execute", () => {
     const png = Buffer.from(map.data["image/png"]!, "base64");
     expect([...png.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
     expect(png.readUInt32BE(16)).toBe(252); // 6 px magnified 42×
-    expect(map.metadata["image/png"]).toEqual({ width: 252, height: 252 });
+    expect(map.metadata["image/png"]).toEqual({ width: 252, height: 252, alt: "heatmap of a 6×6 map (float32 tensor of shape [6,6])" });
     const image = one((await k.execute("cl.rand([1, 28, 28, 1], { seed: 2 })")).iopub, "execute_result").content as { data: Record<string, string> };
     expect(Object.keys(image.data).sort()).toEqual(["image/png", "text/plain"]);
     const vector = one((await k.execute("cl.arange(5)")).iopub, "execute_result").content as { data: Record<string, string> };

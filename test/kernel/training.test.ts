@@ -120,7 +120,8 @@ describe("TrainingDisplay", () => {
     const final = sent[sent.length - 1]!;
     const png = Buffer.from(final.data["image/png"] as string, "base64");
     expect(png.subarray(1, 4).toString()).toBe("PNG");
-    expect(final.metadata["image/png"]).toEqual({ width: 360, height: 200 });
+    expect(final.metadata["image/png"]).toEqual({ width: 360, height: 200, alt: String(final.data["text/plain"]).split("\n")[0]!.replace(/:$/, "") });
+    expect((final.metadata["image/png"] as { alt: string }).alt).toMatch(/^trained 2 epochs/);
   });
 
   it("sends a throttled update later (trailing), and starts a new display for the next fit", () => {

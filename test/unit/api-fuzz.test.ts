@@ -110,9 +110,9 @@ describe("public API fuzz (seeded, every export of convlab but the listed exclus
     expect(Object.keys(EXCLUDED).filter((k) => !(k in cl))).toEqual([]);
   });
   // "core": the top level and any namespace not named here (a new one is fuzzed at once)
-  for (const ns of ["core", "data", "inspect", "io", "models", "runtime"]) {
+  for (const ns of ["core", "data", "inspect", "io", "models", "runtime", "style"]) {
     it(`${ns}: malformed arguments give convlab errors, no hang, no NaN-only result`, () => {
-      const mine = failures.filter((f) => (ns === "core" ? !/^(data|inspect|io|models|runtime)\./.test(f.path) : f.path.startsWith(`${ns}.`)));
+      const mine = failures.filter((f) => (ns === "core" ? !/^(data|inspect|io|models|runtime|style)\./.test(f.path) : f.path.startsWith(`${ns}.`)));
       expect(report(mine)).toBe("");
     });
   }

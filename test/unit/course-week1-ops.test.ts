@@ -74,10 +74,40 @@ describe("week 1: cross-correlation vs true convolution", () => {
   /** The full composition of two kernels with `op`: k1 padded by f2 − 1 on every side, then op with k2. */
   const compose = (op: typeof cl.conv2d) => op(cl.pad(k1, [[1, 1], [1, 1]]).reshape([1, 5, 5, 1]), filt(k2)).reshape([4, 4]);
 
-  it("true convolution flips the kernel: convolve2d(x, k) = conv2d(x, flip(k))", () => {
-    expect(plane(cl.convolve2d(x, filt(k1)))).toEqual(plane(cl.conv2d(x, filt(cl.flip(k1, [0, 1])))));
-    // the vertical filter flipped is its negative: true convolution gives −(cross-correlation)
+  /**
+   * The textbook definition, independent of any flip: the full convolution
+   * (x ∗ k)[i][j] = Σ_u Σ_v x[u][v]·k[i − u][j − v], of which "valid" keeps i, j ∈ [f − 1, n − 1].
+   */
+  function convolveByDefinition(xs: number[][], ks: number[][]): number[][] {
+    const n = xs.length, f = ks.length;
+    const out: number[][] = [];
+    for (let i = f - 1; i < n; i++) {
+      const row: number[] = [];
+      for (let j = f - 1; j < n; j++) {
+        let sum = 0;
+        for (let u = 0; u < n; u++)
+          for (let v = 0; v < n; v++) {
+            const ki = i - u, kj = j - v;
+            if (ki >= 0 && ki < f && kj >= 0 && kj < f) sum += xs[u]![v]! * ks[ki]![kj]!;
+          }
+        row.push(sum);
+      }
+      out.push(row);
+    }
+    return out;
+  }
+  const K1 = [[1, 2, 0], [0, -1, 3], [2, 0, 1]];
+
+  it("true convolution = the textbook sum Σ x[u][v]·k[i−u][j−v], with a filter that tells a one-axis flip from a two-axis flip", () => {
+    const want = convolveByDefinition(SIX, K1);
+    expect(plane(cl.convolve2d(x, filt(k1)))).toEqual(want);
+    // negative controls: flipping one axis only, or none (cross-correlation), gives other numbers with this filter
+    for (const axes of [[0], [1]] as const) expect(plane(cl.conv2d(x, filt(cl.flip(k1, [...axes]))))).not.toEqual(want);
+    expect(plane(cl.conv2d(x, filt(k1)))).not.toEqual(want);
+  });
+  it("the vertical filter rotated 180° is its negative: true convolution gives the course's map negated", () => {
     expect(plane(cl.convolve2d(img(SIX), filt(cl.filters.vertical)))).toEqual(SIX_VERTICAL.map((r) => r.map((v) => -v || 0)));
+    expect(plane(cl.convolve2d(img(SIX), filt(cl.filters.vertical)))).toEqual(convolveByDefinition(SIX, [[1, 0, -1], [1, 0, -1], [1, 0, -1]]).map((r) => r.map((v) => v || 0)));
   });
   it("associativity (x ∗ k1) ∗ k2 = x ∗ (k1 ∗ k2) holds for the true convolution", () => {
     const lhs = cl.convolve2d(cl.convolve2d(x, filt(k1)), filt(k2));
@@ -113,12 +143,17 @@ describe("week 1: convolutions over volumes and one layer", () => {
     expect(y.slice([0, 0, 0, 1], [1, 4, 4, 1]).reshape([4, 4]).toArray()).toEqual(plane(cl.conv2d(img(SIX), filt(cl.filters.horizontal))));
   });
   it("z = W ∗ a + b, a = relu(z): 10 filters of 3×3×3 are 280 parameters whatever the input size", () => {
-    const w = cl.randn([3, 3, 3, 10], { seed: 1 }), b = cl.randn([10], { seed: 2 });
-    expect(w.size + b.size).toBe(280);
     for (const n of [6, 39, 100]) {
-      const a = cl.relu(cl.conv2d(cl.randn([1, n, n, 3], { seed: n }), w, { bias: b }));
+      // the layer builds its own weights for each input size: count what it built
+      const layer = cl.nn.sequential([cl.nn.conv2d({ filters: 10, size: 3, activation: "relu" })], { inputShape: [n, n, 3], seed: n });
+      const params = layer.parameters();
+      expect(params.map((p) => p.shape)).toEqual([[3, 3, 3, 10], [10]]);
+      expect(params.reduce((s, p) => s + p.size, 0)).toBe(280);
+      // and the layer is z = W ∗ a + b, a = relu(z), through the ops with those weights
+      const x = cl.randn([1, n, n, 3], { seed: 100 + n });
+      const a = cl.relu(cl.conv2d(x, params[0]!, { bias: params[1]! }));
       expect(a.shape).toEqual([1, n - 2, n - 2, 10]);
-      expect(a.min().item()).toBeGreaterThanOrEqual(0);
+      expectClose(layer.predict(x), a, { atol: 1e-6, rtol: 1e-5 });
     }
   });
   it("simple ConvNet: 39×39×3 → 37×37×10 → 17×17×20 → 7×7×40 → flatten 1960", () => {
@@ -163,46 +198,54 @@ describe("week 1: pooling", () => {
 });
 
 describe("week 1: LeNet-5 shapes and parameter counts through the ops", () => {
-  it("32×32×3 → 28×28×8 (608) → 14×14×8 → 10×10×16 (3216) → 5×5×16 → 120 (48120) → 84 (10164) → 10 (850)", () => {
-    const rows: [number[], number, number][] = [];
-    let a = cl.randn([1, 32, 32, 3], { seed: 1 });
-    rows.push([a.shape.slice(1), a.size, 0]);
-    const w1 = cl.randn([5, 5, 3, 8], { seed: 2, std: 0.1 }), b1 = cl.zeros([8]);
-    a = cl.relu(cl.conv2d(a, w1, { bias: b1 }));
-    rows.push([a.shape.slice(1), a.size, w1.size + b1.size]);
-    a = cl.maxPool2d(a, { size: 2, stride: 2 });
-    rows.push([a.shape.slice(1), a.size, 0]);
-    const w2 = cl.randn([5, 5, 8, 16], { seed: 3, std: 0.1 }), b2 = cl.zeros([16]);
-    a = cl.relu(cl.conv2d(a, w2, { bias: b2 }));
-    rows.push([a.shape.slice(1), a.size, w2.size + b2.size]);
-    a = cl.maxPool2d(a, { size: 2, stride: 2 });
-    rows.push([a.shape.slice(1), a.size, 0]);
+  it("32×32×3 → 28×28×8 (608) → 14×14×8 → 10×10×16 (3216) → 5×5×16 → 120 (48120) → 84 (10164) → 10 (850), with the model's own weights", () => {
+    const net = cl.models.lenet5({ seed: 1 });
+    const byName = Object.fromEntries(net.layers.map((l) => [l.name, l.parameters()]));
+    const count = (name: string) => byName[name]!.reduce((s, p) => s + p.size, 0);
+    // the parameters the model built, counted element by element, against the course's table
+    expect(["CONV1", "POOL1", "CONV2", "POOL2", "FC3", "FC4", "softmax"].map(count)).toEqual([608, 0, 3216, 0, 48120, 10164, 850]);
+    const x = cl.randn([2, 32, 32, 3], { seed: 1 });
+    const rows: [number[], number][] = [];
+    let a = x;
+    rows.push([a.shape.slice(1), a.size / 2]);
+    const conv = (name: string) => (a = cl.relu(cl.conv2d(a, byName[name]![0]!, { bias: byName[name]![1]! })));
+    const pool = () => (a = cl.maxPool2d(a, { size: 2, stride: 2 }));
+    const dense = (name: string, relu: boolean) => {
+      a = cl.dense(a, byName[name]![0]!, byName[name]![1]!);
+      if (relu) a = cl.relu(a);
+    };
+    for (const step of [() => conv("CONV1"), pool, () => conv("CONV2"), pool]) {
+      step();
+      rows.push([a.shape.slice(1), a.size / 2]);
+    }
     a = cl.flatten(a, 1);
-    for (const [units, seed] of [[120, 4], [84, 5], [10, 6]] as const) {
-      const w = cl.randn([a.shape[1]!, units], { seed, std: 0.1 }), b = cl.zeros([units]);
-      a = cl.dense(a, w, b);
-      if (units !== 10) a = cl.relu(a);
-      rows.push([a.shape.slice(1), a.size, w.size + b.size]);
+    for (const [name, relu] of [["FC3", true], ["FC4", true], ["softmax", false]] as const) {
+      dense(name, relu);
+      rows.push([a.shape.slice(1), a.size / 2]);
     }
     expect(rows).toEqual([
-      [[32, 32, 3], 3072, 0],
-      [[28, 28, 8], 6272, 608],
-      [[14, 14, 8], 1568, 0],
-      [[10, 10, 16], 1600, 3216],
-      [[5, 5, 16], 400, 0],
-      [[120], 120, 48120],
-      [[84], 84, 10164],
-      [[10], 10, 850],
+      [[32, 32, 3], 3072],
+      [[28, 28, 8], 6272],
+      [[14, 14, 8], 1568],
+      [[10, 10, 16], 1600],
+      [[5, 5, 16], 400],
+      [[120], 120],
+      [[84], 84],
+      [[10], 10],
     ]);
-    expect(rows.reduce((s, r) => s + r[2], 0)).toBe(62958);
+    // the chain of ops with the model's weights is the model: a reference for both
+    expectClose(a, net.predict(x), { atol: 1e-5, rtol: 1e-4 });
   });
   it("why convolutions: 32×32×3 → 28×28×6 with 6 filters 5×5 is 456 parameters vs 3072×4704 ≈ 14M dense weights", () => {
-    const w = cl.zeros([5, 5, 3, 6]), b = cl.zeros([6]);
-    const y = cl.conv2d(cl.zeros([1, 32, 32, 3]), w, { bias: b });
+    const layer = cl.nn.sequential([cl.nn.conv2d({ filters: 6, size: 5 })], { inputShape: [32, 32, 3] });
+    expect(layer.parameters().reduce((s, p) => s + p.size, 0)).toBe(456);
+    const x = cl.zeros([1, 32, 32, 3]);
+    const y = cl.conv2d(x, layer.parameters()[0]!, { bias: layer.parameters()[1]! });
     expect(y.shape).toEqual([1, 28, 28, 6]);
-    expect(w.size + b.size).toBe(456);
-    const dense = 32 * 32 * 3 * y.size;
-    expect(dense).toBe(3072 * 4704);
+    expect(y.size).toBe(4704);
+    // a dense layer between the two volumes: one weight per (input, output) pair, 14,450,688
+    const dense = x.size * y.size;
+    expect(dense).toBe(14450688);
     expect(Math.round(dense / 1e6)).toBe(14);
   });
 });

@@ -1,21 +1,18 @@
 import { expect } from "vitest";
 import * as cl from "../../src/index.js";
 import type { Tensor, NestedArray } from "../../src/index.js";
+import { compareArrays, mismatch } from "../support/tolerance.js";
 
-/** Asserts |a − b| ≤ atol + rtol·|b| elementwise, reporting the worst element. */
+/**
+ * Asserts |a − b| ≤ atol + rtol·|b| elementwise, reporting the first element out of tolerance.
+ * NaN never passes (test/support/tolerance.ts); an infinity passes only against the same one.
+ */
 export function expectClose(actual: Tensor | ArrayLike<number>, expected: Tensor | ArrayLike<number> | NestedArray, { atol = 1e-5, rtol = 1e-4 } = {}): void {
   const a = toFlat(actual);
   const b = toFlat(expected);
   expect(a.length, "number of elements").toBe(b.length);
-  let worst = -1, worstExcess = 0;
-  for (let i = 0; i < a.length; i++) {
-    const excess = Math.abs(a[i]! - b[i]!) - (atol + rtol * Math.abs(b[i]!));
-    if (!(excess <= 0) && (worst < 0 || excess > worstExcess || Number.isNaN(excess))) {
-      worst = i;
-      worstExcess = excess;
-    }
-  }
-  if (worst >= 0) expect.fail(`element ${worst}: ${a[worst]} vs expected ${b[worst]} (atol ${atol}, rtol ${rtol})`);
+  const c = compareArrays(a, b, { atol, rtol });
+  if (c.first) expect.fail(`element ${c.first.index}: ${c.first.reason} (${c.failures} of ${a.length} out of tolerance; atol ${atol}, rtol ${rtol})`);
 }
 
 function toFlat(v: Tensor | ArrayLike<number> | NestedArray): number[] {
@@ -47,8 +44,9 @@ export function checkModelGrads(model: cl.nn.Model, x: cl.Tensor, loss: (y: cl.T
       p.data[i] = orig;
       const numeric = (fp - fm) / 2e-6;
       const analytic = p.grad!.data[i]!;
-      const excess = Math.abs(analytic - numeric) - (1e-6 + 1e-4 * Math.abs(numeric));
-      if (excess > 0) throw new Error(`${p.name}[${i}]: analytic ${analytic} vs numeric ${numeric}`);
+      // NaN-safe: a NaN gradient (or loss) fails, it is not "not greater than the tolerance"
+      const why = mismatch(analytic, numeric, { atol: 1e-6, rtol: 1e-4 });
+      if (why !== null) throw new Error(`${p.name}[${i}]: analytic ${analytic} vs numeric ${numeric} (${why})`);
       worst = Math.max(worst, Math.abs(analytic - numeric));
     }
   }

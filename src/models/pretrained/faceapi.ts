@@ -327,7 +327,11 @@ function mobilenetLayers(x: SymbolicTensor): { out: SymbolicTensor; conv11: Symb
   MOBILENET_WIDTHS.forEach((f, i) => {
     const k = i + 1;
     h = nn.depthwiseConv2d({ size: 3, stride: MOBILENET_STRIDES[i]!, padding: "same", useBias: false, name: `conv${k}_dw` }).apply(h);
-    h = nn.batchNorm({ eps: 0.0010000000474974513, name: `conv${k}_dw_bn` }).apply(h);
+    // the trained statistics stay in use even in training mode (a frozen batch-norm, as in
+    // fine-tuning a pretrained detector; style transfer differentiates through it unchanged)
+    const bn = nn.batchNorm({ eps: 0.0010000000474974513, name: `conv${k}_dw_bn` });
+    bn.inference = true;
+    h = bn.apply(h);
     h = nn.activation(relu6, { name: `conv${k}_dw_relu` }).apply(h);
     h = nn.conv2d({ filters: f, size: 1, padding: "same", name: `conv${k}_pw` }).apply(h);
     h = nn.activation(relu6, { name: `conv${k}_pw_relu` }).apply(h);

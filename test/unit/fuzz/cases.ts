@@ -157,6 +157,21 @@ function tinyIdx(cl: Cl, dir: string, gz: boolean): string {
   return dir;
 }
 
+/** A real 2-D conv net (the fuzz excludes cl.nn itself, but builders that take a model need one). */
+function tinyNet(cl: Cl) {
+  return cl.nn.sequential([cl.nn.conv2d({ name: "c", filters: 2, size: 3, padding: "same", activation: "relu" })], { inputShape: [6, 6, 1], seed: 1 });
+}
+
+function tinyNet3(cl: Cl) {
+  return cl.nn.sequential([cl.nn.conv2d({ name: "c", filters: 2, size: 3, padding: "same", activation: "relu" })], { inputShape: [6, 6, 3], seed: 1 });
+}
+
+function tinyNet3d(cl: Cl) {
+  return cl.nn.sequential([cl.nn.conv3d({ name: "c", filters: 2, size: 2 })], { inputShape: [4, 4, 4, 1], seed: 1 });
+}
+
+const picture = (cl: Cl, shape: number[], seed = 1): Convlab.Tensor => cl.rand(shape, { low: 0, high: 1, seed });
+
 const summaryLike = { name: "m", type: "Sequential", rows: [{ name: "input", type: "Input", config: "", outputShape: [2], activationSize: 2, params: 0, mults: 0 }], totalParams: 0, trainableParams: 0 };
 
 export const BASELINES: Record<string, Baseline> = {
@@ -276,6 +291,10 @@ export const BASELINES: Record<string, Baseline> = {
   "inspect.layerStats": (cl) => ["l", "Dense", pos(cl, [2, 3]), 4],
   "inspect.topPatches": (cl) => [fakeModel(cl), pos(cl, [2, 6, 6, 1]), "conv", 1, 2],
   "inspect.receptiveField": (cl) => [fakeModel(cl), "conv", 2, 3],
+  "inspect.receptiveFieldOf": (cl) => [fakeModel(cl), "conv"],
+  "inspect.receptiveFields": (cl) => [fakeModel(cl)],
+  "inspect.maximizeActivation": (cl) => [tinyNet(cl), "c", 1, { steps: 2, lr: 0.05, seed: 1, jitter: 1, blurEvery: 1, blurSigma: 0.5, decay: 0.1, objective: "mean", inputShape: [6, 6, 1], progress: false }],
+  "inspect.volumeSlices": (cl) => [tinyNet3d(cl), pos(cl, [1, 4, 4, 4, 1]), { example: 0, axis: 1, slices: 2, input: true, colormap: "gray" }],
   "inspect.detections": (cl) => [{
     image: pos(cl, [8, 8, 3]), classes: ["a", "b"], predictions: [{ box: { x1: 1, y1: 1, x2: 4, y2: 4 }, score: 0.9, classId: 1 }],
     groundTruth: [{ box: { x1: 1, y1: 1, x2: 4, y2: 5 }, classId: 0 }], nms: { scoreThreshold: 0.5, iouThreshold: 0.5, perClass: true },
@@ -292,6 +311,23 @@ export const BASELINES: Record<string, Baseline> = {
   "inspect.fmtTuple": () => [[1, 2]],
   "inspect.linePlot": () => [{ series: [{ name: "a", x: [1, 2], y: [0.5, 0.25] }], title: "t", xLabel: "x", yLabel: "y", yMin: 0, yMax: 1, width: 200, height: 150 }],
   "inspect.LinePlot": () => [{ series: [{ name: "a", x: [1, 2], y: [0.5, 0.25] }, { name: "b", x: [1], y: [1] }] }],
+  // style
+  "style.gram": (cl) => [pos(cl, [1, 2, 2, 3])],
+  "style.contentCost": (cl) => [pos(cl, [1, 2, 2, 3]), pos(cl, [1, 2, 2, 3], 2), { normalization: "assignment" }],
+  "style.styleCost": (cl) => [pos(cl, [2, 2, 3]), pos(cl, [2, 2, 3], 2)],
+  "style.styleCostLayers": (cl) => [{ a: pos(cl, [2, 2, 3]) }, { a: pos(cl, [2, 2, 3], 2) }, { a: 0.5 }],
+  "style.totalCost": (cl) => [pos(cl, [1]).sum(), 2, { alpha: 1, beta: 2 }],
+  "style.transfer": (cl) => [{
+    content: picture(cl, [8, 8, 3]), style: picture(cl, [10, 10, 3], 2), extractor: tinyNet3(cl), contentLayer: "c", styleLayers: ["c"],
+    alpha: 1, beta: 2, steps: 2, size: 6, init: "noise", noise: 0.1, lr: 0.01, seed: 1, contentNormalization: "course", previewEvery: 0, previewId: "p", progress: false,
+  }],
+  "style.costCurves": () => [[{ step: 0, total: 2, content: 1, style: 1 }, { step: 1, total: 1, content: 0.5, style: 0.5 }]],
+  "style.randomFeatureNet": () => [{ inputShape: [8, 8, 3], sizes: [3, 5], filters: 2, seed: 1 }],
+  "style.gallery": (cl) => [[{ title: "a", image: picture(cl, [4, 4, 3]) }, { title: "g", image: pos(cl, [3, 3]) }], { height: 16, caption: "c" }],
+  "style.Gallery": (cl) => [[{ title: "a", image: picture(cl, [1, 4, 4, 1]) }], { height: 16 }],
+  // data (synthetic)
+  "data.ecgBeats": () => [{ n: 2, length: 48, noise: 0.05, seed: 1 }],
+  "data.shapeVolumes": () => [{ n: 3, size: 8, noise: 0.1, seed: 1 }],
   // io (run in a temporary directory)
   "io.saveTensors": (cl) => ["t.ckpt", { w: pos(cl, [2]) }, { epoch: 1 }],
   "io.loadTensors": (cl) => {

@@ -297,18 +297,87 @@ describe("model summary and training payloads", () => {
     const t = inspect.trainingCurves({ epochs: [{ epoch: 0, loss: 2, metrics: { accuracy: 0.5 } }, { epoch: 1, loss: 1, metrics: { accuracy: 1 } }] });
     const b = t.toMimeBundle();
     expect(Object.keys(b.data).sort()).toEqual(["application/vnd.convlab.training+json", "image/png", "text/plain"]);
-    const img = pngjs.PNG.sync.read(Buffer.from(b.data["image/png"] as string, "base64"));
+    const img = readPng(b.data["image/png"]);
     expect([img.width, img.height]).toEqual([360, 200]);
     const at = (x: number, y: number): number[] => Array.from(img.data.subarray(4 * (y * img.width + x), 4 * (y * img.width + x) + 3));
-    // Plot area: x from 8 to 352 over epochs 0..2, y from 192 (0) to 8 (top). Loss 2 at epoch 1 is the top.
+    // Plot area inside the margins: x from 48 to 330 over epochs 0..2, y from 168 (0) to 20 (top). Loss 2 at epoch 1 is the top.
+    const { left, right, top, bottom } = inspect.TRAINING_PNG_MARGINS;
+    expect([left, right, top, bottom]).toEqual([48, 30, 20, 32]);
     const blue = [0x4e, 0x79, 0xa7], orange = [0xf2, 0x8e, 0x2b];
-    expect(at(180, 8)).toEqual(blue); // (epoch 1, loss 2 = max)
-    expect(at(352, 100)).toEqual(blue); // (epoch 2, loss 1 = half)
-    expect(at(352, 8)).toEqual(orange); // (epoch 2, accuracy 1)
-    expect(at(180, 100)).toEqual(orange); // (epoch 1, accuracy 0.5)
+    expect(at(189, 20)).toEqual(blue); // (epoch 1, loss 2 = max)
+    expect(at(330, 94)).toEqual(blue); // (epoch 2, loss 1 = half)
+    expect(at(330, 20)).toEqual(orange); // (epoch 2, accuracy 1)
+    expect(at(189, 94)).toEqual(orange); // (epoch 1, accuracy 0.5)
     expect(at(100, 150)).toEqual([255, 255, 255]);
+    // Text is drawn: a title above the plot, the x axis's name under it, tick labels left of it, and the legend.
+    expect(inkIn(img, 48, 0, 60, 18)).toBeGreaterThan(20); // "Training"
+    expect(inkIn(img, 150, 185, 80, 15)).toBeGreaterThan(10); // "epoch"
+    expect(inkIn(img, 0, 14, 46, 14)).toBeGreaterThan(5); // "2" at the top of the loss axis
+    expect(inkIn(img, 200, 0, 160, 18)).toBeGreaterThan(30); // legend: loss, accuracy
+    expect(b.metadata!["image/png"]).toEqual({ width: 360, height: 200, alt: "Training over 2 epoch(s)" });
+  });
+
+  it("trainingPng names the x axis after what it shows: steps (batches) for a live fit's per-batch losses", () => {
+    const base = inspect.trainingCurves({ epochs: [{ epoch: 0, loss: 2, metrics: {} }] }).payload;
+    const perEpoch = readPng(inspect.trainingPng(base).base64);
+    const perBatch = readPng(inspect.trainingPng({ ...base, steps: [1, 2, 3], losses: [2, 1.5, 1] }).base64);
+    // same picture size, different axis name under the plot
+    expect(inkIn(perBatch, 48, 183, 282, 16)).toBeGreaterThan(inkIn(perEpoch, 48, 183, 282, 16) + 20);
+    expect(() => inspect.trainingPng(base, 100, 200)).toThrow(/trainingPng: width must be .*160/);
+  });
+
+  it("the feature-map and activation pictures head each layer with its name; widget PNGs carry alt text", () => {
+    const model = tinyCnn();
+    const x = cl.randn([1, 6, 6, 1], { seed: 3 });
+    const fm = inspect.featureMaps(model, x, { layers: ["CONV1"] }).toMimeBundle();
+    const p = fm.data[inspect.FEATUREMAPS_MIME] as inspect.FeatureMapsPayload;
+    const a = readPng(fm.data["image/png"]);
+    const renamed = readPng(inspect.featureMapsPng({ ...p, layers: p.layers.map((l) => ({ ...l, name: "OTHER_NAME_LONGER" })) }).base64);
+    expect(renamed.width).toBeGreaterThan(a.width); // the heading is wider than the maps
+    expect(inkIn(a, 0, 0, a.width, 14)).toBeGreaterThan(30);
+    expect((fm.metadata!["image/png"] as { alt: string }).alt).toBe(String(fm.data["text/plain"]).split("\n")[0]!.trim().replace(/:$/, ""));
+    const act = inspect.activations(model, x).toMimeBundle();
+    const ap = act.data[inspect.ACTIVATIONS_MIME] as inspect.ActivationsPayload;
+    const one = readPng(inspect.activationsPng(ap).base64);
+    const other = readPng(inspect.activationsPng({ ...ap, layers: ap.layers.map((l) => ({ ...l, name: "ZZZZZZZZ" })) }).base64);
+    expect([one.width, one.height]).toEqual([other.width, other.height]);
+    expect(Buffer.compare(one.data, other.data)).not.toBe(0); // the names are drawn
+    expect((act.metadata!["image/png"] as { alt: string }).alt.length).toBeGreaterThan(5);
+    const tensor = inspect.toMimeBundle(cl.randn([6, 6], { seed: 1 }))!;
+    expect((tensor.metadata!["image/png"] as { alt: string }).alt).toBe("heatmap of a 6×6 map (float32 tensor of shape [6,6])");
+  });
+
+  it("Raster.text draws the built-in font: known glyph pixels, clipping, and clear errors", () => {
+    const r = new inspect.Raster(30, 13);
+    expect(r.text(0, 0, "Il")).toBe(14);
+    const ink = (x0: number, w: number): number => {
+      let n = 0;
+      for (let y = 0; y < 13; y++) for (let x = x0; x < x0 + w; x++) if (r.data[3 * (y * 30 + x)]! < 128) n++;
+      return n;
+    };
+    expect(ink(0, 7)).toBeGreaterThan(8); // "I": a bar
+    expect(ink(7, 7)).toBeGreaterThan(8); // "l"
+    expect(ink(14, 16)).toBe(0); // nothing beyond the text
+    r.text(25, -5, "WW"); // clipped at the edges without throwing
+    expect(() => r.text(0, 0, 5 as never)).toThrow("Raster.text: text must be a string, got the number 5");
   });
 });
+
+/** Decodes a base64 PNG value. */
+function readPng(b64: unknown): pngjs.PNG {
+  return pngjs.PNG.sync.read(Buffer.from(b64 as string, "base64"));
+}
+
+/** Pixels darker than mid-grey in a rectangle (text and lines). */
+function inkIn(img: pngjs.PNG, x0: number, y0: number, w: number, h: number): number {
+  let n = 0;
+  for (let y = y0; y < Math.min(img.height, y0 + h); y++)
+    for (let x = x0; x < Math.min(img.width, x0 + w); x++) {
+      const o = 4 * (y * img.width + x);
+      if (img.data[o]! + img.data[o + 1]! + img.data[o + 2]! < 3 * 150) n++;
+    }
+  return n;
+}
 
 describe("activationsCallback", () => {
   it("redraws one display (same id) as fit goes: at the start and every n batches, steps increasing", async () => {

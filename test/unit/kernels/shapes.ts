@@ -1,6 +1,7 @@
 // Geometries and seeded data shared by the WASM kernel tests.
 import type { Conv2dGeom, Conv3dGeom, DepthwiseGeom, Pool2dGeom } from "../../../src/kernels/types.js";
 import { Rng } from "../../../src/util/rng.js";
+import { compareArrays } from "../../support/tolerance.js";
 
 /** Output size with explicit padding before (pb) and after (pa). */
 function out(n: number, f: number, s: number, d: number, pb: number, pa: number): number {
@@ -40,14 +41,13 @@ export function randomData(n: number, seed: number): Float32Array {
   return a;
 }
 
-/** The largest |a − b| / (atol + rtol·|b|); ≤ 1 means within tolerance. */
+/**
+ * The largest |a − b| / (atol + rtol·|b|); ≤ 1 means within tolerance. Infinity when any element
+ * is NaN (the WASM outputs start filled with NaN, so an unwritten element anywhere fails) or a
+ * non-matching infinity, or the lengths differ.
+ */
 export function worstRatio(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const r = Math.abs(a[i]! - b[i]!) / (atol + rtol * Math.abs(b[i]!));
-    if (!(r <= worst)) worst = r;
-  }
-  return worst;
+  return compareArrays(a, b, { atol, rtol }).worstRatio;
 }
 
 /** A short label naming a geometry's fields, for test titles. */

@@ -14,6 +14,8 @@ const TOL = { atol: 1e-4, rtol: 1e-4 };
 let tf: typeof Tf;
 let faceapi: FaceApi;
 let astronaut: cl.Tensor, hopper: cl.Tensor;
+/** The two faces, cropped at convlab's tiny-detector boxes (the same crops go to face-api). */
+let faceA: cl.Tensor, faceH: cl.Tensor;
 
 /** A convlab image in [0, 1] as the 0–255 float32 tfjs tensor face-api takes. */
 const toTf = (img: cl.Tensor): Tf.Tensor3D => tf.tensor3d(Float32Array.from(img.data, (v) => Math.fround(v * 255)), img.shape as [number, number, number], "float32");
@@ -36,6 +38,9 @@ beforeAll(async () => {
   ({ tf, faceapi } = await faceApiReference(["tinyFaceDetector", "faceRecognitionNet", "faceLandmark68Net", "faceLandmark68TinyNet", "ssdMobilenetv1"]));
   astronaut = cl.io.readImage(join(DATA, "astronaut.png"), { channels: 3 });
   hopper = cl.io.readImage(join(DATA, "grace_hopper.jpg"), { channels: 3 });
+  const det = await cl.models.pretrained.tinyFaceDetector();
+  faceA = crop(astronaut, det.detect(astronaut)[0]!.box);
+  faceH = crop(hopper, det.detect(hopper)[0]!.box);
 }, 120_000);
 
 describe("models.pretrained.tinyFaceDetector", () => {
@@ -98,11 +103,8 @@ describe("models.pretrained.mobilenetV1", () => {
 
 describe("models.pretrained.faceRecognition", () => {
   it("equals face-api's descriptor on tfjs-wasm; mirror < 0.3 < 0.6 < Grace Hopper", async () => {
-    const det = await cl.models.pretrained.tinyFaceDetector();
     const enc = await cl.models.pretrained.faceRecognition();
     expect(enc.summary().totalParams).toBe(5_614_592);
-    const faceA = crop(astronaut, det.detect(astronaut)[0]!.box);
-    const faceH = crop(hopper, det.detect(hopper)[0]!.box);
     const faceM = cl.flip(faceA, [1]);
     const ds: cl.Tensor[] = [];
     for (const f of [faceA, faceM, faceH]) {
@@ -128,10 +130,8 @@ describe("models.pretrained.faceRecognition", () => {
 describe("models.pretrained.faceLandmark68 / faceLandmark68Tiny", () => {
   for (const [name, refNet] of [["faceLandmark68", "faceLandmark68Net"], ["faceLandmark68Tiny", "faceLandmark68TinyNet"]] as const) {
     it(`${name} equals face-api on tfjs-wasm: 136 outputs and 68 points on the faces`, async () => {
-      const det = await cl.models.pretrained.tinyFaceDetector();
       const net = await cl.models.pretrained[name]();
-      for (const img of [astronaut, hopper]) {
-        const face = crop(img, det.detect(img)[0]!.box);
+      for (const face of [faceA, faceH]) {
         const t = toTf(face);
         const ni = await faceapi.toNetInput(t);
         const raw = data(faceapi.nets[refNet].runNet(ni));

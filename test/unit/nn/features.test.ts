@@ -74,6 +74,26 @@ describe("features", () => {
     for (const p of m.parameters()) expect(p.grad).toBeNull();
   });
 
+  it("reaches into nested models with 'inner/layer' names, differentiably, in the same pass", () => {
+    const inner = tinyNet(7);
+    const x = cl.nn.input([6, 6, 2], { name: "img" });
+    const outer = cl.nn.model({ inputs: x, outputs: cl.nn.dense({ name: "head", units: 1 }).apply(inner.apply(x)), name: "outer" });
+    const img = cl.randn([2, 6, 6, 2], { seed: 8 });
+    const f = outer.features(img, ["tiny/c1", "tiny/c2", "tiny", "head"]);
+    expect(Object.keys(f).sort()).toEqual(["head", "tiny", "tiny/c1", "tiny/c2"]);
+    const own = inner.features(img, ["c1", "c2"]);
+    expectClose(f["tiny/c1"]!, own.c1!, { atol: 0, rtol: 0 });
+    expectClose(f["tiny/c2"]!, own.c2!, { atol: 0, rtol: 0 });
+    expectClose(f.tiny!, inner.predict(img), { atol: 0, rtol: 0 });
+    // differentiable with respect to the outer input through the nested model (float64 gradcheck)
+    outer.setDtype("float64");
+    const x64 = cl.randn([1, 6, 6, 2], { seed: 9, dtype: "float64" });
+    const r = cl.gradcheck((t) => outer.features(t, ["tiny/c2"], { grad: true })["tiny/c2"]!.sum(), [x64], { atol: 1e-6, rtol: 1e-4 });
+    expect(r.failures).toEqual([]);
+    expect(() => outer.features(img, ["tiny/c9"])).toThrow(/no layer named 'c9'/);
+    expect(() => outer.features(img, ["nope/c1"])).toThrow(/no layer named 'nope\/c1'/);
+  });
+
   it("bad names and options are errors naming the model", () => {
     const m = tinyNet();
     const x = cl.zeros([1, 6, 6, 2]);

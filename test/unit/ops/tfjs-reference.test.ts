@@ -68,8 +68,15 @@ describe("conv2d = tf.conv2d", () => {
     compare([r([2, 7, 5, 3], 1), r([3, 2, 3, 4], 2)], (x, w) => cl.conv2d(x!, w!), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "valid")));
   it("x=[2,7,5,3] w=[3,3,3,4] s=2 same", () =>
     compare([r([2, 7, 5, 3], 3), r([3, 3, 3, 4], 4)], (x, w) => cl.conv2d(x!, w!, { stride: 2, padding: "same" }), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, "same")));
-  it("x=[1,8,8,2] w=[2,2,2,3] s=2 same (even filter: odd pixel bottom/right)", () =>
+  it("x=[1,8,8,2] w=[2,2,2,3] s=1 same (even filter: the odd pixel of padding goes bottom/right)", () =>
     compare([r([1, 8, 8, 2], 5), r([2, 2, 2, 3], 6)], (x, w) => cl.conv2d(x!, w!, { stride: 1, padding: "same" }), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same")));
+  // Even filters with stride 2 and "same": TF pads (ceil(n/s) − 1)·s + f − n in total, the odd pixel after.
+  it("x=[2,7,9,2] w=[2,2,2,3] s=2 same (even filter; 1 pixel of padding, after, on both axes)", () =>
+    compare([r([2, 7, 9, 2], 51), r([2, 2, 2, 3], 52)], (x, w) => cl.conv2d(x!, w!, { stride: 2, padding: "same" }), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, "same")));
+  it("x=[1,7,8,3] w=[4,4,3,2] s=2 same (even filter; 3 rows of padding, 1 before and 2 after; 2 columns, 1 and 1)", () =>
+    compare([r([1, 7, 8, 3], 53), r([4, 4, 3, 2], 54)], (x, w) => cl.conv2d(x!, w!, { stride: 2, padding: "same" }), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, "same")));
+  it("x=[1,8,6,2] w=[4,2,2,2] s=[2,3] same (even filter, different strides per axis)", () =>
+    compare([r([1, 8, 6, 2], 55), r([4, 2, 2, 2], 56)], (x, w) => cl.conv2d(x!, w!, { stride: [2, 3], padding: "same" }), (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [2, 3], "same")));
   it("x=[2,7,5,3] w=[3,2,3,2] p=[1,2] s=[2,1] (explicit padding)", () =>
     compare(
       [r([2, 7, 5, 3], 7), r([3, 2, 3, 2], 8)],
