@@ -8,4 +8,5 @@ export { googlenet, inceptionAux, GOOGLENET_MODULES, type GoogLeNetOptions, type
 export { cifarResnet, type CifarResnetOptions } from "./cifar_resnet.js";
 export { withHead, type WithHeadOptions } from "./transfer.js";
 // MobileNetV1's architecture with fresh weights (cl.models.pretrained.mobilenetV1 loads face-api's)
-export { buildMobileNetV1 as mobilenetV1, type MobileNetV1Options, type MobileNetV1 } from "./pretrained/faceapi.js";
+export { mobilenetV1 } from "./mobilenet.js";
+export type { MobileNetV1Options, MobileNetV1 } from "./pretrained/faceapi.js";
