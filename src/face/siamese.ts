@@ -18,6 +18,7 @@ import { minimize } from "../train/minimize.js";
 import type { Optimizer } from "../train/optimizers.js";
 import { adam } from "../train/optimizers.js";
 import { Rng } from "../util/rng.js";
+import type { Transform } from "../data/augment/example.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { arrayArg, functionArg, intArg, optIntArg, optNumberArg, optOneOfArg, optionsArg, requiredOptionsArg, seedArg, typeFail } from "../util/check.js";
 import { encodingsArg, labelsArg, minedTripletLoss, type MiningStrategy } from "./triplet.js";
@@ -121,6 +122,10 @@ export interface TrainTripletsOptions {
   strategy?: MiningStrategy;
   /** Margin α (default 0.2). */
   alpha?: number;
+  /** How the mined triplets' losses combine (default "mean"; see `minedTripletLoss`). */
+  reduction?: "sum" | "mean" | "meanActive";
+  /** A `cl.data.augment` transform applied to each sampled batch (new parameters every step). */
+  augment?: Transform;
   seed?: number;
   signal?: AbortSignal;
   /** After each update, with its loss and the fraction of mined triplets still active. */
@@ -155,8 +160,10 @@ export async function trainTriplets(enc: Model, data: { x: Tensor; y: Tensor | A
   const K = optIntArg(fn, "opts.perClass", o.perClass, { min: 2, max: 1024 }) ?? 4;
   const strategy = optOneOfArg(fn, "opts.strategy", o.strategy, ["all", "hard", "semiHard"] as const) ?? "hard";
   const alpha = optNumberArg(fn, "opts.alpha", o.alpha, { min: 0 }) ?? 0.2;
+  const reduction = optOneOfArg(fn, "opts.reduction", o.reduction, ["sum", "mean", "meanActive"] as const) ?? "mean";
   seedArg(fn, o.seed, "opts.seed");
   const onStep = o.onStep === undefined ? undefined : functionArg<NonNullable<TrainTripletsOptions["onStep"]>>(fn, "opts.onStep", o.onStep);
+  const augment = o.augment === undefined ? undefined : functionArg<Transform>(fn, "opts.augment", o.augment);
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < m; i++) {
     if (!byClass.has(y[i]!)) byClass.set(y[i]!, []);
@@ -187,8 +194,10 @@ export async function trainTriplets(enc: Model, data: { x: Tensor; y: Tensor | A
         idx.push(j);
       }
     }
-    const f = enc.forward(gather(d.x, idx), { training: true }) as Tensor;
-    const r = minedTripletLoss(f, yTensor(idx), { strategy, alpha });
+    let xb = gather(d.x, idx);
+    if (augment) xb = augment({ image: xb }, rng).image;
+    const f = enc.forward(xb, { training: true }) as Tensor;
+    const r = minedTripletLoss(f, yTensor(idx), { strategy, alpha, reduction });
     lastActive = r.activeFraction;
     return r.loss;
   };

@@ -190,8 +190,12 @@ export function semiHard(embeddings: Tensor, labels: ArrayLike<number> | Tensor,
 export interface MinedLossOptions extends MiningOptions {
   /** "hard" (default), "semiHard" or "all". */
   strategy?: MiningStrategy;
-  /** "mean" over the mined triplets (default: the scale does not grow with the batch), or "sum". */
-  reduction?: "sum" | "mean";
+  /**
+   * "mean" over the mined triplets (default: the scale does not grow with the batch), "sum", or
+   * "meanActive": the mean over the triplets that still violate the margin (batch-all's usual
+   * form, whose gradient does not fade as more triplets become easy).
+   */
+  reduction?: "sum" | "mean" | "meanActive";
 }
 
 /**
@@ -206,7 +210,7 @@ export function minedTripletLoss(embeddings: Tensor, labels: ArrayLike<number> |
   const fn = "minedTripletLoss";
   const o = optionsArg(fn, opts);
   const strategy = optOneOfArg(fn, "opts.strategy", o.strategy, ["all", "hard", "semiHard"] as const) ?? "hard";
-  const reduction = optOneOfArg(fn, "opts.reduction", o.reduction, ["sum", "mean"] as const) ?? "mean";
+  const reduction = optOneOfArg(fn, "opts.reduction", o.reduction, ["sum", "mean", "meanActive"] as const) ?? "mean";
   const mined = mine(fn, strategy, embeddings, labels, { alpha: o.alpha });
   if (mined.triplets.length === 0)
     throw new ValueError(`${fn}: no triplet in this batch: it needs an identity with at least 2 examples and another identity (sample batches of P identities × K examples)`);
@@ -214,6 +218,9 @@ export function minedTripletLoss(embeddings: Tensor, labels: ArrayLike<number> |
   const a = gather(x, mined.triplets.map((t) => t.anchor));
   const p = gather(x, mined.triplets.map((t) => t.positive));
   const n = gather(x, mined.triplets.map((t) => t.negative));
-  const loss = tripletLoss(a, p, n, { alpha: o.alpha ?? 0.2, reduction });
+  const alpha = o.alpha ?? 0.2;
+  const loss = reduction === "meanActive"
+    ? sum(tripletLoss(a, p, n, { alpha, reduction: "none" })).div(Math.max(mined.active, 1))
+    : tripletLoss(a, p, n, { alpha, reduction });
   return { ...mined, loss };
 }
