@@ -17,3 +17,7 @@ export {
   encoder, siamese, trainTriplets, encode, selectClasses, l2Normalize, L2Normalize, pairFeatures, pairBatch, verificationHead,
   type EncoderOptions, type TrainTripletsOptions, type TrainTripletsResult, type PairForm,
 } from "./siamese.js";
+export {
+  similarityTransform, applySimilarity, warpSimilarity, landmarkAnchors, alignFace, describeFaces, ALIGN_TEMPLATE,
+  type Point, type Similarity, type FaceNets, type DescribedFace,
+} from "./align.js";
