@@ -53,9 +53,16 @@ export function similarityTransform(src: readonly Point[], dst: readonly Point[]
   return { a, b, tx: md.x - (a * ms.x - b * ms.y), ty: md.y - (b * ms.x + a * ms.y) };
 }
 
+function similarityArg(fn: string, v: unknown): Similarity {
+  const o = requiredOptionsArg(fn, v as Similarity, "t", "{ a, b, tx, ty }");
+  return { a: numberArg(fn, "t.a", o.a), b: numberArg(fn, "t.b", o.b), tx: numberArg(fn, "t.tx", o.tx), ty: numberArg(fn, "t.ty", o.ty) };
+}
+
 /** Applies a similarity to a point. */
 export function applySimilarity(t: Similarity, p: Point): Point {
-  return { x: t.a * p.x - t.b * p.y + t.tx, y: t.b * p.x + t.a * p.y + t.ty };
+  const T = similarityArg("applySimilarity", t);
+  const [q] = pointsArg("applySimilarity", "p", [p]);
+  return { x: T.a * q!.x - T.b * q!.y + T.tx, y: T.b * q!.x + T.a * q!.y + T.ty };
 }
 
 /**
@@ -67,7 +74,8 @@ export function warpSimilarity(image: Tensor, t: Similarity, size: number): Tens
   const fn = "warpSimilarity";
   if (!(image instanceof Tensor)) typeFail(fn, "image", "an image tensor [nH,nW,nC]", image);
   if (image.rank !== 3) throw new ShapeError(`${fn}: image must be [nH,nW,nC], got ${fmtShape(image.shape)}`);
-  const S = optIntArg(fn, "size", size, { min: 1, max: 4096 })!;
+  const S = optIntArg(fn, "size", size, { min: 1, max: 4096 }) ?? 150;
+  t = similarityArg(fn, t);
   const [H, W, C] = image.shape as [number, number, number];
   const det = t.a * t.a + t.b * t.b;
   if (!(det > 0) || !Number.isFinite(det)) throw new ValueError(`${fn}: the transform is degenerate (a = ${t.a}, b = ${t.b})`);

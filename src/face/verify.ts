@@ -108,6 +108,8 @@ export interface Recognition {
   threshold: number;
 }
 
+let nearestOf: (db: FaceDatabase, q: ArrayLike<number>, metric: DistanceMetric) => { owner: number; distance: number };
+
 /**
  * A database of identities and their precomputed encodings (one or several per person): the
  * encodings are computed once, and each new picture costs one forward pass and K distances.
@@ -161,14 +163,16 @@ export class FaceDatabase {
     return recognizeIn("FaceDatabase.identify", enc, this, opts);
   }
 
-  /** @internal the nearest reference of a query row. */
-  nearestOf(q: ArrayLike<number>, qi: number, metric: DistanceMetric): { owner: number; distance: number } {
-    let best = -1, bestD = Infinity;
-    for (let r = 0; r < this.owners.length; r++) {
-      const dist = distanceOf(q, qi, this.rows, r, this.dim, metric);
-      if (dist < bestD) (bestD = dist), (best = r);
-    }
-    return { owner: this.owners[best]!, distance: bestD };
+  static {
+    // the nearest reference of a query row, for recognize (not a public method)
+    nearestOf = (db, q, metric) => {
+      let best = -1, bestD = Infinity;
+      for (let r = 0; r < db.owners.length; r++) {
+        const dist = distanceOf(q, 0, db.rows, r, db.dim, metric);
+        if (dist < bestD) (bestD = dist), (best = r);
+      }
+      return { owner: db.owners[best]!, distance: bestD };
+    };
   }
 
   toString(): string {
@@ -205,7 +209,7 @@ function recognizeIn(fn: string, enc: unknown, db: FaceDatabase, opts: unknown):
   const { threshold, metric } = thresholdOpts(fn, opts);
   if (db.size === 0) throw new ValueError(`${fn}: the database is empty`);
   if (q.d !== db.dimension) throw new ShapeError(`${fn}: the encoding has dimension ${q.d} but the database's encodings have ${db.dimension}`);
-  const { owner, distance } = db.nearestOf(q.data, 0, metric);
+  const { owner, distance } = nearestOf(db, q.data, metric);
   const nearest = db.names[owner]!;
   const identity = distance <= threshold ? nearest : null;
   return { identity, label: identity ?? "not recognized", nearest, distance, threshold };
