@@ -67,7 +67,7 @@ export function pca(vectors: ArrayLike<number>, m: number, d: number, opts: PcaO
   opts = optionsArg("pca", opts);
   seedArg("pca", opts.seed, "opts.seed");
   optIntArg("pca", "opts.iterations", opts.iterations, { min: 1, max: MAX_ITERATIONS });
-  const dims = opts.dims ?? 2;
+  const dims = optIntArg("pca", "opts.dims", opts.dims, { min: 1 }) ?? 2;
   if (!Number.isInteger(m) || !Number.isInteger(d) || m < 1 || d < 1 || vectors.length !== m * d)
     throw new ShapeError(`pca: expected m·d = ${m}·${d} values, got ${vectors.length}`);
   if (!Number.isInteger(dims) || dims < 1 || dims > d) throw new ValueError(`pca: dims must be an integer in [1, ${d}], got ${dims}`);

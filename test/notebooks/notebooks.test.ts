@@ -24,6 +24,7 @@ const EXPECTED: Record<string, string[]> = {
     "text/plain", "image/png", "text/html",
     "application/vnd.convlab.model+json", "application/vnd.convlab.detections+json", "application/vnd.convlab.featuremaps+json",
   ],
+  "06-faces.ipynb": ["text/plain", "image/png", "text/html", "application/vnd.convlab.embeddings+json", "application/vnd.convlab.training+json"],
 };
 
 interface Output {
