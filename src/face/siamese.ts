@@ -20,7 +20,7 @@ import { adam } from "../train/optimizers.js";
 import { Rng } from "../util/rng.js";
 import type { Transform } from "../data/augment/example.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
-import { arrayArg, functionArg, intArg, optIntArg, optNumberArg, optOneOfArg, optionsArg, requiredOptionsArg, seedArg, typeFail } from "../util/check.js";
+import { arrayArg, optBoolArg, numbersArg, functionArg, intArg, optIntArg, optNumberArg, optOneOfArg, optionsArg, requiredOptionsArg, seedArg, typeFail } from "../util/check.js";
 import { encodingsArg, labelsArg, minedTripletLoss, type MiningStrategy } from "./triplet.js";
 
 const EPS = 1e-10;
@@ -75,7 +75,7 @@ export function encoder(opts: EncoderOptions = {}): Sequential {
   const dim = optIntArg(fn, "opts.dim", o.dim, { min: 1, max: 4096 }) ?? 64;
   const filters = o.filters === undefined ? [32, 64] : arrayArg(fn, "opts.filters", o.filters).map((v, i) => intArg(fn, `opts.filters[${i}]`, v, { min: 1, max: 1024 }));
   const hidden = optIntArg(fn, "opts.hidden", o.hidden, { min: 0, max: 65536 }) ?? 128;
-  const normalize = o.normalize === undefined ? true : o.normalize === true ? true : o.normalize === false ? false : typeFail(fn, "opts.normalize", "a boolean", o.normalize);
+  const normalize = optBoolArg(fn, "opts.normalize", o.normalize) ?? true;
   seedArg(fn, o.seed, "opts.seed");
   let h = inputShape[0]!, w = inputShape[1]!;
   const layers: Layer[] = [];
@@ -291,7 +291,8 @@ export function pairBatch(encodings: Tensor, pairs: { i: ArrayLike<number>; j: A
   const E = encodingsArg(fn, "encodings", encodings);
   const p = requiredOptionsArg(fn, pairs, "pairs", "{ i, j, same }");
   const m = E.shape[0]!;
-  const ii = labelsArg(fn, p.i, (p.i as ArrayLike<number>)?.length ?? -1), jj = labelsArg(fn, p.j, ii.length), same = labelsArg(fn, p.same, ii.length);
+  const ii = numbersArg(fn, "pairs.i", p.i), jj = numbersArg(fn, "pairs.j", p.j), same = numbersArg(fn, "pairs.same", p.same);
+  if (jj.length !== ii.length || same.length !== ii.length) throw new ShapeError(`${fn}: pairs.i, pairs.j and pairs.same must have one entry per pair, got ${ii.length}, ${jj.length} and ${same.length}`);
   for (const [name, v] of [["pairs.i", ii], ["pairs.j", jj]] as const)
     for (let k = 0; k < v.length; k++) if (!Number.isInteger(v[k]!) || v[k]! < 0 || v[k]! >= m) throw new ValueError(`${fn}: ${name}[${k}] = ${v[k]} is not the index of one of the ${m} encodings`);
   const x = pairFeatures(gather(E, Array.from(ii)), gather(E, Array.from(jj)), opts);
