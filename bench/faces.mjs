@@ -29,7 +29,7 @@ async function oneShot(cl, quick) {
   const test = cl.io.loadMnist({ split: "test", limit: 4000, seed: 1 });
   const seen = cl.face.selectClasses(train, [0, 1, 2, 3, 4]);
   const unseen = cl.face.selectClasses(test, [5, 6, 7, 8, 9]);
-  const f = cl.face.encoder({ inputShape: [28, 28, 1], dim: 64, filters: [16, 32], hidden: 128, seed: 0 });
+  const f = cl.face.encoder({ inputShape: [28, 28, 1], dim: 64, filters: [16, 32, 64], hidden: 0, seed: 0 });
   const optimizer = cl.train.adam({ lr: 1e-3 });
   const max = quick ? 400 : 1500;
   let best = null, stale = 0, steps = 0, trainMs = 0;

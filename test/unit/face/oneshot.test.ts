@@ -28,11 +28,11 @@ describe("one-shot learning on MNIST classes held out from training (seeded, sho
     for (const c of new Set(seen.y.data)) expect(SEEN).toContain(c);
     for (const c of new Set(unseen.y.data)) expect(UNSEEN).toContain(c);
 
-    const f = cl.face.encoder({ inputShape: [28, 28, 1], dim: 64, filters: [16, 32], hidden: 128, seed: 0 });
+    const f = cl.face.encoder({ inputShape: [28, 28, 1], dim: 64, filters: [16, 32, 64], hidden: 0, seed: 0 });
     const r = await cl.face.trainTriplets(f, seen, {
-      steps: 200, classesPerBatch: 5, perClass: 8, strategy: "all", reduction: "meanActive", alpha: 0.5, optimizer: cl.train.adam({ lr: 1e-3 }), seed: 0,
+      steps: 300, classesPerBatch: 5, perClass: 8, strategy: "all", reduction: "meanActive", alpha: 0.5, optimizer: cl.train.adam({ lr: 1e-3 }), seed: 0,
     });
-    expect(r.steps).toBe(200);
+    expect(r.steps).toBe(300);
     const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
     expect(mean(r.activeFractions.slice(-20))).toBeLessThan(mean(r.activeFractions.slice(0, 20)) / 4);
 
@@ -48,9 +48,9 @@ describe("one-shot learning on MNIST classes held out from training (seeded, sho
     const oneShot = cl.face.oneShotAccuracy(cl.gather(enc, refIdx), refIdx.map((i) => y[i]!), cl.gather(enc, qIdx), qIdx.map((i) => y[i]!));
     console.log(`one-shot (seen ${SEEN}, unseen ${UNSEEN}): unseen pairs acc ${learned.accuracy.toFixed(3)} (τ ${learned.tau.toFixed(3)}, EER ${learned.eer.toFixed(3)}, AUC ${learned.auc.toFixed(3)}); raw pixels ${raw.accuracy.toFixed(3)} (AUC ${raw.auc.toFixed(3)}); seen digits ${onSeen.accuracy.toFixed(3)}; 5-way one-shot ${oneShot.accuracy.toFixed(3)}`);
     expect(onSeen.accuracy).toBeGreaterThan(0.95);
-    expect(learned.auc).toBeGreaterThan(raw.auc + 0.03);
-    expect(learned.accuracy).toBeGreaterThan(raw.accuracy + 0.02);
+    expect(learned.auc).toBeGreaterThan(raw.auc + 0.05);
+    expect(learned.accuracy).toBeGreaterThan(raw.accuracy + 0.05);
     expect(learned.eer).toBeLessThan(raw.eer);
-    expect(oneShot.accuracy).toBeGreaterThan(0.2 + 0.1); // chance is 1/5
+    expect(oneShot.accuracy).toBeGreaterThan(0.5); // chance is 1/5
   }, 240_000);
 });
