@@ -9,3 +9,4 @@ export { resize, type ResizeOptions } from "./resize.js";
 export * as augment from "./augment/index.js";
 export { tenCrop, fiveCrop, centerCrop } from "./crops.js";
 export { dataset, zip, collate, Pipeline, type Batched, type MapContext, type DatasetOptions, type DatasetSource, type Columns, type RowOf } from "./dataset.js";
+export * as synthetic from "./synthetic.js";

@@ -39,7 +39,7 @@ export interface NmsOptions {
   perClass?: boolean;
 }
 
-function checkBox(b: Box, op: string, which: string): void {
+export function checkBox(b: Box, op: string, which: string): void {
   if (typeof b !== "object" || b === null) throw new ValueError(`${op}: ${which} must be a box { x1, y1, x2, y2 }, got ${String(b)}`);
   const { x1, y1, x2, y2 } = b;
   if (![x1, y1, x2, y2].every((v) => typeof v === "number" && Number.isFinite(v)))
@@ -90,9 +90,28 @@ export function iou(a: Box, b: Box): number {
   return iouUnchecked(a, b);
 }
 
+/**
+ * IoU of every box of `a` with every box of `b`: `m[i][j] = iou(a[i], b[j])` (an `a.length ×
+ * b.length` table; empty lists give an empty table).
+ *
+ * @example
+ * iouMatrix(predictedBoxes, truthBoxes)[0]   // the first prediction against every truth box
+ */
+export function iouMatrix(a: readonly Box[], b: readonly Box[]): number[][] {
+  if (!Array.isArray(a)) throw new ValueError(`iouMatrix: a must be an array of boxes { x1, y1, x2, y2 }, got ${a === null ? "null" : typeof a}`);
+  if (!Array.isArray(b)) throw new ValueError(`iouMatrix: b must be an array of boxes { x1, y1, x2, y2 }, got ${b === null ? "null" : typeof b}`);
+  a.forEach((x, i) => checkBox(x, "iouMatrix", `a[${i}]`));
+  b.forEach((x, j) => checkBox(x, "iouMatrix", `b[${j}]`));
+  return a.map((x) => b.map((y) => iouUnchecked(x, y)));
+}
+
+/** IoU of two boxes already checked (no validation). */
+export { iouUnchecked };
+
 function threshold(v: unknown, name: string, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== "number" || Number.isNaN(v)) throw new ValueError(`nms: ${name} must be a number, got ${String(v)}`);
+  if (typeof v !== "number" || Number.isNaN(v)) throw new ValueError(`nms: ${name} must be a number in [0, 1], got ${String(v)}`);
+  if (v < 0 || v > 1) throw new ValueError(`nms: ${name} must be in [0, 1], got ${v}`);
   return v;
 }
 

@@ -1,3 +1,10 @@
-// cl.detection — filled in by its issue.
-export {};
-export { iou, nms, fromMidpoint, toMidpoint, boxArea, type Box, type MidpointBox, type Detection, type NmsOptions } from "./boxes.js";
+// cl.detection: boxes, IoU, NMS, localisation, sliding windows, YOLO, anchors, mAP, region proposals.
+export { iou, iouMatrix, nms, fromMidpoint, toMidpoint, boxArea, type Box, type MidpointBox, type Detection, type NmsOptions } from "./boxes.js";
+export {
+  yoloEncode, yoloDecode, yoloLoss, yoloAssign, yoloInverse, shapeIou, bestAnchor,
+  type AnchorShape, type LabeledBox, type YoloGridOptions, type YoloDecodeOptions, type YoloLossOptions, type YoloAssignment,
+} from "./yolo.js";
+export { kmeansAnchors, type KmeansAnchorsOptions, type KmeansAnchorsResult } from "./anchors.js";
+export { meanAveragePrecision, averagePrecision, type MapPrediction, type MapGroundTruth, type MapOptions, type MapResult } from "./map.js";
+export { localizationTarget, localizationLoss, localizationDecode, type LocalizationOptions } from "./localization.js";
+export { slidingWindows, windowCrops, type SlidingWindowOptions, type WindowClassifier } from "./sliding.js";
