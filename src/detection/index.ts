@@ -8,3 +8,7 @@ export { kmeansAnchors, type KmeansAnchorsOptions, type KmeansAnchorsResult } fr
 export { meanAveragePrecision, averagePrecision, type MapPrediction, type MapGroundTruth, type MapOptions, type MapResult } from "./map.js";
 export { localizationTarget, localizationLoss, localizationDecode, type LocalizationOptions } from "./localization.js";
 export { slidingWindows, windowCrops, type SlidingWindowOptions, type WindowClassifier } from "./sliding.js";
+export {
+  segment, selectiveSearch, cropAndResize, boxDeltas, applyBoxDeltas, labelProposals,
+  type SegmentOptions, type Segmentation, type SelectiveSearchOptions, type ProposalLabels,
+} from "./proposals.js";
