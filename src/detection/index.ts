@@ -12,3 +12,4 @@ export {
   segment, selectiveSearch, cropAndResize, boxDeltas, applyBoxDeltas, labelProposals,
   type SegmentOptions, type Segmentation, type SelectiveSearchOptions, type ProposalLabels,
 } from "./proposals.js";
+export { rcnnTrainingSet, rcnnLoss, rcnnDetect, type RcnnOptions, type RcnnTrainingOptions, type RcnnTrainingSet, type RcnnDetectOptions, type CropClassifier } from "./rcnn.js";
