@@ -11,3 +11,4 @@ export {
 } from "./checkpoint.js";
 export { writeFileAtomic } from "./atomic.js";
 export { saveModel, loadWeights } from "./model.js";
+export { readTfjsWeights, type ReadTfjsWeightsOptions, type TfjsWeightEntry, type TfjsWeightGroup } from "./tfjs.js";

@@ -297,6 +297,18 @@ export const BASELINES: Record<string, Baseline> = {
   "io.encodeTensors": (cl) => [{ w: pos(cl, [2]) }, {}],
   "io.decodeTensors": (cl) => [cl.io.encodeTensors({ w: pos(cl, [2]) }), "name"],
   "io.writeFileAtomic": () => ["f.bin", [new Uint8Array([1]), new Uint8Array([2])]],
+  // models.pretrained (Node): face-api's weight files, read from the installed package
+  "models.pretrained.faceApiModelDir": () => [],
+  "models.pretrained.tinyFaceDetector": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), inputSize: 64, name: "tfd" }],
+  "models.pretrained.mobilenetV1": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), inputSize: 64, name: "mb" }],
+  "models.pretrained.faceRecognition": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), name: "fr" }],
+  "models.pretrained.faceLandmark68": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), name: "lm" }],
+  "models.pretrained.faceLandmark68Tiny": (cl) => [{ weights: cl.io.readTfjsWeights(`${cl.models.pretrained.faceApiModelDir()}/face_landmark_68_tiny_model-weights_manifest.json`), name: "lmt" }],
+  "io.readTfjsWeights": () => {
+    writeFileSync("w.bin", new Uint8Array(new Float32Array([1, 2, 3]).buffer));
+    writeFileSync("w-weights_manifest.json", JSON.stringify([{ paths: ["w.bin"], weights: [{ name: "a", shape: [3], dtype: "float32" }] }]));
+    return ["w-weights_manifest.json", { dir: "." }];
+  },
   "io.readImage": (cl) => {
     cl.io.writeImage("i.png", pos(cl, [2, 2, 3], 3).div(2));
     return ["i.png", { channels: 1, alpha: "drop" }];

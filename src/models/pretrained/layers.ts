@@ -1,0 +1,74 @@
+// Small layers the face-api networks need beyond cl.nn's: a per-channel affine map (dlib's
+// "scale" layer), zero channels appended (the shortcut of a ResNet block that doubles its
+// channels), and the activations relu6 and leaky ReLU with slope 0.1.
+import type { Tensor } from "../../tensor/tensor.js";
+import type { Rng } from "../../util/rng.js";
+import { mul, add } from "../../ops/binary.js";
+import { pad } from "../../ops/layout.js";
+import { clip } from "../../ops/unary.js";
+import { leakyRelu } from "../../ops/activations.js";
+import { Layer, batchShape, type LayerOptions, type Shape } from "../../nn/layer.js";
+
+/** `min(max(x, 0), 6)`, MobileNet's activation. */
+export function relu6(x: Tensor): Tensor {
+  return clip(x, 0, 6);
+}
+
+/** Leaky ReLU with slope 0.1 for x < 0 (tiny YOLO's activation). */
+export function leaky(x: Tensor): Tensor {
+  return leakyRelu(x, 0.1);
+}
+
+/** `y = x · scale + bias` per channel (last axis): trainable `scale` and `bias` [nC]. */
+export class ChannelAffine extends Layer {
+  get type(): string { return "ChannelAffine"; }
+  get kind(): string { return "channelAffine"; }
+  outputShape(inputShapes: Shape[]): number[] {
+    const x = inputShapes[0]!;
+    if (x.length === 0) throw this.error(`expected input [m,...,nC], got ${batchShape(x)}`);
+    if (this.inputShapes) {
+      const c = this.inputShapes[0]![this.inputShapes[0]!.length - 1]!;
+      if (x[x.length - 1] !== c) throw this.error(`input has ${x[x.length - 1]} channels but the layer was built for ${c} (input ${batchShape(x)})`);
+    }
+    return [...x];
+  }
+  protected override createWeights(inputShapes: Shape[], rng: Rng): void {
+    const x = inputShapes[0]!;
+    const c = x[x.length - 1]!;
+    this.addWeight("scale", [c], "ones", rng);
+    this.addWeight("bias", [c], "zeros", rng);
+  }
+  protected compute(xs: Tensor[]): Tensor {
+    return add(mul(xs[0]!, this.weight("scale")), this.weight("bias"));
+  }
+}
+
+export interface ChannelPadOptions extends LayerOptions {
+  /** Output channels (≥ the input's); the new ones are zeros, after the input's. */
+  channels: number;
+}
+
+/** Appends zero channels to [m,nH,nW,nC] up to `channels`. */
+export class ChannelPad extends Layer {
+  readonly channels: number;
+  constructor(opts: ChannelPadOptions) {
+    super(opts);
+    this.positiveInt("channels", opts?.channels);
+    this.channels = opts.channels;
+  }
+  get type(): string { return "ChannelPad"; }
+  get kind(): string { return "channelPad"; }
+  outputShape(inputShapes: Shape[]): number[] {
+    const x = inputShapes[0]!;
+    if (x.length !== 3) throw this.error(`expected input [m,nH,nW,nC], got ${batchShape(x)}`);
+    if (x[2]! > this.channels) throw this.error(`input has ${x[2]} channels, more than the ${this.channels} to pad to`);
+    return [x[0]!, x[1]!, this.channels];
+  }
+  protected compute(xs: Tensor[]): Tensor {
+    const x = xs[0]!;
+    return pad(x, [[0, 0], [0, 0], [0, 0], [0, this.channels - x.shape[3]!]]);
+  }
+  override describe(): string {
+    return `to ${this.channels} channels`;
+  }
+}
