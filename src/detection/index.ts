@@ -1,7 +1,7 @@
 // cl.detection: boxes, IoU, NMS, localisation, sliding windows, YOLO, anchors, mAP, region proposals.
 export { iou, iouMatrix, nms, fromMidpoint, toMidpoint, boxArea, type Box, type MidpointBox, type Detection, type NmsOptions } from "./boxes.js";
 export {
-  yoloEncode, yoloDecode, yoloLoss, yoloAssign, yoloInverse, shapeIou, bestAnchor,
+  yoloEncode, yoloDecode, yoloLoss, yoloAssign, yoloInverse, yoloNet, shapeIou, bestAnchor, type YoloNetOptions,
   type AnchorShape, type LabeledBox, type YoloGridOptions, type YoloDecodeOptions, type YoloLossOptions, type YoloAssignment,
 } from "./yolo.js";
 export { kmeansAnchors, type KmeansAnchorsOptions, type KmeansAnchorsResult } from "./anchors.js";

@@ -21,6 +21,11 @@ import { square } from "../ops/unary.js";
 import { sum } from "../ops/reduce.js";
 import { noGrad } from "../autograd/tape.js";
 import { checkBox, type Box, type Detection } from "./boxes.js";
+import { Layer } from "../nn/layer.js";
+import { Sequential, sequential } from "../nn/model.js";
+import { conv2d } from "../nn/layers/conv.js";
+import { maxPool2d } from "../nn/layers/pool.js";
+import { batchNorm, relu } from "../nn/layers/core.js";
 
 /** An anchor shape in cell units. */
 export interface AnchorShape {
@@ -374,4 +379,49 @@ export function yoloInverse(target: Tensor, opts: { anchors: readonly AnchorShap
     }
     return new Tensor(r, [...target.shape]);
   });
+}
+
+export interface YoloNetOptions {
+  /** The square input side in pixels (a power-of-two multiple of the grid). */
+  size: number;
+  /** S: the output grid (the net halves the side with 2×2 max-pools until it reaches S). */
+  grid: number;
+  anchors: readonly AnchorShape[];
+  classes: number;
+  /** Filters of the first conv (default 8), doubled after every pool up to 64. */
+  filters?: number;
+  /** Batch norm after each conv (default true). */
+  batchNorm?: boolean;
+  seed?: number;
+}
+
+/**
+ * A small YOLO network: [3×3 conv (+ batch norm) + ReLU, 2×2 max-pool] until the side is S,
+ * one more 3×3 conv, then a 1×1 conv to A·(5 + K) channels: output `[m, S, S, A·(5 + K)]`.
+ *
+ * @example
+ * const net = yoloNet({ size: 32, grid: 4, anchors, classes: 3, seed: 0 })
+ */
+export function yoloNet(opts: YoloNetOptions): Sequential {
+  const fn = "yoloNet";
+  const o = requiredOptionsArg(fn, opts, "opts", "{ size, grid, anchors, classes }");
+  const size = intArg(fn, "opts.size", o.size, { min: 1, max: 4096 });
+  const S = intArg(fn, "opts.grid", o.grid, { min: 1, max: 4096 });
+  const anchors = anchorsArg(fn, o.anchors);
+  const K = intArg(fn, "opts.classes", o.classes, { min: 0, max: 1e4 });
+  const f0 = o.filters === undefined ? 8 : intArg(fn, "opts.filters", o.filters, { min: 1, max: 1024 });
+  const bn = o.batchNorm ?? true;
+  let s = size, pools = 0;
+  while (s > S && s % 2 === 0) (s /= 2), pools++;
+  if (s !== S) throw new ValueError(`${fn}: opts.size ${size} must be the grid ${S} times a power of two`);
+  const layers: Layer[] = [];
+  const block = (f: number): Layer[] =>
+    bn ? [conv2d({ filters: f, size: 3, padding: "same", useBias: false }), batchNorm(), relu()] : [conv2d({ filters: f, size: 3, padding: "same", activation: "relu" })];
+  let f = f0;
+  for (let i = 0; i < pools; i++) {
+    layers.push(...block(f), maxPool2d({ size: 2 }));
+    f = Math.min(2 * f, 64);
+  }
+  layers.push(...block(f), conv2d({ filters: anchors.length * (5 + K), size: 1 }));
+  return sequential(layers, { inputShape: [size, size, 3], seed: o.seed, name: "yolo" });
 }
