@@ -6,8 +6,8 @@
 import { ValueError } from "../util/errors.js";
 import { arrayArg, intArg, numberArg, optionsArg, seedArg } from "../util/check.js";
 import { Rng } from "../util/rng.js";
-import { shapeIou, type AnchorShape } from "./yolo.js";
-import type { Box } from "./boxes.js";
+import { shapeIouUnchecked as shapeIou, type AnchorShape } from "./yolo.js";
+import { shown, type Box } from "./boxes.js";
 
 export interface KmeansAnchorsOptions {
   seed?: number;
@@ -32,7 +32,7 @@ function shapeOf(v: unknown, i: number): AnchorShape {
   if (o.width !== undefined || o.height !== undefined)
     return { width: numberArg(fn, `boxes[${i}].width`, o.width, { above: 0 }), height: numberArg(fn, `boxes[${i}].height`, o.height, { above: 0 }) };
   const [x1, y1, x2, y2] = [o.x1, o.y1, o.x2, o.y2].map((c, j) => numberArg(fn, `boxes[${i}].${["x1", "y1", "x2", "y2"][j]}`, c));
-  if (!(x2! > x1!) || !(y2! > y1!)) throw new ValueError(`${fn}: boxes[${i}] must have x2 > x1 and y2 > y1, got ${JSON.stringify(v)}`);
+  if (!(x2! > x1!) || !(y2! > y1!)) throw new ValueError(`${fn}: boxes[${i}] must have x2 > x1 and y2 > y1, got ${shown(v)}`);
   return { width: x2! - x1!, height: y2! - y1! };
 }
 

@@ -82,14 +82,14 @@ export interface YoloLossOptions {
 
 const OP = "yoloEncode";
 
-function anchorsArg(fn: string, v: unknown): AnchorShape[] {
-  const a = arrayArg(fn, "opts.anchors", v);
-  if (a.length === 0) throw new ValueError(`${fn}: opts.anchors must list at least one anchor { width, height }`);
+function anchorsArg(fn: string, v: unknown, name = "opts.anchors"): AnchorShape[] {
+  const a = arrayArg(fn, name, v);
+  if (a.length === 0) throw new ValueError(`${fn}: ${name} must list at least one anchor { width, height }`);
   return a.map((x, i) => {
-    const o = requiredOptionsArg(fn, x as AnchorShape, `opts.anchors[${i}]`, "{ width, height }");
+    const o = requiredOptionsArg(fn, x as AnchorShape, `${name}[${i}]`, "{ width, height }");
     return {
-      width: numberArg(fn, `opts.anchors[${i}].width`, o.width, { above: 0 }),
-      height: numberArg(fn, `opts.anchors[${i}].height`, o.height, { above: 0 }),
+      width: numberArg(fn, `${name}[${i}].width`, o.width, { above: 0 }),
+      height: numberArg(fn, `${name}[${i}].height`, o.height, { above: 0 }),
     };
   });
 }
@@ -110,8 +110,18 @@ function frameArg(fn: string, o: { width?: unknown; height?: unknown }): [number
   return [w, h];
 }
 
-/** IoU of two shapes sharing a centre. */
+function shapeArg(fn: string, name: string, v: unknown): AnchorShape {
+  const o = requiredOptionsArg(fn, v as AnchorShape, name, "{ width, height }");
+  return { width: numberArg(fn, `${name}.width`, o.width, { min: 0 }), height: numberArg(fn, `${name}.height`, o.height, { min: 0 }) };
+}
+
+/** IoU of two shapes `{ width, height }` sharing a centre (how anchors are matched to objects). */
 export function shapeIou(a: AnchorShape, b: AnchorShape): number {
+  return shapeIouUnchecked(shapeArg("shapeIou", "a", a), shapeArg("shapeIou", "b", b));
+}
+
+/** `shapeIou` without checks. */
+export function shapeIouUnchecked(a: AnchorShape, b: AnchorShape): number {
   const inter = Math.min(a.width, b.width) * Math.min(a.height, b.height);
   const union = a.width * a.height + b.width * b.height - inter;
   return union > 0 ? inter / union : 0;
@@ -119,9 +129,13 @@ export function shapeIou(a: AnchorShape, b: AnchorShape): number {
 
 /** The anchor (index) whose shape has the highest IoU with `shape` (the first on ties). */
 export function bestAnchor(shape: AnchorShape, anchors: readonly AnchorShape[]): number {
+  return bestAnchorUnchecked(shapeArg("bestAnchor", "shape", shape), anchorsArg("bestAnchor", anchors, "anchors"));
+}
+
+function bestAnchorUnchecked(shape: AnchorShape, anchors: readonly AnchorShape[]): number {
   let best = 0, bestIou = -1;
   anchors.forEach((a, i) => {
-    const v = shapeIou(shape, a);
+    const v = shapeIouUnchecked(shape, a);
     if (v > bestIou) (best = i), (bestIou = v);
   });
   return best;
@@ -155,7 +169,7 @@ function assign(box: Box, rows: number, cols: number, anchors: readonly AnchorSh
   const col = Math.min(cols - 1, Math.max(0, Math.floor(x)));
   const row = Math.min(rows - 1, Math.max(0, Math.floor(y)));
   const bw = (box.x2 - box.x1) / cw, bh = (box.y2 - box.y1) / ch;
-  return { row, col, anchor: bestAnchor({ width: bw, height: bh }, anchors), bx: x - col, by: y - row, bh, bw };
+  return { row, col, anchor: bestAnchorUnchecked({ width: bw, height: bh }, anchors), bx: x - col, by: y - row, bh, bw };
 }
 
 /**

@@ -10,7 +10,7 @@
  * same instances and weights); dropout is left out (inference).
  */
 import { ValueError } from "../util/errors.js";
-import { optionsArg } from "../util/check.js";
+import { arrayArg, intArg, optionsArg, stringArg } from "../util/check.js";
 import { Layer } from "./layer.js";
 import { Model, Sequential } from "./model.js";
 import { Conv2D } from "./layers/conv.js";
@@ -41,7 +41,8 @@ export function toConvolutional(model: Model, opts: ToConvolutionalOptions = {})
   const layers = model.layers.filter((l) => l.type !== "Input");
   if (rows.length !== layers.length + 1) throw new ValueError(`${fn}: ${model.label} is not a chain of layers (use a sequential model)`);
   const shapeBefore = (i: number): number[] => [...rows[i]!.outputShape];
-  const inputShape = o.inputShape ?? shapeBefore(0);
+  const inputShape = o.inputShape === undefined ? shapeBefore(0) : arrayArg(fn, "opts.inputShape", o.inputShape).map((d, i) => intArg(fn, `opts.inputShape[${i}]`, d, { min: 1, max: 1e6 }));
+  if (o.name !== undefined) stringArg(fn, "opts.name", o.name);
   if (shapeBefore(0).length !== 3) throw new ValueError(`${fn}: the model must take images [nH, nW, nC], its input is [${shapeBefore(0).join(", ")}]`);
   const out: Layer[] = [];
   const pending: { conv: Conv2D; w: Tensor; bias: Tensor | undefined }[] = [];
