@@ -12,11 +12,12 @@ import type * as Tf from "@tensorflow/tfjs";
 const DATA = join(__dirname, "../../../notebooks/data");
 let tf: typeof Tf;
 let faceapi: FaceApi;
-let astronaut: cl.Tensor;
+let astronaut: cl.Tensor, hopper: cl.Tensor;
 
 beforeAll(async () => {
   ({ tf, faceapi } = await faceApiReference(["tinyFaceDetector"]));
   astronaut = cl.io.readImage(join(DATA, "astronaut.png"), { channels: 3 });
+  hopper = cl.io.readImage(join(DATA, "grace_hopper.jpg"), { channels: 3 });
 }, 120_000);
 
 describe("the tiny face detector decoded by yoloDecode", () => {
@@ -43,5 +44,18 @@ describe("the tiny face detector decoded by yoloDecode", () => {
     const own = det.decode(raw, det.fitOf(astronaut));
     expect(own).toHaveLength(all.length);
     own.forEach((d, i) => expect(cl.detection.iou(d.box, all[i]!.box)).toBeGreaterThan(0.9999));
+  }, 120_000);
+  it("finds Grace Hopper's face too (a 600×512 portrait: the grid covers it padded to 600×600)", async () => {
+    const det = await cl.models.pretrained.tinyFaceDetector();
+    const [h, w] = hopper.shape as [number, number, number];
+    const raw = det.predict(det.preprocess(hopper)) as cl.Tensor;
+    const side = Math.max(h, w);
+    const faces = cl.detection.nms(cl.detection.yoloDecode(raw, { anchors: det.anchors, layout: "darknet", width: side, height: side })[0]!, { scoreThreshold: 0.5, iouThreshold: 0.4 });
+    const t = tf.tensor3d(Float32Array.from(hopper.data, (v) => Math.fround(v * 255)), [h, w, 3], "float32");
+    const ref = await faceapi.nets.tinyFaceDetector.locateFaces(t, new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 }));
+    expect(faces).toHaveLength(ref.length);
+    expect(faces.length).toBeGreaterThanOrEqual(1);
+    const r = ref[0].box;
+    expect(cl.detection.iou(faces[0]!.box, { x1: r.x, y1: r.y, x2: r.x + r.width, y2: r.y + r.height })).toBeGreaterThanOrEqual(0.95);
   }, 120_000);
 });

@@ -80,6 +80,10 @@ describe("iouMatrix and the threshold checks", () => {
     expect(iouMatrix(a, [])).toEqual([[], []]);
     expect(() => iouMatrix(a, [B(0, 0, NaN, 1)])).toThrow(/iouMatrix: b\[0\] must have finite corners/);
   });
+  it("nms of nothing is nothing", () => {
+    expect(nms([])).toEqual([]);
+    expect(nms([{ box: B(0, 0, 1, 1), score: 0.5, classId: 0 }])).toEqual([]);
+  });
   it("nms refuses thresholds outside [0, 1]", () => {
     expect(() => nms([], { scoreThreshold: 1.2 })).toThrow(/nms: scoreThreshold must be in \[0, 1\], got 1.2/);
     expect(() => nms([], { iouThreshold: -0.1 })).toThrow(/nms: iouThreshold must be in \[0, 1\]/);
