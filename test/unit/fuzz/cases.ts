@@ -276,7 +276,7 @@ export const BASELINES: Record<string, Baseline> = {
   "inspect.detections": (cl) => [{
     image: pos(cl, [8, 8, 3]), classes: ["a", "b"], predictions: [{ box: { x1: 1, y1: 1, x2: 4, y2: 4 }, score: 0.9, classId: 1 }],
     groundTruth: [{ box: { x1: 1, y1: 1, x2: 4, y2: 5 }, classId: 0 }], nms: { scoreThreshold: 0.5, iouThreshold: 0.5, perClass: true },
-    grid: 2, anchors: [{ width: 2, height: 3 }],
+    grid: 2, anchors: [{ width: 2, height: 3 }], landmarks: [{ x: 1, y: 2 }], landmarkTruth: [{ x: 2, y: 2 }],
   }],
   "inspect.embeddings": (cl) => [pos(cl, [4, 3]), { labels: [0, 0, 1, 1], identities: ["a", "b"], triplets: [{ anchor: 0, positive: 1, negative: 2 }], alpha: 0.2, tau: 1, projection: "pca" }],
   "inspect.pca": () => [[1, 2, 3, 4, 5, 7], 3, 2, { dims: 1, seed: 0, iterations: 50 }],
