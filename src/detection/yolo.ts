@@ -15,9 +15,9 @@ import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { arrayArg, intArg, numberArg, oneOfArg, requiredOptionsArg } from "../util/check.js";
 import { tensorArg } from "../tensor/args.js";
 import { reshape, slice } from "../ops/layout.js";
-import { sigmoid, logSoftmax } from "../ops/activations.js";
+import { sigmoid, logSoftmax, relu as reluOp } from "../ops/activations.js";
 import { add, mul, sub } from "../ops/binary.js";
-import { square } from "../ops/unary.js";
+import { abs, exp, log, neg, square } from "../ops/unary.js";
 import { sum } from "../ops/reduce.js";
 import { noGrad } from "../autograd/tape.js";
 import { checkBox, type Box, type Detection } from "./boxes.js";
@@ -78,6 +78,11 @@ export interface YoloLossOptions {
   lambdaCoord?: number;
   /** Weight of the pc term of cells and anchors without an object (default 0.5). */
   lambdaNoobj?: number;
+  /**
+   * The pc term: "mse" (default, YOLO v1 and the course: squared error of σ(tpc)) or "bce"
+   * (YOLOv3: binary cross-entropy on the logit, whose gradient does not vanish when σ is near 0).
+   */
+  objectness?: "mse" | "bce";
 }
 
 const OP = "yoloEncode";
@@ -314,6 +319,7 @@ export function yoloLoss(output: Tensor, target: Tensor, opts: YoloLossOptions):
   const anchors = anchorsArg(fn, o.anchors);
   const lc = o.lambdaCoord === undefined ? 5 : numberArg(fn, "opts.lambdaCoord", o.lambdaCoord, { min: 0 });
   const ln = o.lambdaNoobj === undefined ? 0.5 : numberArg(fn, "opts.lambdaNoobj", o.lambdaNoobj, { min: 0 });
+  const objectness = o.objectness === undefined ? "mse" : oneOfArg(fn, "opts.objectness", o.objectness, ["mse", "bce"] as const);
   const A = anchors.length;
   const so = yoloShape(fn, "output", output, A, undefined);
   if (target.rank !== 5) throw new ShapeError(`${fn}: target must be [m, S, S, A, 5 + K] (from yoloEncode), got ${fmtShape(target.shape)}`);
@@ -353,10 +359,15 @@ export function yoloLoss(output: Tensor, target: Tensor, opts: YoloLossOptions):
     add(square(sub(sigmoid(col(1)), T(tx))), square(sub(sigmoid(col(2)), T(ty)))),
     add(square(sub(col(3), T(th))), square(sub(col(4), T(tw)))),
   );
-  let total = add(
-    add(mul(sum(mul(coord, objT)), lc), sum(mul(square(sub(pc, 1)), objT))),
-    mul(sum(mul(square(pc), noobjT)), ln),
-  );
+  let objTerm: Tensor;
+  if (objectness === "mse") objTerm = add(sum(mul(square(sub(pc, 1)), objT)), mul(sum(mul(square(pc), noobjT)), ln));
+  else {
+    // −log σ(t) = softplus(−t), −log(1 − σ(t)) = softplus(t); softplus(t) = max(t, 0) + log(1 + e^−|t|)
+    const t0 = col(0);
+    const soft = (z: Tensor): Tensor => add(reluOp(z), log(add(exp(neg(abs(z))), 1)));
+    objTerm = add(sum(mul(soft(neg(t0)), objT)), mul(sum(mul(soft(t0), noobjT)), ln));
+  }
+  let total = add(mul(sum(mul(coord, objT)), lc), objTerm);
   if (K > 0) {
     const logits = slice(out5, [0, 5], [n, K]);
     const ce = mul(sum(mul(mul(logSoftmax(logits, -1), T(cls, [n, K])), reshape(objT, [n, 1]))), -1);

@@ -100,6 +100,22 @@ describe("yoloLoss", () => {
     const r = cl.gradcheck((o) => yoloLoss(o, y, { anchors, lambdaCoord: 5, lambdaNoobj: 0.5 }), [t], { atol: 1e-6, rtol: 1e-4 });
     expect(r.ok).toBe(true);
   });
+  it("the bce objectness: gradcheck, and the pc term by hand (softplus of the logit)", () => {
+    const y = yoloEncode([objs[0]!], { grid: 2, anchors, classes: 3, dtype: "float64" });
+    const t = cl.randn([1, 2, 2, 16], { seed: 7, dtype: "float64" });
+    expect(cl.gradcheck((o) => yoloLoss(o, y, { anchors, objectness: "bce" }), [t], { atol: 1e-6, rtol: 1e-4 }).ok).toBe(true);
+    const sp = (v: number) => Math.log(1 + Math.exp(v));
+    const s = (v: number) => 1 / (1 + Math.exp(-v));
+    let dMse = 0, dBce = 0;
+    for (let j = 0; j < 8; j++) {
+      const v = t.data[j * 8]!, obj = y.data[j * 8] === 1;
+      dMse += obj ? (s(v) - 1) ** 2 : 0.5 * s(v) ** 2;
+      dBce += obj ? sp(-v) : 0.5 * sp(v);
+    }
+    const diff = yoloLoss(t, y, { anchors, objectness: "bce" }).item() - yoloLoss(t, y, { anchors }).item();
+    expect(close(diff, dBce - dMse, 1e-12, 1e-10)).toBe(true);
+    expect(() => yoloLoss(t, y, { anchors, objectness: "log" as "bce" })).toThrow(/yoloLoss: opts\.objectness/);
+  });
   it("equals the formula computed by hand on one object", () => {
     const y = yoloEncode([objs[0]!], { grid: 2, anchors, classes: 3, dtype: "float64" });
     const t = cl.randn([1, 2, 2, 2, 8], { seed: 6, dtype: "float64" });
