@@ -9,13 +9,13 @@ import type { WeightSource } from "../nn/state.js";
 import { pathArg } from "./files.js";
 import { readTfjsWeights } from "./tfjs.js";
 import {
-  buildTinyFaceDetector, buildMobileNetV1, buildFaceRecognition, buildFaceLandmark68,
-  type TinyFaceDetector, type MobileNetV1, type FaceRecognition, type FaceLandmark68,
+  buildTinyFaceDetector, buildMobileNetV1, buildSsdMobileNetV1, buildFaceRecognition, buildFaceLandmark68,
+  type TinyFaceDetector, type MobileNetV1, type SsdMobileNetV1, type FaceRecognition, type FaceLandmark68,
 } from "../models/pretrained/faceapi.js";
 
 export {
   TINY_FACE_DETECTOR_ANCHORS, TINY_FACE_DETECTOR_MEAN_RGB, FACE_MEAN_RGB,
-  type TinyFaceDetector, type MobileNetV1, type FaceRecognition, type FaceLandmark68,
+  type TinyFaceDetector, type MobileNetV1, type SsdMobileNetV1, type SsdDetectOptions, type FaceRecognition, type FaceLandmark68,
   type FaceDetection, type DetectOptions, type InputFit, type PretrainedExtras,
 } from "../models/pretrained/faceapi.js";
 
@@ -68,6 +68,15 @@ export async function mobilenetV1(opts: PretrainedOptions & { inputSize?: number
   const fn = "models.pretrained.mobilenetV1";
   const w = weightsFor(fn, opts, "ssd_mobilenetv1_model");
   return buildMobileNetV1({ inputSize: optionsArg(fn, opts).inputSize, ...w });
+}
+
+/**
+ * face-api's SSD MobileNetV1 face detector (the MobileNetV1 backbone, extra layers and six box
+ * predictors; 5,118 prior boxes at 512×512): `detect(image, { minConfidence = 0.5, maxResults =
+ * 100, iouThreshold = 0.5 })`. Options: `{ modelDir?, weights?, name? }`.
+ */
+export async function ssdMobilenetV1(opts: PretrainedOptions = {}): Promise<SsdMobileNetV1> {
+  return buildSsdMobileNetV1(weightsFor("models.pretrained.ssdMobilenetV1", opts, "ssd_mobilenetv1_model"));
 }
 
 /** face-api's face encoder (dlib's ResNet): a face crop → a 128-D descriptor; `distance(a, b) < 0.6`: the same person. */

@@ -20,6 +20,10 @@ const EXPECTED: Record<string, string[]> = {
     "application/vnd.convlab.training+json", "application/vnd.convlab.model+json", "application/vnd.convlab.featuremaps+json",
     "application/vnd.convlab.activations+json", "application/vnd.convlab.detections+json", "application/vnd.convlab.embeddings+json",
   ],
+  "03-pretrained.ipynb": [
+    "text/plain", "image/png", "text/html",
+    "application/vnd.convlab.model+json", "application/vnd.convlab.detections+json", "application/vnd.convlab.featuremaps+json",
+  ],
   "05-detection.ipynb": [
     "text/plain", "image/png", "text/html",
     "application/vnd.convlab.training+json", "application/vnd.convlab.model+json", "application/vnd.convlab.detections+json",

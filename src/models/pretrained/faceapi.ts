@@ -306,27 +306,168 @@ export function buildMobileNetV1(opts: MobileNetV1Options = {}): MobileNetV1 {
   opts = optionsArg(fn, opts);
   const size = opts.inputSize === undefined ? 512 : intArg(fn, "opts.inputSize", opts.inputSize, { min: 32, max: 4096 });
   const x = nn.input([size, size, 3], { name: "input" });
-  let h: SymbolicTensor = nn.conv2d({ filters: 32, size: 3, stride: 2, padding: "same", name: "conv0" }).apply(x);
-  h = nn.activation(relu6, { name: "conv0_relu" }).apply(h);
-  const stages = ["conv0_relu"];
-  MOBILENET_WIDTHS.forEach((f, i) => {
-    const k = i + 1;
-    h = nn.depthwiseConv2d({ size: 3, stride: MOBILENET_STRIDES[i]!, padding: "same", useBias: false, name: `conv${k}_dw` }).apply(h);
-    h = nn.batchNorm({ eps: 0.0010000000474974513, name: `conv${k}_dw_bn` }).apply(h);
-    h = nn.activation(relu6, { name: `conv${k}_dw_relu` }).apply(h);
-    h = nn.conv2d({ filters: f, size: 1, padding: "same", name: `conv${k}_pw` }).apply(h);
-    h = nn.activation(relu6, { name: `conv${k}_pw_relu` }).apply(h);
-    stages.push(`conv${k}_pw_relu`);
-  });
-  const model = nn.model({ inputs: x, outputs: h, name: modelName(fn, opts.name, "mobilenet_v1") });
+  const { out, stages } = mobilenetLayers(x);
+  const model = nn.model({ inputs: x, outputs: out, name: modelName(fn, opts.name, "mobilenet_v1") });
   const loadReport = load(model, opts.weights, mobilenetV1Mapping);
   const extras = {
     inputSize: size,
     stages,
     loadReport,
-    preprocess: (image: Tensor): Tensor => fitImage(`${fn}: preprocess`, image, size, false, (v) => v / 127.5 - 1).x,
+    preprocess: (image: Tensor): Tensor => fitImage(`${fn}: preprocess`, image, size, false, (v) => Math.fround(Math.fround(v / 127.5) - 1)).x,
   };
   return Object.assign(model, extras) as MobileNetV1;
+}
+
+/** The backbone's layers on `x`: the last stage, conv11's output and the stage names. */
+function mobilenetLayers(x: SymbolicTensor): { out: SymbolicTensor; conv11: SymbolicTensor; stages: string[] } {
+  let h: SymbolicTensor = nn.conv2d({ filters: 32, size: 3, stride: 2, padding: "same", name: "conv0" }).apply(x);
+  h = nn.activation(relu6, { name: "conv0_relu" }).apply(h);
+  const stages = ["conv0_relu"];
+  let conv11: SymbolicTensor = h;
+  MOBILENET_WIDTHS.forEach((f, i) => {
+    const k = i + 1;
+    h = nn.depthwiseConv2d({ size: 3, stride: MOBILENET_STRIDES[i]!, padding: "same", useBias: false, name: `conv${k}_dw` }).apply(h);
+    // the trained statistics stay in use even in training mode (a frozen batch-norm, as in
+    // fine-tuning a pretrained detector; style transfer differentiates through it unchanged)
+    const bn = nn.batchNorm({ eps: 0.0010000000474974513, name: `conv${k}_dw_bn` });
+    bn.inference = true;
+    h = bn.apply(h);
+    h = nn.activation(relu6, { name: `conv${k}_dw_relu` }).apply(h);
+    h = nn.conv2d({ filters: f, size: 1, padding: "same", name: `conv${k}_pw` }).apply(h);
+    h = nn.activation(relu6, { name: `conv${k}_pw_relu` }).apply(h);
+    stages.push(`conv${k}_pw_relu`);
+    if (k === 11) conv11 = h;
+  });
+  return { out: h, conv11, stages };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SSD MobileNetV1 (face-api's other face detector)
+
+export interface SsdDetectOptions {
+  /** Keep boxes with score > this (default 0.5, face-api's `minConfidence`). */
+  minConfidence?: number;
+  /** At most this many faces (default 100). */
+  maxResults?: number;
+  /** NMS IoU threshold (default 0.5, face-api's). */
+  iouThreshold?: number;
+}
+
+export interface SsdMobileNetV1 extends Model<Record<string, Tensor>>, PretrainedExtras {
+  /** The 5,118 prior boxes [ymin, xmin, ymax, xmax] (fractions of the input), from the weights' `Output/extra_dim`. */
+  readonly priors: Tensor;
+  /**
+   * The 12 head outputs of `predict` (`box0` … `box5` [1,H,W,A·4], `class0` … `class5`
+   * [1,H,W,A·3]) → all 5,118 boxes in the image's pixels with their face scores (sigmoid of the
+   * face logit), before NMS.
+   */
+  decode(outputs: Record<string, Tensor>, fit: InputFit): FaceDetection[];
+  fitOf(image: Tensor): InputFit;
+  /** Faces in an image ([h,w,3] in [0, 1]), as face-api's `ssdMobilenetv1.locateFaces`. */
+  detect(image: Tensor, opts?: SsdDetectOptions): FaceDetection[];
+}
+
+/** face-api name → convlab target of the SSD detector (backbone, extra layers, box predictors). */
+export function ssdMobilenetV1Mapping(name: string): string | null | undefined {
+  const b = mobilenetV1Mapping(name);
+  if (b !== null) return b;
+  let m = /^Prediction\/Conv2d_(\d+)_pointwise\/(weights|convolution_bn_offset)$/.exec(name);
+  if (m) return `extra${m[1]}/${m[2] === "weights" ? "kernel" : "bias"}`;
+  m = /^Prediction\/BoxPredictor_(\d+)\/(BoxEncodingPredictor|ClassPredictor)\/(weights|biases)$/.exec(name);
+  if (m) return `${m[2] === "ClassPredictor" ? "class" : "box"}${m[1]}/${m[3] === "weights" ? "kernel" : "bias"}`;
+  return null; // Output/extra_dim (the priors, kept apart) and the graph's constants
+}
+
+/**
+ * face-api's SSD MobileNetV1 face detector: the backbone, 8 extra layers (1×1 then 3×3/2,
+ * "same", ReLU6) down to 1×1, and 6 box predictors (1×1 convs: 4 box offsets and 3 class logits
+ * per anchor) on conv11 (32×32, 3 anchors), conv13 (16×16) and the extra layers' 8×8 … 1×1 (6
+ * anchors each): 5,118 boxes at 512×512, decoded against the prior boxes as the TensorFlow object
+ * detection API does (offsets scaled by 10, 10, 5, 5).
+ */
+export function buildSsdMobileNetV1(opts: { weights?: WeightSource; name?: string } = {}): SsdMobileNetV1 {
+  const fn = "models.pretrained.ssdMobilenetV1";
+  opts = optionsArg(fn, opts);
+  const size = 512;
+  const x = nn.input([size, size, 3], { name: "input" });
+  const { out, conv11 } = mobilenetLayers(x);
+  const extra: SymbolicTensor[] = [];
+  let h = out;
+  [256, 512, 128, 256, 128, 256, 64, 128].forEach((f, i) => {
+    const odd = i % 2 === 1;
+    h = nn.conv2d({ filters: f, size: odd ? 3 : 1, stride: odd ? 2 : 1, padding: "same", activation: relu6, name: `extra${i}` }).apply(h);
+    extra.push(h);
+  });
+  const sources = [conv11, out, extra[1]!, extra[3]!, extra[5]!, extra[7]!];
+  const outputs: Record<string, SymbolicTensor> = {};
+  sources.forEach((src, i) => {
+    const anchors = i === 0 ? 3 : 6;
+    outputs[`box${i}`] = nn.conv2d({ filters: anchors * 4, size: 1, padding: "same", name: `box${i}` }).apply(src);
+    outputs[`class${i}`] = nn.conv2d({ filters: anchors * 3, size: 1, padding: "same", name: `class${i}` }).apply(src);
+  });
+  const model = nn.model({ inputs: x, outputs, name: modelName(fn, opts.name, "ssd_mobilenet_v1") });
+  const loadReport = load(model as unknown as Model, opts.weights, ssdMobilenetV1Mapping);
+  let priors: Tensor;
+  const src = opts.weights instanceof Map ? opts.weights.get("Output/extra_dim") : opts.weights ? (opts.weights as Record<string, Tensor>)["Output/extra_dim"] : undefined;
+  if (src !== undefined) {
+    if (!(src instanceof Tensor) || src.size !== 5118 * 4) throw new ShapeError(`${fn}: the weights' 'Output/extra_dim' (the prior boxes) must be [1,5118,4], got ${src instanceof Tensor ? fmtShape(src.shape) : typeof src}`);
+    priors = new Tensor(Float32Array.from(src.data), [5118, 4]);
+  } else if (opts.weights !== undefined) throw new ValueError(`${fn}: the weights have no 'Output/extra_dim' (the 5,118 prior boxes)`);
+  else priors = new Tensor(new Float32Array(5118 * 4), [5118, 4]);
+  const normalize = (v: number): number => Math.fround(Math.fround(v / 127.5) - 1);
+  const fitOf = (image: Tensor): InputFit => {
+    const { h: ih, w: iw } = imageDims(`${fn}: fitOf`, image);
+    return { width: iw, height: ih, side: Math.max(ih, iw), inputSize: size, padLeft: 0, padTop: 0 };
+  };
+  const decode = (outs: Record<string, Tensor>, fit: InputFit): FaceDetection[] => decodeSsd(fn, outs, fit, priors);
+  const extras = {
+    inputSize: size,
+    priors,
+    loadReport,
+    preprocess: (image: Tensor): Tensor => fitImage(`${fn}: preprocess`, image, size, false, normalize).x,
+    fitOf,
+    decode,
+    detect(image: Tensor, o: SsdDetectOptions = {}): FaceDetection[] {
+      o = optionsArg(`${fn}: detect`, o);
+      const minConfidence = o.minConfidence === undefined ? 0.5 : numberArg(`${fn}: detect`, "opts.minConfidence", o.minConfidence, { min: 0, max: 1 });
+      const maxResults = o.maxResults === undefined ? 100 : intArg(`${fn}: detect`, "opts.maxResults", o.maxResults, { min: 1 });
+      const iouThreshold = o.iouThreshold === undefined ? 0.5 : numberArg(`${fn}: detect`, "opts.iouThreshold", o.iouThreshold, { min: 0, max: 1 });
+      const { x: input, fit } = fitImage(`${fn}: detect`, image, size, false, normalize);
+      const outs = noGrad(() => model.predict(input) as Record<string, Tensor>);
+      return nms(decode(outs, fit), { scoreThreshold: minConfidence, iouThreshold }).slice(0, maxResults);
+    },
+  };
+  return Object.assign(model, extras) as unknown as SsdMobileNetV1;
+}
+
+/** face-api's outputLayer + locateFaces: box offsets against the priors, clipped to [0, 1], in the image's pixels. */
+function decodeSsd(fn: string, outs: Record<string, Tensor>, fit: InputFit, priors: Tensor): FaceDetection[] {
+  if (outs === null || typeof outs !== "object") throw new ValueError(`${fn}: decode: outputs must be the record predict returns ({ box0, class0, … }), got ${typeof outs}`);
+  const k = fit.inputSize / Math.max(fit.width, fit.height);
+  const padX = fit.inputSize / Math.round(fit.width * k), padY = fit.inputSize / Math.round(fit.height * k);
+  const p = priors.data;
+  const dets: FaceDetection[] = [];
+  let n = 0;
+  for (let i = 0; i < 6; i++) {
+    const box = outs[`box${i}`], cls = outs[`class${i}`];
+    if (!(box instanceof Tensor) || !(cls instanceof Tensor) || box.size / 4 !== cls.size / 3)
+      throw new ShapeError(`${fn}: decode: outputs.box${i} and outputs.class${i} must be the heads' tensors [1,H,W,A·4] and [1,H,W,A·3]`);
+    const b = box.data, c = cls.data;
+    for (let j = 0; j < box.size / 4; j++, n++) {
+      if (n >= 5118) throw new ShapeError(`${fn}: decode: the heads hold more boxes than the 5,118 priors`);
+      const [y0, x0, y1, x1] = [p[4 * n]!, p[4 * n + 1]!, p[4 * n + 2]!, p[4 * n + 3]!];
+      const ph = y1 - y0, pw = x1 - x0, cy = y0 + ph / 2, cx = x0 + pw / 2;
+      const [ty, tx, th, tw] = [b[4 * j]!, b[4 * j + 1]!, b[4 * j + 2]!, b[4 * j + 3]!];
+      const hh = (Math.exp(th / 5) * ph) / 2, hw = (Math.exp(tw / 5) * pw) / 2;
+      const my = (ty / 10) * ph + cy, mx = (tx / 10) * pw + cx;
+      const top = Math.max(0, my - hh) * padY, bottom = Math.min(1, my + hh) * padY;
+      const left = Math.max(0, mx - hw) * padX, right = Math.min(1, mx + hw) * padX;
+      const score = sigmoid(c[3 * j + 1]!);
+      dets.push({ box: { x1: left * fit.width, y1: top * fit.height, x2: Math.max(left, right) * fit.width, y2: Math.max(top, bottom) * fit.height }, score, classId: 0 });
+    }
+  }
+  if (n !== 5118) throw new ShapeError(`${fn}: decode: the heads hold ${n} boxes, not the 5,118 priors`);
+  return dets;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 // Small layers the face-api networks need beyond cl.nn's: a per-channel affine map (dlib's
 // "scale" layer), zero channels appended (the shortcut of a ResNet block that doubles its
 // channels), and the activations relu6 and leaky ReLU with slope 0.1.
-import type { Tensor } from "../../tensor/tensor.js";
+import { Tensor, allocate } from "../../tensor/tensor.js";
 import type { Rng } from "../../util/rng.js";
-import { mul, add } from "../../ops/binary.js";
+import { record } from "../../autograd/tape.js";
 import { pad } from "../../ops/layout.js";
 import { clip } from "../../ops/unary.js";
 import { leakyRelu } from "../../ops/activations.js";
@@ -39,8 +39,28 @@ export class ChannelAffine extends Layer {
     this.addWeight("bias", [c], "zeros", rng);
   }
   protected compute(xs: Tensor[]): Tensor {
-    return add(mul(xs[0]!, this.weight("scale")), this.weight("bias"));
+    return channelAffine(xs[0]!, this.weight("scale"), this.weight("bias"));
   }
+}
+
+/** `x · scale + bias` over the last axis in one pass, with its gradient (dx = dy·scale, dscale = Σ dy·x, dbias = Σ dy). */
+function channelAffine(x: Tensor, scale: Tensor, bias: Tensor): Tensor {
+  const c = scale.size, n = x.size, xd = x.data, s = scale.data, b = bias.data;
+  const dtype = x.dtype === "float64" || scale.dtype === "float64" ? "float64" : "float32";
+  const y = allocate(dtype, n);
+  for (let i = 0; i < n; i += c) for (let k = 0; k < c; k++) y[i + k] = xd[i + k]! * s[k]! + b[k]!;
+  return record("channelAffine", new Tensor(y, x.shape), [x, scale, bias], (dy) => {
+    const g = dy.data;
+    const dx = allocate(x.dtype, n), ds = allocate(dtype, c), db = allocate(dtype, c);
+    for (let i = 0; i < n; i += c)
+      for (let k = 0; k < c; k++) {
+        const v = g[i + k]!;
+        dx[i + k] = v * s[k]!;
+        ds[k] += v * xd[i + k]!;
+        db[k] += v;
+      }
+    return [new Tensor(dx, x.shape), new Tensor(ds, scale.shape), new Tensor(db, bias.shape)];
+  });
 }
 
 export interface ChannelPadOptions extends LayerOptions {

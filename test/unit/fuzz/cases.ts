@@ -335,6 +335,7 @@ export const BASELINES: Record<string, Baseline> = {
   "models.pretrained.faceApiModelDir": () => [],
   "models.pretrained.tinyFaceDetector": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), inputSize: 64, name: "tfd" }],
   "models.pretrained.mobilenetV1": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), inputSize: 64, name: "mb" }],
+  "models.pretrained.ssdMobilenetV1": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), name: "ssd" }],
   "models.pretrained.faceRecognition": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), name: "fr" }],
   "models.pretrained.faceLandmark68": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), name: "lm" }],
   "models.pretrained.faceLandmark68Tiny": (cl) => [{ weights: cl.io.readTfjsWeights(`${cl.models.pretrained.faceApiModelDir()}/face_landmark_68_tiny_model-weights_manifest.json`), name: "lmt" }],

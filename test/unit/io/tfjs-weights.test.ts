@@ -58,14 +58,14 @@ describe("io.readTfjsWeights", () => {
         { name: "q/int", shape: [3], dtype: "int32", quantization: { dtype: "uint8", scale: 0.3, min: 1 } },
       ],
     },
-    { paths: ["group2.bin"], weights: [{ name: "s", shape: [], dtype: "float32" }] },
+    { paths: ["group2.bin"], weights: [{ name: "s", shape: [], dtype: "float32" }, { name: "b", shape: [3], dtype: "bool" }] },
   ];
   const split = 17; // a tensor straddles the two shards
-  const shards = { "group1-shard1of2.bin": all.slice(0, split), "group1-shard2of2.bin": all.slice(split), "group2.bin": bytes(new Float32Array([42])) };
+  const shards = { "group1-shard1of2.bin": all.slice(0, split), "group1-shard2of2.bin": all.slice(split), "group2.bin": bytes(new Float32Array([42]), new Uint8Array([1, 0, 7])) };
 
-  it("decodes float32, int32, float16 and uint8/uint16/float16-quantised weights across shards", () => {
+  it("decodes float32, int32, float16, bool and uint8/uint16/float16-quantised weights across shards and groups", () => {
     const w = cl.io.readTfjsWeights(write("ok", manifest, shards));
-    expect(Object.keys(w)).toEqual(["a/f32", "a/i32", "a/f16", "q/u8", "q/u16", "q/f16", "q/int", "s"]);
+    expect(Object.keys(w)).toEqual(["a/f32", "a/i32", "a/f16", "q/u8", "q/u16", "q/f16", "q/int", "s", "b"]);
     expect(w["a/f32"]!.shape).toEqual([2, 3]);
     expect(Array.from(w["a/f32"]!.data)).toEqual(Array.from(f32));
     expect(Array.from(w["a/i32"]!.data)).toEqual([-3, 0, 123456]);
@@ -76,13 +76,14 @@ describe("io.readTfjsWeights", () => {
     expect(Array.from(w["q/int"]!.data)).toEqual([1, 2, 4]); // round(q·0.3 + 1), as tfjs
     expect(w["s"]!.shape).toEqual([]);
     expect(w["s"]!.item()).toBe(42);
+    expect(Array.from(w["b"]!.data)).toEqual([1, 0, 1]);
   });
 
   it("takes the shard folder from opts.dir", () => {
     const p = write("dir-src", manifest, shards);
     const m = join(tmp, "elsewhere.json");
     writeFileSync(m, readFileSync(p));
-    expect(Object.keys(cl.io.readTfjsWeights(m, { dir: join(tmp, "dir-src") }))).toHaveLength(8);
+    expect(Object.keys(cl.io.readTfjsWeights(m, { dir: join(tmp, "dir-src") }))).toHaveLength(9);
     expect(() => cl.io.readTfjsWeights(m)).toThrow(/io\.readTfjsWeights: cannot read .*group1-shard1of2\.bin: no such file/);
   });
 

@@ -14,6 +14,8 @@ const TOL = { atol: 1e-4, rtol: 1e-4 };
 let tf: typeof Tf;
 let faceapi: FaceApi;
 let astronaut: cl.Tensor, hopper: cl.Tensor;
+/** The two faces, cropped at convlab's tiny-detector boxes (the same crops go to face-api). */
+let faceA: cl.Tensor, faceH: cl.Tensor;
 
 /** A convlab image in [0, 1] as the 0–255 float32 tfjs tensor face-api takes. */
 const toTf = (img: cl.Tensor): Tf.Tensor3D => tf.tensor3d(Float32Array.from(img.data, (v) => Math.fround(v * 255)), img.shape as [number, number, number], "float32");
@@ -36,6 +38,9 @@ beforeAll(async () => {
   ({ tf, faceapi } = await faceApiReference(["tinyFaceDetector", "faceRecognitionNet", "faceLandmark68Net", "faceLandmark68TinyNet", "ssdMobilenetv1"]));
   astronaut = cl.io.readImage(join(DATA, "astronaut.png"), { channels: 3 });
   hopper = cl.io.readImage(join(DATA, "grace_hopper.jpg"), { channels: 3 });
+  const det = await cl.models.pretrained.tinyFaceDetector();
+  faceA = crop(astronaut, det.detect(astronaut)[0]!.box);
+  faceH = crop(hopper, det.detect(hopper)[0]!.box);
 }, 120_000);
 
 describe("models.pretrained.tinyFaceDetector", () => {
@@ -80,18 +85,17 @@ function refMobilenet(x: Tf.Tensor4D, p: FaceApi): Tf.Tensor4D {
 }
 
 describe("models.pretrained.mobilenetV1", () => {
-  it("equals face-api's SSD backbone on tfjs-wasm (16×16×1024 features of the astronaut)", async () => {
-    const net = await cl.models.pretrained.mobilenetV1();
+  it("equals face-api's SSD backbone on tfjs-wasm (Grace Hopper at 256×256: 8×8×1024 features)", async () => {
+    const net = await cl.models.pretrained.mobilenetV1({ inputSize: 256 });
     expect(net.loadReport!.loaded).toHaveLength(93);
     expect(net.stages).toHaveLength(14);
-    const t = toTf(astronaut);
-    const ni = await faceapi.toNetInput(t);
-    const refIn = tf.sub(tf.div(ni.toBatchTensor(512, false), 127.5), 1) as Tf.Tensor4D;
-    const x = net.preprocess(astronaut);
+    const ni = await faceapi.toNetInput(toTf(hopper));
+    const refIn = tf.sub(tf.div(ni.toBatchTensor(256, false), 127.5), 1) as Tf.Tensor4D;
+    const x = net.preprocess(hopper);
     expectClose(x, data(refIn), { atol: 1e-6, rtol: 1e-6 });
     const ref = refMobilenet(refIn, faceapi.nets.ssdMobilenetv1.params.mobilenetv1);
     const y = net.predict(x) as cl.Tensor;
-    expect(y.shape).toEqual([1, 16, 16, 1024]);
+    expect(y.shape).toEqual([1, 8, 8, 1024]);
     console.log(`mobilenetV1: max |convlab − tfjs| = ${maxDiff(y.data, data(ref)).toExponential(2)} (max |y| ${data(ref).reduce((a, v) => Math.max(a, Math.abs(v)), 0).toFixed(2)})`);
     expectClose(y, data(ref), TOL);
   });
@@ -99,11 +103,8 @@ describe("models.pretrained.mobilenetV1", () => {
 
 describe("models.pretrained.faceRecognition", () => {
   it("equals face-api's descriptor on tfjs-wasm; mirror < 0.3 < 0.6 < Grace Hopper", async () => {
-    const det = await cl.models.pretrained.tinyFaceDetector();
     const enc = await cl.models.pretrained.faceRecognition();
     expect(enc.summary().totalParams).toBe(5_614_592);
-    const faceA = crop(astronaut, det.detect(astronaut)[0]!.box);
-    const faceH = crop(hopper, det.detect(hopper)[0]!.box);
     const faceM = cl.flip(faceA, [1]);
     const ds: cl.Tensor[] = [];
     for (const f of [faceA, faceM, faceH]) {
@@ -129,10 +130,8 @@ describe("models.pretrained.faceRecognition", () => {
 describe("models.pretrained.faceLandmark68 / faceLandmark68Tiny", () => {
   for (const [name, refNet] of [["faceLandmark68", "faceLandmark68Net"], ["faceLandmark68Tiny", "faceLandmark68TinyNet"]] as const) {
     it(`${name} equals face-api on tfjs-wasm: 136 outputs and 68 points on the faces`, async () => {
-      const det = await cl.models.pretrained.tinyFaceDetector();
       const net = await cl.models.pretrained[name]();
-      for (const img of [astronaut, hopper]) {
-        const face = crop(img, det.detect(img)[0]!.box);
+      for (const face of [faceA, faceH]) {
         const t = toTf(face);
         const ni = await faceapi.toNetInput(t);
         const raw = data(faceapi.nets[refNet].runNet(ni));
@@ -148,4 +147,37 @@ describe("models.pretrained.faceLandmark68 / faceLandmark68Tiny", () => {
       }
     });
   }
+});
+
+describe("models.pretrained.ssdMobilenetV1", () => {
+  it("equals face-api's SSD detector on tfjs-wasm: 5,118 scores and boxes (Grace Hopper), the astronaut's face", async () => {
+    const ssd = await cl.models.pretrained.ssdMobilenetV1();
+    expect(ssd.loadReport!.loaded).toHaveLength(93 + 16 + 24);
+    {
+      const img = hopper; // not square: the padding and the box scaling of locateFaces
+      const t = toTf(img);
+      const outs = ssd.predict(ssd.preprocess(img)) as Record<string, cl.Tensor>;
+      const dets = ssd.decode(outs, ssd.fitOf(img));
+      const ref = await faceapi.nets.ssdMobilenetv1.forward(t);
+      const scores = data(ref.scores[0]);
+      console.log(`ssdMobilenetV1 ${img.shape}: max |score − tfjs| = ${maxDiff(dets.map((d) => d.score), scores).toExponential(2)}`);
+      expectClose(dets.map((d) => d.score), scores, TOL);
+      // face-api's boxes [ymin, xmin, ymax, xmax] clipped to [0, 1], in pixels (the input is square-padded at the bottom/right)
+      const b = data(ref.boxes[0]);
+      const [h, w] = img.shape as [number, number];
+      // locateFaces: × inputSize / (the image's side scaled to fit 512, rounded), × the image's size
+      const side = Math.max(h, w);
+      const sx = (512 / Math.round((w * 512) / side)) * w, sy = (512 / Math.round((h * 512) / side)) * h;
+      const refPx = Array.from({ length: 5118 }, (_, i) => [Math.max(0, b[4 * i + 1]!) * sx, Math.max(0, b[4 * i]!) * sy, Math.min(1, b[4 * i + 3]!) * sx, Math.min(1, b[4 * i + 2]!) * sy]);
+      const mine = dets.map((d) => [d.box.x1, d.box.y1, d.box.x2, d.box.y2]);
+      const ok = refPx.map((r, i) => r[2]! >= r[0]! && r[3]! >= r[1]! ? i : -1).filter((i) => i >= 0);
+      expectClose(ok.flatMap((i) => mine[i]!), ok.flatMap((i) => refPx[i]!), { atol: 1e-2, rtol: 1e-4 });
+    }
+    const faces = ssd.detect(astronaut);
+    const refFaces = await faceapi.nets.ssdMobilenetv1.locateFaces(toTf(astronaut), new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 }));
+    expect(faces).toHaveLength(refFaces.length);
+    expect(faces[0]!.score).toBeGreaterThanOrEqual(0.95);
+    const r = refFaces[0].box;
+    expect(iou(faces[0]!.box, { x1: r.x, y1: r.y, x2: r.x + r.width, y2: r.y + r.height })).toBeGreaterThanOrEqual(0.99);
+  });
 });
