@@ -11,3 +11,7 @@ export {
 } from "./checkpoint.js";
 export { writeFileAtomic } from "./atomic.js";
 export { saveModel, loadWeights } from "./model.js";
+export { readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors, type Safetensors, type SafetensorsDtype } from "./safetensors.js";
+export { describeModel, buildModel, type ModelSpec, type LayerSpec } from "./architecture.js";
+export { saveModelDir, loadModelDir, WEIGHTS_FILE, ARCHITECTURE_FILE, type ModelFile } from "./modeldir.js";
+export { exportOnnx, importOnnx, encodeOnnx, decodeOnnx, type ExportOnnxOptions, type OnnxExportInfo } from "./onnx.js";

@@ -9,6 +9,7 @@ import type { Outputs } from "../train/types.js";
 export interface ModelFiles {
   save(model: Model<Outputs>, path: string, meta?: Record<string, unknown>): void;
   loadWeights(model: Model<Outputs>, path: string): Record<string, unknown>;
+  loadModel(dir: string): Model<Outputs>;
 }
 
 let installed: ModelFiles | null = null;
@@ -23,4 +24,14 @@ export function modelFiles(op: string): ModelFiles {
   if (!installed)
     throw new ValueError(`${op}: files need Node (import "convlab", not "convlab/browser"); in the browser use model.stateDict() and model.loadStateDict()`);
   return installed;
+}
+
+/**
+ * Rebuilds a model saved with `model.save(dir)` (Node): the architecture from `dir/model.json`,
+ * the weights from `dir/model.safetensors`, verified; no random initialisation happens first.
+ *
+ *   model.save("checkpoints/lenet"); const same = cl.nn.loadModel("checkpoints/lenet");
+ */
+export function loadModel(dir: string): Model<Outputs> {
+  return modelFiles("nn.loadModel").loadModel(dir);
 }
