@@ -1,6 +1,10 @@
 // convlab: everything in convlab/browser plus the Node-only parts (io, the worker pool).
 export * from "./browser.js";
 export * as io from "./io/index.js";
+// Node-only additions to two core namespaces (they shadow the browser ones): TensorBoard
+// callbacks in cl.train, the embedding projector's files in cl.inspect.
+export * as train from "./io/train-node.js";
+export * as inspect from "./io/inspect-node.js";
 import { installNodeKernels } from "./kernels/node/index.js";
 
 // WASM SIMD float32 kernels with a worker pool, installed synchronously at import.
