@@ -15,3 +15,4 @@ export { readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors
 export { describeModel, buildModel, type ModelSpec, type LayerSpec } from "./architecture.js";
 export { saveModelDir, loadModelDir, WEIGHTS_FILE, ARCHITECTURE_FILE, type ModelFile } from "./modeldir.js";
 export { exportOnnx, importOnnx, encodeOnnx, decodeOnnx, type ExportOnnxOptions, type OnnxExportInfo } from "./onnx.js";
+export { exportPytorch, pytorchCode, saveDataset, type ExportPytorchOptions, type PytorchExport, type SavedDataset } from "./pytorch.js";
