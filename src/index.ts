@@ -5,6 +5,8 @@ export * as io from "./io/index.js";
 // callbacks in cl.train, the embedding projector's files in cl.inspect.
 export * as train from "./io/train-node.js";
 export * as inspect from "./io/inspect-node.js";
+// Recorded, reproducible runs: await cl.experiment(name, async (run) => { ... }).
+export { experiment } from "./io/experiment.js";
 import { installNodeKernels } from "./kernels/node/index.js";
 
 // WASM SIMD float32 kernels with a worker pool, installed synchronously at import.
