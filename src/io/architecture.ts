@@ -6,6 +6,7 @@
  * batchNorm, zeroPad2d, add, concat. Nested models and shared layers are refused, naming them.
  */
 import { ValueError } from "../util/errors.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { typeFail } from "../util/check.js";
 import type { Model } from "../nn/model.js";
 import { model as graphModel, sequential, input as symbolicInput } from "../nn/model.js";
@@ -199,7 +200,11 @@ export function checkSpec(fn: string, spec: unknown, where: string): ModelSpec {
  * A model built from its description (weights declared, not allocated: load them next):
  * `cl.io.buildModel(cl.io.describeModel(m))` has the same architecture and names as `m`.
  */
-export function buildModel(spec: ModelSpec, fn = "io.buildModel", where = "the description"): Model<Outputs> {
+export function buildModel<O extends Outputs = Tensor>(spec: ModelSpec, fn = "io.buildModel", where = "the description"): Model<O> {
+  return buildAny(spec, fn, where) as unknown as Model<O>;
+}
+
+function buildAny(spec: ModelSpec, fn: string, where: string): Model<Outputs> {
   const s = checkSpec(fn, spec, where);
   const byName = new Map(s.layers.map((l) => [l.name, l]));
   const chain = s.type === "Sequential" && s.inputs.length === 1 && s.layers.every((l, i) => (i === 0 ? l.inputs.length === 0 : l.inputs.length === 1 && l.inputs[0] === s.layers[i - 1]!.name));

@@ -291,7 +291,14 @@ export async function rerun(dir: string, opts: { dir?: string } = {}): Promise<R
   const cl = (await import("../index.js")) as Record<string, unknown>;
   let f: (run: Run) => unknown;
   try {
-    f = new Function("cl", `"use strict"; return (${original.source});`)(cl) as (run: Run) => unknown;
+    // A notebook (tslab) compiles top-level names to properties of `exports`: `exports.cl`.
+    const notebookScope = new Proxy({}, {
+      get: (_t, k) => {
+        if (k === "cl") return cl;
+        throw new ValueError(`${fn}: the recorded function of ${original.id} uses the notebook variable '${String(k)}'; a rerun needs a self-contained function (using cl and run only)`);
+      },
+    });
+    f = new Function("cl", "exports", `"use strict"; return (${original.source});`)(cl, notebookScope) as (run: Run) => unknown;
   } catch (e) {
     throw new ValueError(`${fn}: the recorded source of ${original.id} does not compile: ${(e as Error).message}`);
   }

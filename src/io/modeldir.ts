@@ -108,7 +108,7 @@ export function loadModelDir(dir: string, fn = "nn.loadModel"): Model<Outputs> {
   pathArg(fn, dir, "dir");
   if (!isModelDir(dir)) throw new ValueError(`${fn}: ${dir} is not a model folder (expected ${ARCHITECTURE_FILE} and ${WEIGHTS_FILE} in it, written by model.save(dir))`);
   const file = readModelFile(fn, dir);
-  const model = buildModel(file.architecture, fn, join(dir, ARCHITECTURE_FILE));
+  const model = buildModel<Outputs>(file.architecture, fn, join(dir, ARCHITECTURE_FILE));
   const path = join(dir, file.weights);
   const { tensors } = readSafetensors(path);
   try {

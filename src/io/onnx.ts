@@ -608,7 +608,7 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
  * depthwise Conv, MaxPool, AveragePool, global pools, Gemm, Flatten, activations,
  * BatchNormalization, Pad, Add, Concat, Identity, layout Transposes).
  */
-export function importOnnx(path: string): Model<Outputs> {
+export function importOnnx<O extends Outputs = Tensor>(path: string): Model<O> {
   pathArg("io.importOnnx", path);
-  return decodeOnnx(readFileBytes("io.importOnnx", path), path);
+  return decodeOnnx(readFileBytes("io.importOnnx", path), path) as unknown as Model<O>;
 }

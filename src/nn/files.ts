@@ -4,6 +4,7 @@
 import { ValueError } from "../util/errors.js";
 import type { Model } from "./model.js";
 import type { Outputs } from "../train/types.js";
+import type { Tensor } from "../tensor/tensor.js";
 
 /** Checkpoint functions for models (installed by the Node entry). */
 export interface ModelFiles {
@@ -32,6 +33,6 @@ export function modelFiles(op: string): ModelFiles {
  *
  *   model.save("checkpoints/lenet"); const same = cl.nn.loadModel("checkpoints/lenet");
  */
-export function loadModel(dir: string): Model<Outputs> {
-  return modelFiles("nn.loadModel").loadModel(dir);
+export function loadModel<O extends Outputs = Tensor>(dir: string): Model<O> {
+  return modelFiles("nn.loadModel").loadModel(dir) as unknown as Model<O>;
 }

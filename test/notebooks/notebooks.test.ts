@@ -20,6 +20,7 @@ const EXPECTED: Record<string, string[]> = {
     "application/vnd.convlab.training+json", "application/vnd.convlab.model+json", "application/vnd.convlab.featuremaps+json",
     "application/vnd.convlab.activations+json", "application/vnd.convlab.detections+json", "application/vnd.convlab.embeddings+json",
   ],
+  "10-experiments.ipynb": ["text/plain", "text/html", "application/vnd.convlab.model+json", "application/vnd.convlab.training+json"],
 };
 
 interface Output {
