@@ -119,7 +119,12 @@ function topo(inputs: readonly SymbolicTensor[], outputs: readonly SymbolicTenso
  * Throws, naming the layer, for layers it cannot describe (custom activations, nested models,
  * shared layers).
  */
-export function describeModel(model: Model<Outputs>, fn = "io.describeModel"): ModelSpec {
+export function describeModel(model: Model<Outputs>): ModelSpec {
+  return describeModelAs(model, "io.describeModel");
+}
+
+/** `describeModel` for the function `fn` (named in errors). @internal */
+export function describeModelAs(model: Model<Outputs>, fn: string): ModelSpec {
   const m = modelArg(fn, model);
   const order = topo(m.inputs, m.outputs);
   const seen = new Map<Layer, SymbolicTensor>();
@@ -200,11 +205,12 @@ export function checkSpec(fn: string, spec: unknown, where: string): ModelSpec {
  * A model built from its description (weights declared, not allocated: load them next):
  * `cl.io.buildModel(cl.io.describeModel(m))` has the same architecture and names as `m`.
  */
-export function buildModel<O extends Outputs = Tensor>(spec: ModelSpec, fn = "io.buildModel", where = "the description"): Model<O> {
-  return buildAny(spec, fn, where) as unknown as Model<O>;
+export function buildModel<O extends Outputs = Tensor>(spec: ModelSpec): Model<O> {
+  return buildModelAs(spec, "io.buildModel", "the description") as unknown as Model<O>;
 }
 
-function buildAny(spec: ModelSpec, fn: string, where: string): Model<Outputs> {
+/** `buildModel` for the function `fn`, naming `where` the description comes from. @internal */
+export function buildModelAs(spec: ModelSpec, fn: string, where: string): Model<Outputs> {
   const s = checkSpec(fn, spec, where);
   const byName = new Map(s.layers.map((l) => [l.name, l]));
   const chain = s.type === "Sequential" && s.inputs.length === 1 && s.layers.every((l, i) => (i === 0 ? l.inputs.length === 0 : l.inputs.length === 1 && l.inputs[0] === s.layers[i - 1]!.name));

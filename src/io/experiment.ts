@@ -254,7 +254,11 @@ async function runExperiment(name: string, fn: (run: Run) => unknown, seed: numb
 }
 
 /** Reads `dir/record.json`, checked. */
-export function readRecord(dir: string, fn = "io.readRecord"): ExperimentRecord {
+export function readRecord(dir: string): ExperimentRecord {
+  return readRecordAs(dir, "io.readRecord");
+}
+
+function readRecordAs(dir: string, fn: string): ExperimentRecord {
   pathArg(fn, dir, "dir");
   const path = join(dir, "record.json");
   let r: Partial<ExperimentRecord>;
@@ -285,7 +289,7 @@ export interface RerunReport {
  */
 export async function rerun(dir: string, opts: { dir?: string } = {}): Promise<RerunReport> {
   const fn = "io.rerun";
-  const original = readRecord(dir, fn);
+  const original = readRecordAs(dir, fn);
   const o = optionsArg(fn, opts);
   const base = optStringArg(fn, "opts.dir", o.dir) ?? resolve(dir, "..");
   const cl = (await import("../index.js")) as Record<string, unknown>;

@@ -16,4 +16,4 @@ export { describeModel, buildModel, type ModelSpec, type LayerSpec } from "./arc
 export { saveModelDir, loadModelDir, WEIGHTS_FILE, ARCHITECTURE_FILE, type ModelFile } from "./modeldir.js";
 export { exportOnnx, importOnnx, encodeOnnx, decodeOnnx, type ExportOnnxOptions, type OnnxExportInfo } from "./onnx.js";
 export { exportPytorch, pytorchCode, saveDataset, type ExportPytorchOptions, type PytorchExport, type SavedDataset } from "./pytorch.js";
-export { experiment, rerun, readRecord, ExperimentResult, type ExperimentOptions, type ExperimentRecord, type FitRecord, type Run, type RerunReport } from "./experiment.js";
+export { experiment, rerun, readRecord, type ExperimentResult, type ExperimentOptions, type ExperimentRecord, type FitRecord, type Run, type RerunReport } from "./experiment.js";

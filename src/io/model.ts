@@ -8,7 +8,7 @@ import { ValueError } from "../util/errors.js";
 import { typeFail } from "../util/check.js";
 import { pathArg } from "./files.js";
 import { setModelFiles } from "../nn/files.js";
-import { isModelDir, loadModelDir, loadWeightsDir, saveModelDir } from "./modeldir.js";
+import { isModelDir, loadModelDirAs, loadWeightsDir, saveModelDirAs } from "./modeldir.js";
 
 /** Checks that `model` is a model (has the methods `fn` uses). */
 function modelArg(fn: string, model: unknown, methods: readonly string[]): void {
@@ -56,7 +56,7 @@ function isCheckpointFile(path: string): boolean {
 // (model.safetensors + model.json) unless the path names a .ckpt checkpoint file.
 setModelFiles({
   save: (model, path, meta) =>
-    isCheckpointFile(path) ? saveModel(model, path, (meta ?? {}) as JsonObject) : saveModelDir(model, path, (meta ?? {}) as JsonObject, "model.save"),
+    isCheckpointFile(path) ? saveModel(model, path, (meta ?? {}) as JsonObject) : saveModelDirAs(model, path, (meta ?? {}) as JsonObject, "model.save"),
   loadWeights: (model, path) => (isModelDir(path) ? loadWeightsDir(model, path) : loadWeights(model, path)),
-  loadModel: (dir) => loadModelDir(dir),
+  loadModel: (dir) => loadModelDirAs(dir, "nn.loadModel"),
 });

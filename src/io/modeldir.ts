@@ -15,7 +15,7 @@ import { typeFail } from "../util/check.js";
 import { writeAtomic, sweepStaleTemps } from "./atomic.js";
 import { ioError, pathArg, readFileBytes } from "./files.js";
 import { readSafetensors, writeSafetensors } from "./safetensors.js";
-import { buildModel, checkSpec, describeModel, modelArg, type ModelSpec } from "./architecture.js";
+import { buildModelAs, checkSpec, describeModelAs, modelArg, type ModelSpec } from "./architecture.js";
 import { convlabVersion } from "./version.js";
 import type { JsonObject } from "./checkpoint.js";
 
@@ -42,11 +42,16 @@ function ensureDir(fn: string, dir: string): void {
  * Saves `model` into the folder `dir` (created if needed): `model.safetensors` + `model.json`.
  * `meta` (JSON) is stored in `model.json`.
  */
-export function saveModelDir(model: Model<Outputs>, dir: string, meta: JsonObject = {}, fn = "io.saveModelDir"): void {
+export function saveModelDir(model: Model<Outputs>, dir: string, meta: JsonObject = {}): void {
+  saveModelDirAs(model, dir, meta, "io.saveModelDir");
+}
+
+/** `saveModelDir` for the function `fn` (named in errors). @internal */
+export function saveModelDirAs(model: Model<Outputs>, dir: string, meta: JsonObject, fn: string): void {
   const m = modelArg(fn, model);
   pathArg(fn, dir, "dir");
   if (meta === null || typeof meta !== "object" || Array.isArray(meta)) typeFail(fn, "meta", "a JSON object", meta);
-  const architecture = describeModel(m, fn);
+  const architecture = describeModelAs(m, fn);
   let text: string;
   try {
     text = JSON.stringify({ convlab: convlabVersion(), architecture, weights: WEIGHTS_FILE, meta } satisfies ModelFile, null, 1) + "\n";
@@ -85,7 +90,8 @@ export function isModelDir(path: string): boolean {
 }
 
 /** Loads the weights of `dir/model.safetensors` into `model` (same names and shapes); errors name the file and the tensor. */
-export function loadWeightsDir(model: Model<Outputs>, dir: string, fn = "model.loadWeights"): JsonObject {
+export function loadWeightsDir(model: Model<Outputs>, dir: string): JsonObject {
+  const fn = "model.loadWeights";
   const path = join(dir, WEIGHTS_FILE);
   if (!existsSync(path)) throw new ValueError(`${fn}: ${dir} has no ${WEIGHTS_FILE}`);
   const { tensors } = readSafetensors(path);
@@ -104,11 +110,16 @@ export function loadWeightsDir(model: Model<Outputs>, dir: string, fn = "model.l
  * @example
  * model.save("runs/lenet"); const again = cl.nn.loadModel("runs/lenet");
  */
-export function loadModelDir(dir: string, fn = "nn.loadModel"): Model<Outputs> {
+export function loadModelDir(dir: string): Model<Outputs> {
+  return loadModelDirAs(dir, "io.loadModelDir");
+}
+
+/** `loadModelDir` for the function `fn` (named in errors). @internal */
+export function loadModelDirAs(dir: string, fn: string): Model<Outputs> {
   pathArg(fn, dir, "dir");
   if (!isModelDir(dir)) throw new ValueError(`${fn}: ${dir} is not a model folder (expected ${ARCHITECTURE_FILE} and ${WEIGHTS_FILE} in it, written by model.save(dir))`);
   const file = readModelFile(fn, dir);
-  const model = buildModel<Outputs>(file.architecture, fn, join(dir, ARCHITECTURE_FILE));
+  const model = buildModelAs(file.architecture, fn, join(dir, ARCHITECTURE_FILE));
   const path = join(dir, file.weights);
   const { tensors } = readSafetensors(path);
   try {

@@ -13,7 +13,7 @@
  */
 import { Tensor } from "../tensor/tensor.js";
 import { ValueError } from "../util/errors.js";
-import { optionsArg, optIntArg, optOneOfArg } from "../util/check.js";
+import { bytesArg, optionsArg, optIntArg, optOneOfArg, stringArg } from "../util/check.js";
 import { resolveAxes } from "../ops/padding.js";
 import type { Model } from "../nn/model.js";
 import { model as graphModel, input as symbolicInput } from "../nn/model.js";
@@ -25,7 +25,7 @@ import { Flatten, ActivationLayer, Dropout, BatchNorm, ZeroPad2D } from "../nn/l
 import { Add, Concat } from "../nn/layers/merge.js";
 import type { Outputs } from "../train/types.js";
 import { ProtoWriter, readProto, proto, type ProtoField } from "./protobuf.js";
-import { describeModel, modelArg, type LayerSpec } from "./architecture.js";
+import { describeModelAs, modelArg, type LayerSpec } from "./architecture.js";
 import { writeAtomic } from "./atomic.js";
 import { pathArg, readFileBytes } from "./files.js";
 import { convlabVersion } from "./version.js";
@@ -129,12 +129,16 @@ class OnnxGraph {
 const ACT_OPS: Record<string, string> = { relu: "Relu", sigmoid: "Sigmoid", tanh: "Tanh", leakyRelu: "LeakyRelu", softmax: "Softmax" };
 
 /** The ONNX bytes of a convlab model (see `exportOnnx`). */
-export function encodeOnnx(model: Model<Outputs>, opts: ExportOnnxOptions = {}, fn = "io.encodeOnnx"): { bytes: Uint8Array; info: Omit<OnnxExportInfo, "path"> } {
+export function encodeOnnx(model: Model<Outputs>, opts: ExportOnnxOptions = {}): { bytes: Uint8Array; info: Omit<OnnxExportInfo, "path"> } {
+  return encodeOnnxAs(model, opts, "io.encodeOnnx");
+}
+
+function encodeOnnxAs(model: Model<Outputs>, opts: ExportOnnxOptions, fn: string): { bytes: Uint8Array; info: Omit<OnnxExportInfo, "path"> } {
   const m = modelArg(fn, model);
   const o = optionsArg(fn, opts);
   const opset = optIntArg(fn, "opts.opset", o.opset, { min: 13, max: 23 }) ?? 17;
   const layout = optOneOfArg(fn, "opts.layout", o.layout, ["NCHW", "NHWC"] as const) ?? "NCHW";
-  const spec = describeModel(m, fn);
+  const spec = describeModelAs(m, fn);
   const g = new OnnxGraph();
   const state = m.stateDict();
   const weight = (l: string, w: string): Tensor => state[`${l}/${w}`]!;
@@ -289,7 +293,7 @@ export function exportOnnx(model: Model<Outputs>, path: string, opts: ExportOnnx
   const fn = "io.exportOnnx";
   modelArg(fn, model);
   pathArg(fn, path);
-  const { bytes, info } = encodeOnnx(model, opts, fn);
+  const { bytes, info } = encodeOnnxAs(model, opts, fn);
   writeAtomic(fn, path, bytes);
   return { path, ...info };
 }
@@ -341,6 +345,8 @@ function isSame(n: readonly number[], f: readonly number[], s: readonly number[]
 /** Reads back a model written by `exportOnnx` (or any ONNX graph of the same op set) as a convlab model (channels-last). */
 export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
   const fn = "io.importOnnx";
+  bytesArg("io.decodeOnnx", "bytes", bytes);
+  stringArg("io.decodeOnnx", "what", what);
   const bad = (msg: string): ValueError => new ValueError(`${fn}: ${what}: ${msg}`);
   const modelFields = readProto(bytes, `${fn}: ${what}`);
   const graphBytes = modelFields.find((f) => f.field === 7 && f.wire === 2)?.bytes;

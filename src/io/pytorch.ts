@@ -16,7 +16,7 @@ import { optionsArg, optOneOfArg, typeFail } from "../util/check.js";
 import { resolveAxes } from "../ops/padding.js";
 import type { Model } from "../nn/model.js";
 import type { Outputs } from "../train/types.js";
-import { describeModel, modelArg, type LayerSpec } from "./architecture.js";
+import { describeModelAs, modelArg, type LayerSpec } from "./architecture.js";
 import { writeAtomic } from "./atomic.js";
 import { ioError, pathArg } from "./files.js";
 import { writeSafetensors } from "./safetensors.js";
@@ -56,9 +56,13 @@ const ACT: Record<string, (x: string, r: number) => string> = {
 const torchPads = (before: number[], after: number[]): number[] => before.map((_, i) => i).reverse().flatMap((i) => [before[i]!, after[i]!]);
 
 /** The generated model.py for `model` (also used by `exportPytorch`). */
-export function pytorchCode(model: Model<Outputs>, fn = "io.pytorchCode"): string {
+export function pytorchCode(model: Model<Outputs>): string {
+  return pytorchCodeAs(model, "io.pytorchCode");
+}
+
+function pytorchCodeAs(model: Model<Outputs>, fn: string): string {
   const m = modelArg(fn, model);
-  const spec = describeModel(m, fn);
+  const spec = describeModelAs(m, fn);
   const sd = m.stateDict();
   const init: string[] = [];
   const fwd: string[] = [];
@@ -373,7 +377,7 @@ export function exportPytorch(model: Model<Outputs>, dir: string, opts: ExportPy
   pathArg(fn, dir, "dir");
   const o = optionsArg(fn, opts);
   const loss = optOneOfArg(fn, "opts.loss", o.loss, ["softmaxCrossEntropy", "mse"] as const) ?? "softmaxCrossEntropy";
-  const code = pytorchCode(m, fn);
+  const code = pytorchCodeAs(m, fn);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
