@@ -168,7 +168,7 @@ export function receptiveField(model: ChainModel, layer: string, i: number, j: n
   if (k < 1) throw new ValueError(`receptiveField: no layer named '${layer}' in model '${model.name}'`);
   const inShape = rows[0]!.outputShape;
   if (inShape.length !== 3) throw new ShapeError(`receptiveField: the model's input must be an image [nH,nW,nC], got ${fmtShape(inShape)}`);
-  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  const byName = new Map(model.layers.flatMap((l) => (l !== null && typeof l === "object" ? [[l.name, l] as const] : [])));
   let r = [i, i], c = [j, j];
   for (let q = k; q >= 1; q--) {
     const out = rows[q]!.outputShape, prev = rows[q - 1]!.outputShape;
