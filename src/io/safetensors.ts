@@ -55,6 +55,7 @@ function parts(fn: string, tensors: Record<string, Tensor>, metadata: Record<str
   const header: Record<string, unknown> = {};
   const data: Uint8Array[] = [];
   const hash = createHash("sha256");
+  const perTensor: Record<string, string> = {};
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     if (name === "__metadata__") throw new ValueError(`${fn}: "__metadata__" cannot name a tensor`);
@@ -64,9 +65,10 @@ function parts(fn: string, tensors: Record<string, Tensor>, metadata: Record<str
     header[name] = { dtype: t.dtype === "float64" ? "F64" : "F32", shape: [...t.shape], data_offsets: [offset, offset + b.length] };
     data.push(b);
     hash.update(b);
+    perTensor[name] = createHash("sha256").update(b).digest("hex").slice(0, 16);
     offset += b.length;
   }
-  header.__metadata__ = { ...(metadata ?? {}), "convlab.version": convlabVersion(), "convlab.sha256": hash.digest("hex") };
+  header.__metadata__ = { ...(metadata ?? {}), "convlab.version": convlabVersion(), "convlab.sha256": hash.digest("hex"), "convlab.tensors": JSON.stringify(perTensor) };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const n = Math.ceil(json.length / 8) * 8;
   const head = new Uint8Array(8 + n).fill(0x20, 8);
@@ -152,8 +154,14 @@ export function decodeSafetensors(bytes: Uint8Array, name = "safetensors"): Safe
   if (want !== undefined) {
     const got = createHash("sha256").update(bytes.subarray(base)).digest("hex");
     if (got !== want) {
-      // Name the first tensor whose bytes no longer match, when the file also lists per-tensor hashes; else the file.
-      throw bad(`checksum mismatch (convlab.sha256): the data is corrupted${sorted.length ? ` (tensors ${sorted.slice(0, 3).map((e) => `"${e.name}"`).join(", ")}${sorted.length > 3 ? ", …" : ""})` : ""}`);
+      // Name the tensors whose bytes no longer match their own hash (convlab.tensors), else the file's.
+      let per: Record<string, unknown> = {};
+      try {
+        per = JSON.parse(metadata["convlab.tensors"] ?? "{}") as Record<string, unknown>;
+      } catch { /* names unknown */ }
+      const damaged = sorted.filter((e) => typeof per[e.name] === "string" && createHash("sha256").update(bytes.subarray(base + e.begin, base + e.end)).digest("hex").slice(0, 16) !== per[e.name]);
+      const which = damaged.length ? damaged : sorted;
+      throw bad(`checksum mismatch (convlab.sha256): ${damaged.length ? "the data of" : "the data is corrupted; the file holds"} ${which.slice(0, 3).map((e) => `tensor "${e.name}"`).join(", ")}${which.length > 3 ? ", …" : ""}${damaged.length ? " is corrupted" : ""}`);
     }
   }
   const tensors: Record<string, Tensor> = {};
