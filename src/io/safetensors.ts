@@ -7,8 +7,9 @@
  *           "shape": [...], "data_offsets": [begin, end] }, ... }, space-padded to a multiple of 8
  * rest      the tensors' bytes, row-major, little-endian, one after the other without gaps
  * ```
- * convlab adds to the metadata `convlab.version` and `convlab.sha256` (SHA-256 of the data
- * section, checked on load when present). Files are written atomically (temporary file, fsync,
+ * convlab adds to the metadata `convlab.version`, `convlab.sha256` (SHA-256 of the data
+ * section, checked on load when present) and `convlab.tensors` (JSON: each tensor's own SHA-256,
+ * 16 hex digits, so that a mismatch names the damaged tensor). Files are written atomically (temporary file, fsync,
  * rename). Reading checks the header, every entry (dtype, shape, extent, no overlaps or gaps)
  * and the checksum; a problem names the file and the tensor.
  */
