@@ -142,8 +142,8 @@ export function detections(opts: DetectionsOptions): Detections {
   if (image) payload.image = imageRef(image, pictureRange(image));
   if (opts.grid !== undefined) {
     const g = typeof opts.grid === "number" ? { rows: opts.grid, cols: opts.grid } : opts.grid;
-    if (g === null || typeof g !== "object" || !Number.isSafeInteger(g.rows) || !Number.isSafeInteger(g.cols) || g.rows < 1 || g.cols < 1)
-      throw new ValueError(`detections: grid must be a positive integer or { rows, cols }, got ${describeValue(opts.grid)}`);
+    if (g === null || typeof g !== "object" || !Number.isSafeInteger(g.rows) || !Number.isSafeInteger(g.cols) || g.rows < 1 || g.cols < 1 || g.rows > 4096 || g.cols > 4096)
+      throw new ValueError(`detections: grid must be a positive integer (at most 4096) or { rows, cols }, got ${describeValue(opts.grid)}`);
     payload.grid = { rows: g.rows, cols: g.cols };
   }
   if (opts.anchors !== undefined) {

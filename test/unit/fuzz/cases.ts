@@ -438,7 +438,48 @@ export const BASELINES: Record<string, Baseline> = {
   "io.encodeJpeg": (cl) => [pos(cl, [2, 2, 3]).div(2), { quality: 10 }],
   "io.loadMnist": (cl) => [{ split: "test", dir: tinyIdx(cl, "mnist-tiny", false), limit: 3, offset: 1, seed: 1, pad32: true, normalize: true, channels: 3 }],
   "io.loadFashionMnist": (cl) => [{ split: "test", dir: tinyIdx(cl, "fashion-tiny", true), limit: 2, normalize: { mean: 0.5, std: 0.5 } }],
+  // interoperability (issue 18): safetensors, model folders, ONNX, PyTorch, experiments, projector
+  "io.writeSafetensors": (cl) => ["w.safetensors", { w: pos(cl, [2]) }, { note: "1" }],
+  "io.readSafetensors": (cl) => {
+    cl.io.writeSafetensors("r.safetensors", { w: pos(cl, [2]) });
+    return ["r.safetensors"];
+  },
+  "io.encodeSafetensors": (cl) => [{ w: pos(cl, [2]) }, { note: "1" }],
+  "io.decodeSafetensors": (cl) => [cl.io.encodeSafetensors({ w: pos(cl, [2]) }), "name"],
+  "io.describeModel": (cl) => [tinyModel(cl)],
+  "io.buildModel": (cl) => [cl.io.describeModel(tinyModel(cl))],
+  "io.saveModelDir": (cl) => [tinyModel(cl), "md", { epoch: 1 }],
+  "io.loadModelDir": (cl) => {
+    cl.io.saveModelDir(tinyModel(cl), "ml");
+    return ["ml"];
+  },
+  "io.exportOnnx": (cl) => [tinyModel(cl), "m.onnx", { opset: 17, layout: "NHWC" }],
+  "io.encodeOnnx": (cl) => [tinyModel(cl), { opset: 13, layout: "NCHW" }],
+  "io.decodeOnnx": (cl) => [cl.io.encodeOnnx(tinyModel(cl)).bytes, "m.onnx"],
+  "io.importOnnx": (cl) => {
+    cl.io.exportOnnx(tinyModel(cl), "i.onnx");
+    return ["i.onnx"];
+  },
+  "io.exportPytorch": (cl) => [tinyModel(cl), "pt", { loss: "mse" }],
+  "io.pytorchCode": (cl) => [tinyModel(cl)],
+  "io.saveDataset": (cl) => [{ x: pos(cl, [2, 3]), y: pos(cl, [2]) }, "ds"],
+  "io.readRecord": () => [tinyRecord("rr")],
+  "io.rerun": () => [tinyRecord("rn"), { dir: "reruns" }],
+  experiment: () => ["fuzz", async (run: { params(p: object): void }) => run.params({ a: 1 }), { seed: 1, dir: "runs" }],
+  "inspect.projector": (cl) => ["tb", pos(cl, [3, 2]), { labels: ["a", "b", "c"], thumbnails: pos(cl, [3, 2, 2]).div(2), name: "emb" }],
 };
+
+/** A one-layer model for the interop exports. */
+function tinyModel(cl: Cl) {
+  return cl.nn.sequential([cl.nn.conv2d({ filters: 2, size: 2, activation: "relu" }), cl.nn.flatten(), cl.nn.dense({ units: 2 })], { inputShape: [3, 3, 1], seed: 1 });
+}
+
+/** A minimal experiment record (runs/<id>/record.json) whose function does nothing. */
+function tinyRecord(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/record.json`, JSON.stringify({ format: "convlab-experiment", version: 1, id: dir, name: dir, seed: 0, source: "async (run) => 1", fits: [], datasets: {} }));
+  return dir;
+}
 
 /** Instances whose methods are fuzzed (each method with each malformed value in each of its first arguments). */
 export const INSTANCES: Record<string, (cl: Cl) => object> = {
