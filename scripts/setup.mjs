@@ -11,6 +11,13 @@ import { build } from "./build.mjs";
 
 export const JUPYTERLAB_SPEC = "jupyterlab==4.6.*";
 const PY_PACKAGES = [JUPYTERLAB_SPEC, "nbclient", "nbformat", "jupyter_client"];
+/**
+ * The Python side of the interoperability tests (issue 18): PyTorch (CPU wheel from pip's
+ * find-links folder), onnx (checker), onnxruntime, safetensors and tensorboard. Installed into
+ * .venv from the configured (local) indexes only; where they are not available the set-up says
+ * so and goes on, and the tests that need them report what is missing.
+ */
+export const INTEROP_PY_PACKAGES = ["torch==2.13.*", "onnx", "onnxruntime", "safetensors", "tensorboard"];
 
 /**
  * True when node_modules holds what package-lock.json lists, by npm's own record of the install
@@ -80,6 +87,25 @@ export function setupVenv() {
   if (r.status !== 0) {
     process.stderr.write(r.stdout + r.stderr);
     throw new Error(`pip install into .venv failed (exit ${r.status})`);
+  }
+  writeFileSync(stamp, want);
+}
+
+/** Installs INTEROP_PY_PACKAGES into .venv (own stamp); a failure is reported, not fatal. */
+export function setupInteropPython() {
+  const py = venvBin("python");
+  const stamp = join(venv, ".convlab-interop-packages");
+  const want = INTEROP_PY_PACKAGES.join(" ");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return;
+  log(`installing ${INTEROP_PY_PACKAGES.join(", ")} into .venv (interop tests)`);
+  const r = spawnSync(py, ["-m", "pip", "install", "--disable-pip-version-check", "-q", ...INTEROP_PY_PACKAGES], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, ...pipEnv() },
+  });
+  if (r.status !== 0) {
+    log(`could not install the interop Python packages (the ONNX/PyTorch/TensorBoard tests will say so):\n${(r.stdout + r.stderr).trim().split("\n").slice(-5).join("\n")}`);
+    return;
   }
   writeFileSync(stamp, want);
 }
@@ -173,6 +199,7 @@ export async function setup({ browser = false } = {}) {
   installDeps();
   await build();
   setupVenv();
+  setupInteropPython();
   venvPackageJson();
   labSettings();
   await registerKernel();

@@ -37,6 +37,7 @@ export * as models from "./models/index.js";
 export * as train from "./train/index.js";
 export * as data from "./data/index.js";
 export * as detection from "./detection/index.js";
+export * as face from "./face/index.js";
 export * as inspect from "./inspect/index.js";
 export * as style from "./style/index.js";
 export { show } from "./inspect/display.js";

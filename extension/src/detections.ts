@@ -164,6 +164,8 @@ export class DetectionsWidget extends ConvlabWidget<inspect.DetectionsPayload> {
       const t = svg("text", { x: x + 2, y: ty, "font-size": fs, class: "convlab-det-label" }, g);
       t.textContent = label;
     }
+    for (const q of p.landmarks ?? [])
+      svg("circle", { class: q.truth ? "convlab-det-landmark-truth" : "convlab-det-landmark", cx: to.x(q.x).toFixed(1), cy: to.y(q.y).toFixed(1), r: q.truth ? 4 : 3, fill: q.truth ? "none" : "#ff3c3c", stroke: q.truth ? "#ffffff" : "#000000", "stroke-width": q.truth ? 1.5 : 0.5 }, o);
     this.count.textContent = `${countText(kept.length, p.predictions.length)} (score > ${fmt(s.scoreThreshold, 2)}, IoU < ${fmt(s.iouThreshold, 2)}${s.perClass ? ", per class" : ""})`;
     this.list.replaceChildren();
     const head = el("tr", undefined, undefined, el("thead", undefined, undefined, this.list));

@@ -113,6 +113,16 @@ describe("detections renderer", () => {
     expect(displaySize({ ...p, image: undefined, width: 416, height: 416 })).toEqual({ w: 416, h: 416 });
   });
 
+  it("draws landmark points: predicted as filled dots, the truth as rings, at their screen positions", () => {
+    const p = inspect.detections({ image: zeros([32, 32, 3]), landmarks: [{ x: 8, y: 16 }, { x: 24, y: 4 }], landmarkTruth: [{ x: 9, y: 15 }] }).payload;
+    const w = widget();
+    w.renderData(p);
+    const dots = [...w.node.querySelectorAll("circle.convlab-det-landmark")].map((c) => [c.getAttribute("cx"), c.getAttribute("cy")]);
+    expect(dots).toEqual([["80.0", "160.0"], ["240.0", "40.0"]]); // 32 px shown as 320
+    const rings = [...w.node.querySelectorAll("circle.convlab-det-landmark-truth")];
+    expect(rings.map((c) => [c.getAttribute("cx"), c.getAttribute("fill")])).toEqual([["90.0", "none"]]);
+  });
+
   it("cells by position, count wording", () => {
     const p = scene();
     expect(cellAt(p, 0, 0)).toEqual({ row: 0, col: 0 });

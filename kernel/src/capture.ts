@@ -70,6 +70,46 @@ export class CellCapture {
   }
 }
 
+/**
+ * tslab's converter keeps at most one pending TypeScript timer and throws "Unexpected pending
+ * rebuildTimer" (or "clearing unexpected tiemr") when TypeScript schedules a second one: its
+ * watch program has two (program update, failed-lookup invalidation), and a real file watcher
+ * firing between cells can leave one pending. The converter is then broken for every later cell.
+ * This wrapper recreates it (tslab's conversions take the previous declarations as an argument,
+ * so no cell state is lost; modules added with `addModule` are added again) and retries once.
+ */
+export function resilientConverter(create: () => Converter, log: (msg: string) => void = () => undefined): Converter {
+  let conv = create();
+  const modules = new Map<string, Parameters<Converter["addModule"]>>();
+  const broken = (e: unknown): boolean => e instanceof Error && /Unexpected pending rebuildTimer|clearing unexpected ti(me|em)r|rebuildTimer is not set properly/.test(e.message);
+  const retry = <T>(call: (c: Converter) => T): T => {
+    try {
+      return call(conv);
+    } catch (e) {
+      if (!broken(e)) throw e;
+      log(`tslab's converter lost its rebuild timer (${(e as Error).message}); recreating it`);
+      try {
+        conv.close();
+      } catch {
+        // the broken converter's watchers may already be gone
+      }
+      conv = create();
+      for (const args of modules.values()) conv.addModule(...args);
+      return call(conv);
+    }
+  };
+  return {
+    convert: (prevDecl, src) => retry((c) => c.convert(prevDecl, src)),
+    addModule: (name, content, meta) => {
+      modules.set(name, [name, content, meta]);
+      return retry((c) => c.addModule(name, content, meta));
+    },
+    inspect: (prevDecl, src, position) => retry((c) => c.inspect(prevDecl, src, position)),
+    complete: (prevDecl, src, position) => retry((c) => c.complete(prevDecl, src, position)),
+    close: () => conv.close(),
+  };
+}
+
 /** tslab's converters for Node and browser cells, created on first use and wrapped by `capture`. */
 export class Converters implements ConverterSet {
   private nodeConv: Converter | undefined;
@@ -78,15 +118,17 @@ export class Converters implements ConverterSet {
   constructor(
     private readonly tslab: Tslab,
     private readonly capture: CellCapture,
+    /** Where the kernel's own notices go (its log, stderr). */
+    private readonly log: (msg: string) => void = () => undefined,
   ) {}
 
   get node(): Converter {
-    this.nodeConv ??= this.capture.wrap(this.tslab.converter.createConverter({ isJS: false, isBrowser: false }));
+    this.nodeConv ??= this.capture.wrap(resilientConverter(() => this.tslab.converter.createConverter({ isJS: false, isBrowser: false }), this.log));
     return this.nodeConv;
   }
 
   get browser(): Converter {
-    this.browserConv ??= this.capture.wrap(this.tslab.converter.createConverter({ isJS: false, isBrowser: true }));
+    this.browserConv ??= this.capture.wrap(resilientConverter(() => this.tslab.converter.createConverter({ isJS: false, isBrowser: true }), this.log));
     return this.browserConv;
   }
 

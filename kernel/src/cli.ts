@@ -4,8 +4,10 @@
  *   convlab install [--user | --sys-prefix | --prefix DIR] [--python PY]   register the kernel with Jupyter
  *   convlab run NOTEBOOK [--output PATH] [--timeout S] [--allow-errors] [--python PY]
  *   convlab kernel CONNECTION_FILE                                          start the kernel (what Jupyter runs)
+ *   convlab rerun RUN_DIR                                                   repeat a recorded experiment, compare bit for bit
  */
-import { packageVersion } from "./paths.js";
+import { pathToFileURL } from "node:url";
+import { coreEntry, packageVersion } from "./paths.js";
 
 const USAGE = `usage:
   convlab install [--user | --sys-prefix | --prefix DIR] [--python PY]
@@ -16,6 +18,9 @@ const USAGE = `usage:
       exits 1 when a cell fails (the notebook is saved with the error)
   convlab kernel CONNECTION_FILE
       start the kernel (what Jupyter runs)
+  convlab rerun RUN_DIR
+      repeat the experiment recorded in RUN_DIR (runs/<id>, from cl.experiment) with its seed
+      and source, beside it; exits 0 when every metric matches bit for bit, 1 otherwise
   convlab --version
 `;
 
@@ -86,6 +91,21 @@ switch (command) {
     await startKernel(rest[0]!);
     break;
   }
+  case "rerun": {
+    if (rest.length !== 1) fail("rerun takes one run folder (runs/<id>)");
+    const cl = (await import(pathToFileURL(coreEntry).href)) as { io: { rerun(dir: string): Promise<{ match: boolean; differences: string[]; rerun: { id: string; dir: string } }> } };
+    try {
+      const r = await cl.io.rerun(rest[0]!);
+      process.stdout.write(`${r.match ? "match" : "MISMATCH"}: rerun ${r.rerun.id} (${r.rerun.dir})${r.match ? ": every metric is bit-identical" : ""}\n`);
+      for (const d of r.differences) process.stdout.write(`  ${d}\n`);
+      await shutdown(cl);
+      process.exit(r.match ? 0 : 1);
+    } catch (e) {
+      process.stderr.write(`convlab rerun: ${(e as Error).message}\n`);
+      process.exit(2);
+    }
+    break;
+  }
   case "--version":
     process.stdout.write(`convlab ${packageVersion()}\n`);
     break;
@@ -96,4 +116,10 @@ switch (command) {
     break;
   default:
     fail(`unknown command ${command}`);
+}
+
+/** Stops convlab's worker pool (if any) so that the process can exit. */
+async function shutdown(cl: unknown): Promise<void> {
+  const f = (cl as { shutdownThreads?: () => unknown }).shutdownThreads;
+  if (typeof f === "function") await f();
 }

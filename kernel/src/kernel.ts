@@ -55,7 +55,7 @@ export async function startKernel(connectionFile: string, opts: KernelOptions = 
   mark("tslab+typescript loaded");
   const cells = new CellRegistry(t.ts);
   const capture = new CellCapture(cells);
-  const convs = new Converters(t, capture);
+  const convs = new Converters(t, capture, log);
   const executor = t.executor.createExecutor(cwd, convs, capture.console);
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));

@@ -10,3 +10,5 @@ export * as augment from "./augment/index.js";
 export { tenCrop, fiveCrop, centerCrop } from "./crops.js";
 export { dataset, zip, collate, Pipeline, type Batched, type MapContext, type DatasetOptions, type DatasetSource, type Columns, type RowOf } from "./dataset.js";
 export { ecgBeats, shapeVolumes, type EcgOptions, type VolumeOptions, type LabelledSet } from "./synthetic.js";
+/** `cl.data.synthetic`: every seeded synthetic set (detection scenes, landmarks, ECG beats, volumes). */
+export * as synthetic from "./synthetic-all.js";

@@ -5,6 +5,17 @@
  * JupyterLab extension's live NMS sliders.
  */
 import { ValueError } from "../util/errors.js";
+import { describeValue, optionsArg } from "../util/check.js";
+
+/** JSON of a value for a message, or a description when it has no JSON (bigints, cycles). */
+export function shown(v: unknown): string {
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? describeValue(v) : s.length > 120 ? `${s.slice(0, 117)}...` : s;
+  } catch {
+    return describeValue(v);
+  }
+}
 
 /** A box by its corners: (x1, y1) top-left, (x2, y2) bottom-right, x2 ≥ x1 and y2 ≥ y1. */
 export interface Box {
@@ -39,12 +50,12 @@ export interface NmsOptions {
   perClass?: boolean;
 }
 
-function checkBox(b: Box, op: string, which: string): void {
+export function checkBox(b: Box, op: string, which: string): void {
   if (typeof b !== "object" || b === null) throw new ValueError(`${op}: ${which} must be a box { x1, y1, x2, y2 }, got ${String(b)}`);
   const { x1, y1, x2, y2 } = b;
   if (![x1, y1, x2, y2].every((v) => typeof v === "number" && Number.isFinite(v)))
-    throw new ValueError(`${op}: ${which} must have finite corners x1, y1, x2, y2, got ${JSON.stringify(b)}`);
-  if (x2 < x1 || y2 < y1) throw new ValueError(`${op}: ${which} must have x2 ≥ x1 and y2 ≥ y1 (corners, not midpoint/size), got ${JSON.stringify(b)}`);
+    throw new ValueError(`${op}: ${which} must have finite corners x1, y1, x2, y2, got ${shown(b)}`);
+  if (x2 < x1 || y2 < y1) throw new ValueError(`${op}: ${which} must have x2 ≥ x1 and y2 ≥ y1 (corners, not midpoint/size), got ${shown(b)}`);
 }
 
 /** Area `(x2 − x1)·(y2 − y1)` of a box. */
@@ -57,7 +68,7 @@ export function boxArea(b: Box): number {
 export function fromMidpoint(m: MidpointBox): Box {
   const { bx, by, bh, bw } = m ?? ({} as MidpointBox);
   if (![bx, by, bh, bw].every((v) => typeof v === "number" && Number.isFinite(v)))
-    throw new ValueError(`fromMidpoint: expected finite { bx, by, bh, bw }, got ${JSON.stringify(m)}`);
+    throw new ValueError(`fromMidpoint: expected finite { bx, by, bh, bw }, got ${shown(m)}`);
   if (bh < 0 || bw < 0) throw new ValueError(`fromMidpoint: bh and bw must be ≥ 0, got bh=${bh}, bw=${bw}`);
   return { x1: bx - bw / 2, y1: by - bh / 2, x2: bx + bw / 2, y2: by + bh / 2 };
 }
@@ -90,9 +101,28 @@ export function iou(a: Box, b: Box): number {
   return iouUnchecked(a, b);
 }
 
+/**
+ * IoU of every box of `a` with every box of `b`: `m[i][j] = iou(a[i], b[j])` (an `a.length ×
+ * b.length` table; empty lists give an empty table).
+ *
+ * @example
+ * iouMatrix(predictedBoxes, truthBoxes)[0]   // the first prediction against every truth box
+ */
+export function iouMatrix(a: readonly Box[], b: readonly Box[]): number[][] {
+  if (!Array.isArray(a)) throw new ValueError(`iouMatrix: a must be an array of boxes { x1, y1, x2, y2 }, got ${a === null ? "null" : typeof a}`);
+  if (!Array.isArray(b)) throw new ValueError(`iouMatrix: b must be an array of boxes { x1, y1, x2, y2 }, got ${b === null ? "null" : typeof b}`);
+  a.forEach((x, i) => checkBox(x, "iouMatrix", `a[${i}]`));
+  b.forEach((x, j) => checkBox(x, "iouMatrix", `b[${j}]`));
+  return a.map((x) => b.map((y) => iouUnchecked(x, y)));
+}
+
+/** IoU of two boxes already checked (no validation). */
+export { iouUnchecked };
+
 function threshold(v: unknown, name: string, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== "number" || Number.isNaN(v)) throw new ValueError(`nms: ${name} must be a number, got ${String(v)}`);
+  if (typeof v !== "number" || Number.isNaN(v)) throw new ValueError(`nms: ${name} must be a number in [0, 1], got ${String(v)}`);
+  if (v < 0 || v > 1) throw new ValueError(`nms: ${name} must be in [0, 1], got ${v}`);
   return v;
 }
 
@@ -107,7 +137,8 @@ function threshold(v: unknown, name: string, dflt: number): number {
  * nms(dets, { scoreThreshold: 0.3, iouThreshold: 0.7 })
  */
 export function nms<T extends Detection>(dets: readonly T[], opts: NmsOptions = {}): T[] {
-  if (!Array.isArray(dets)) throw new ValueError(`nms: expected an array of { box, score, classId }, got ${typeof dets}`);
+  if (!Array.isArray(dets)) throw new ValueError(`nms: expected an array of { box, score, classId }, got ${describeValue(dets)}`);
+  opts = optionsArg("nms", opts);
   const scoreThreshold = threshold(opts.scoreThreshold, "scoreThreshold", 0.6);
   const iouThreshold = threshold(opts.iouThreshold, "iouThreshold", 0.5);
   const perClass = opts.perClass ?? true;

@@ -31,6 +31,10 @@ export interface DetectionsOptions {
   grid?: number | { rows: number; cols: number };
   /** Anchor shapes in the frame's unit. */
   anchors?: readonly { width: number; height: number }[];
+  /** Predicted landmark points `{ x, y }` in the frame's unit (drawn as dots). */
+  landmarks?: readonly { x: number; y: number }[];
+  /** Ground-truth landmark points (drawn as hollow dots). */
+  landmarkTruth?: readonly { x: number; y: number }[];
 }
 
 /** The detections widget's value. */
@@ -62,6 +66,7 @@ export class Detections {
       `Detections: ${kept.length} of ${p.predictions.length} boxes kept by NMS (score > ${p.nms.scoreThreshold}, IoU < ${p.nms.iouThreshold}${p.nms.perClass ? ", per class" : ""}); ${p.groundTruth.length} ground truth`,
       ...kept.map((d) => `  ${p.classes[d.classId]} ${f(d.score)} ${box(d.box)}`),
       ...p.groundTruth.map((g) => `  truth: ${p.classes[g.classId]} ${box(g.box)}`),
+      ...(p.landmarks?.length ? [`  landmarks: ${(p.landmarks ?? []).filter((q) => !q.truth).map((q) => `(${f(q.x)}, ${f(q.y)})`).join(" ")}${p.landmarks.some((q) => q.truth) ? `; truth ${p.landmarks.filter((q) => q.truth).map((q) => `(${f(q.x)}, ${f(q.y)})`).join(" ")}` : ""}`] : []),
     ].join("\n");
   }
 }
@@ -137,8 +142,8 @@ export function detections(opts: DetectionsOptions): Detections {
   if (image) payload.image = imageRef(image, pictureRange(image));
   if (opts.grid !== undefined) {
     const g = typeof opts.grid === "number" ? { rows: opts.grid, cols: opts.grid } : opts.grid;
-    if (g === null || typeof g !== "object" || !Number.isSafeInteger(g.rows) || !Number.isSafeInteger(g.cols) || g.rows < 1 || g.cols < 1 || g.rows > 1024 || g.cols > 1024)
-      throw new ValueError(`detections: grid must be a positive integer or { rows, cols } (at most 1024 cells a side), got ${describeValue(opts.grid)}`);
+    if (g === null || typeof g !== "object" || !Number.isSafeInteger(g.rows) || !Number.isSafeInteger(g.cols) || g.rows < 1 || g.cols < 1 || g.rows > 4096 || g.cols > 4096)
+      throw new ValueError(`detections: grid must be a positive integer (at most 4096) or { rows, cols }, got ${describeValue(opts.grid)}`);
     payload.grid = { rows: g.rows, cols: g.cols };
   }
   if (opts.anchors !== undefined) {
@@ -149,6 +154,13 @@ export function detections(opts: DetectionsOptions): Detections {
     });
     payload.anchors = opts.anchors.map((a) => ({ width: a.width, height: a.height }));
   }
+  const points = (v: unknown, name: string, truth: boolean): { x: number; y: number; truth: boolean }[] =>
+    arrayArg("detections", name, v).map((q, i) => {
+      const o = requiredOptionsArg("detections", q as { x: number; y: number }, `${name}[${i}]`, "{ x, y }");
+      return { x: numberArg("detections", `${name}[${i}].x`, o.x), y: numberArg("detections", `${name}[${i}].y`, o.y), truth };
+    });
+  if (opts.landmarks !== undefined || opts.landmarkTruth !== undefined)
+    payload.landmarks = [...points(opts.landmarks ?? [], "opts.landmarks", false), ...points(opts.landmarkTruth ?? [], "opts.landmarkTruth", true)];
   return new Detections(checkedPayload("detections", DETECTIONS_MIME, payload), image);
 }
 
@@ -172,6 +184,11 @@ export function detectionsPng(p: DetectionsPayload, image?: Tensor): { base64: s
     r.strokeRect(b.x1 * scale, b.y1 * scale, Math.max(t, (b.x2 - b.x1) * scale), Math.max(t, (b.y2 - b.y1) * scale), c, t);
   for (const g of p.groundTruth) rect(g.box, [255, 255, 255], 1);
   for (const d of nms(p.predictions, p.nms)) rect(d.box, paletteRgb(d.classId), 2);
+  for (const q of p.landmarks ?? []) {
+    const x = Math.min(W - 1, Math.max(0, q.x * scale)), y = Math.min(H - 1, Math.max(0, q.y * scale));
+    if (q.truth) r.strokeRect(Math.max(0, x - 3), Math.max(0, y - 3), 6, 6, [255, 255, 255], 1);
+    else r.fillRect(Math.max(0, x - 2), Math.max(0, y - 2), 4, 4, [255, 60, 60]);
+  }
   return { base64: r.toPngBase64(), width: W, height: H };
 }
 

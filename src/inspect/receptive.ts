@@ -142,6 +142,9 @@ function checkModel(fn: string, model: unknown): ReceptiveModel {
   if (isGraph(model)) return model;
   const c = model as ChainLike;
   if (typeof c.summary !== "function" || !Array.isArray(c.layers)) typeFail(fn, "model", "a model (cl.nn.sequential or cl.nn.model) or a chain of layers with summary()", model);
+  c.layers.forEach((l, k) => {
+    if (typeof l !== "object" || l === null) typeFail(fn, `model.layers[${k}]`, "a layer { name, type }", l);
+  });
   return c;
 }
 

@@ -1,5 +1,6 @@
 // Model checkpoints (Node): a model's parameters and buffers (its stateDict) in a verified,
 // atomically written checkpoint file (see checkpoint.ts), with the model's summary as metadata.
+import { existsSync } from "node:fs";
 import type { Model } from "../nn/model.js";
 import type { Outputs } from "../train/types.js";
 import { saveTensors, loadTensors, type JsonObject } from "./checkpoint.js";
@@ -7,6 +8,7 @@ import { ValueError } from "../util/errors.js";
 import { typeFail } from "../util/check.js";
 import { pathArg } from "./files.js";
 import { setModelFiles } from "../nn/files.js";
+import { isModelDir, loadModelDirAs, loadWeightsDir, saveModelDirAs } from "./modeldir.js";
 
 /** Checks that `model` is a model (has the methods `fn` uses). */
 function modelArg(fn: string, model: unknown, methods: readonly string[]): void {
@@ -45,5 +47,16 @@ export function loadWeights(model: Model<Outputs>, path: string): JsonObject {
   return meta;
 }
 
-// model.save(path) / model.loadWeights(path) use these in Node.
-setModelFiles({ save: (model, path, meta) => saveModel(model, path, (meta ?? {}) as JsonObject), loadWeights });
+/** A single-file checkpoint (the landed "CLCKPT01" format): a path ending in .ckpt, or an existing file. */
+function isCheckpointFile(path: string): boolean {
+  return path.endsWith(".ckpt") || (!isModelDir(path) && existsSync(path));
+}
+
+// model.save(path) / model.loadWeights(path) / cl.nn.loadModel(dir) use these in Node: a folder
+// (model.safetensors + model.json) unless the path names a .ckpt checkpoint file.
+setModelFiles({
+  save: (model, path, meta) =>
+    isCheckpointFile(path) ? saveModel(model, path, (meta ?? {}) as JsonObject) : saveModelDirAs(model, path, (meta ?? {}) as JsonObject, "model.save"),
+  loadWeights: (model, path) => (isModelDir(path) ? loadWeightsDir(model, path) : loadWeights(model, path)),
+  loadModel: (dir) => loadModelDirAs(dir, "nn.loadModel"),
+});

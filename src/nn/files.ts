@@ -4,11 +4,13 @@
 import { ValueError } from "../util/errors.js";
 import type { Model } from "./model.js";
 import type { Outputs } from "../train/types.js";
+import type { Tensor } from "../tensor/tensor.js";
 
 /** Checkpoint functions for models (installed by the Node entry). */
 export interface ModelFiles {
   save(model: Model<Outputs>, path: string, meta?: Record<string, unknown>): void;
   loadWeights(model: Model<Outputs>, path: string): Record<string, unknown>;
+  loadModel(dir: string): Model<Outputs>;
 }
 
 let installed: ModelFiles | null = null;
@@ -23,4 +25,14 @@ export function modelFiles(op: string): ModelFiles {
   if (!installed)
     throw new ValueError(`${op}: files need Node (import "convlab", not "convlab/browser"); in the browser use model.stateDict() and model.loadStateDict()`);
   return installed;
+}
+
+/**
+ * Rebuilds a model saved with `model.save(dir)` (Node): the architecture from `dir/model.json`,
+ * the weights from `dir/model.safetensors`, verified; no random initialisation happens first.
+ *
+ *   model.save("checkpoints/lenet"); const same = cl.nn.loadModel("checkpoints/lenet");
+ */
+export function loadModel<O extends Outputs = Tensor>(dir: string): Model<O> {
+  return modelFiles("nn.loadModel").loadModel(dir) as unknown as Model<O>;
 }

@@ -20,3 +20,6 @@ export {
 } from "./layers/core.js";
 export { Add, Concat, add, concat, type ConcatOptions } from "./layers/merge.js";
 export { residualBlock, inceptionModule, type Block, type ResidualBlockOptions, type InceptionModuleOptions } from "./blocks.js";
+export { toConvolutional, type ToConvolutionalOptions } from "./convolutional.js";
+
+export { loadModel } from "./files.js";

@@ -522,9 +522,12 @@ export class Model<O extends Outputs = Tensor> extends Layer implements Trainabl
   }
 
   /**
-   * Saves the weights and buffers (the stateDict) to a checkpoint file, written atomically (Node:
-   * `cl.io.saveModel`). `meta` is stored beside them.
+   * Saves the model (Node). A folder path (the default): `model.safetensors` (the stateDict) and
+   * `model.json` (the architecture and `meta`), each written atomically; `cl.nn.loadModel(dir)`
+   * rebuilds it. A path ending in `.ckpt` (or an existing file): the weights alone in one
+   * checkpoint file (`cl.io.saveModel`).
    *
+   *   model.save("checkpoints/lenet5"); const again = cl.nn.loadModel("checkpoints/lenet5");
    *   model.save("lenet5.ckpt"); other.loadWeights("lenet5.ckpt")
    */
   save(path: string, meta: Record<string, unknown> = {}): void {

@@ -31,6 +31,8 @@ export interface DetectionsPayload {
   grid?: { rows: number; cols: number };
   /** Anchor shapes, in the frame's unit, drawn centred on a grid cell. */
   anchors?: { width: number; height: number }[];
+  /** Landmark points in the frame's unit (e.g. a face's 68 points, a pose's joints): predicted, or the ground truth. */
+  landmarks?: { x: number; y: number; truth: boolean }[];
 }
 
 /** Validates a detections payload (class ids within `classes`). */
@@ -71,6 +73,11 @@ export function parseDetections(v: unknown): ParseResult<DetectionsPayload> {
       p.anchors = arr(o.anchors, "payload.anchors").map((a, i) => {
         const ao = obj(a, `payload.anchors[${i}]`);
         return { width: num(ao.width, `payload.anchors[${i}].width`), height: num(ao.height, `payload.anchors[${i}].height`) };
+      });
+    if (o.landmarks !== undefined)
+      p.landmarks = arr(o.landmarks, "payload.landmarks").map((a, i) => {
+        const lo = obj(a, `payload.landmarks[${i}]`);
+        return { x: num(lo.x, `payload.landmarks[${i}].x`), y: num(lo.y, `payload.landmarks[${i}].y`), truth: bool(lo.truth, `payload.landmarks[${i}].truth`) };
       });
     return p;
   });

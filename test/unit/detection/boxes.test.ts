@@ -83,6 +83,6 @@ describe("nms (course: discard pc ≤ 0.6, keep the highest, suppress IoU ≥ 0.
   it("names the detection with a bad box or score", () => {
     expect(() => nms([car(0.9, B(0, 0, 1, 1)), car(0.8, B(3, 0, 1, 1))])).toThrow(/nms: detection 1's box must have x2 ≥ x1/);
     expect(() => nms([car(NaN, B(0, 0, 1, 1))])).toThrow(/nms: detection 0's score must be a number, got NaN/);
-    expect(() => nms([], { iouThreshold: "0.5" as unknown as number })).toThrow(/nms: iouThreshold must be a number, got 0.5/);
+    expect(() => nms([], { iouThreshold: "0.5" as unknown as number })).toThrow(/nms: iouThreshold must be a number in \[0, 1\], got 0.5/);
   });
 });

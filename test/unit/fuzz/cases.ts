@@ -23,7 +23,6 @@ type Args = unknown[];
 export const EXCLUDED: Record<string, string> = {
   nn: "model-platform engineer rewrites src/nn (issue 12) and adds its checks",
   train: "model-platform engineer rewrites src/train (issue 12) and adds its checks",
-  detection: "detection engineer owns src/detection's checks (nms thresholds in [0, 1] ...)",
   // src/kernels (kernel engineer): backend switches and thread pool
   setFloat32Kernels: "kernel engineer (src/kernels)",
   useReferenceKernels: "kernel engineer (src/kernels)",
@@ -298,7 +297,7 @@ export const BASELINES: Record<string, Baseline> = {
   "inspect.detections": (cl) => [{
     image: pos(cl, [8, 8, 3]), classes: ["a", "b"], predictions: [{ box: { x1: 1, y1: 1, x2: 4, y2: 4 }, score: 0.9, classId: 1 }],
     groundTruth: [{ box: { x1: 1, y1: 1, x2: 4, y2: 5 }, classId: 0 }], nms: { scoreThreshold: 0.5, iouThreshold: 0.5, perClass: true },
-    grid: 2, anchors: [{ width: 2, height: 3 }],
+    grid: 2, anchors: [{ width: 2, height: 3 }], landmarks: [{ x: 1, y: 2 }], landmarkTruth: [{ x: 2, y: 2 }],
   }],
   "inspect.embeddings": (cl) => [pos(cl, [4, 3]), { labels: [0, 0, 1, 1], identities: ["a", "b"], triplets: [{ anchor: 0, positive: 1, negative: 2 }], alpha: 0.2, tau: 1, projection: "pca" }],
   "inspect.pca": () => [[1, 2, 3, 4, 5, 7], 3, 2, { dims: 1, seed: 0, iterations: 50 }],
@@ -338,6 +337,88 @@ export const BASELINES: Record<string, Baseline> = {
   "io.decodeTensors": (cl) => [cl.io.encodeTensors({ w: pos(cl, [2]) }), "name"],
   "io.writeFileAtomic": () => ["f.bin", [new Uint8Array([1]), new Uint8Array([2])]],
   "io.cacheActivations": (cl) => ["acts/a.ckpt", { model: cl.models.lenet5({ inputShape: [32, 32, 1], seed: 1 }), x: pos(cl, [2, 32, 32, 1]), layer: "FC4", batchSize: 1, onCorrupt: "recompute" }],
+  // face (week 4): triplet loss and mining, verification / recognition, siamese encoders, alignment
+  "face.tripletLoss": (cl) => [pos(cl, [2, 3], 1), pos(cl, [2, 3], 2), pos(cl, [2, 3], 3), { alpha: 0.2, reduction: "sum" }],
+  "face.batchAll": (cl) => [pos(cl, [4, 2]), [0, 0, 1, 1], { alpha: 0.2 }],
+  "face.batchHard": (cl) => [pos(cl, [4, 2]), [0, 0, 1, 1], { alpha: 0.2 }],
+  "face.semiHard": (cl) => [pos(cl, [4, 2]), [0, 0, 1, 1], { alpha: 0.2 }],
+  "face.minedTripletLoss": (cl) => [pos(cl, [4, 2]), [0, 0, 1, 1], { strategy: "semiHard", alpha: 0.2, reduction: "meanActive" }],
+  "face.squaredDistance": () => [[1, 2, 3, 5], 2, 0, 1],
+  "face.verificationPairs": () => [[1, 2, 3, 5, 0, 0], 3, 2, [0, 0, 1], { maxPairs: 10, seed: 0 }],
+  "face.balancedPairs": () => [[1, 2, 3, 5, 0, 0], 3, 2, [0, 0, 1], { count: 4, seed: 0 }],
+  "face.verificationAccuracy": () => [{ distance: [1, 2, 3], same: [1, 0, 0] }, 1.5],
+  "face.rocCurve": () => [{ distance: [1, 2, 3], same: [1, 0, 0] }],
+  "face.bestThreshold": () => [{ distance: [1, 2, 3], same: [1, 0, 0] }],
+  "face.equalErrorRate": () => [{ distance: [1, 2, 3, 4], same: [1, 0, 1, 0] }],
+  "face.tripletStats": () => [[0, 0, 1, 0, 0, 2], 2, [{ anchor: 0, positive: 1, negative: 2 }], 0.2],
+  "face.verify": (cl) => [pos(cl, [3]), [1, 1, 1], { threshold: 0.5, metric: "euclidean" }],
+  "face.faceDistance": (cl) => [pos(cl, [3]), [1, 1, 1], { metric: "squared" }],
+  "face.database": (cl) => [{ a: pos(cl, [3]), b: pos(cl, [2, 3], 2) }],
+  "face.FaceDatabase": () => [],
+  "face.recognize": (cl) => [pos(cl, [3]), cl.face.database({ a: pos(cl, [3]), b: [1, 1, 1] }), { threshold: 0.5, metric: "squared" }],
+  "face.oneShotAccuracy": (cl) => [pos(cl, [2, 3]), [0, 1], pos(cl, [3, 3], 2), [0, 1, 1], { metric: "squared" }],
+  "face.encoder": () => [{ inputShape: [8, 8, 1], dim: 4, filters: [2], hidden: 3, normalize: true, seed: 0, name: "enc" }],
+  "face.siamese": (cl) => [cl.face.encoder({ inputShape: [8, 8, 1], dim: 4, filters: [2], hidden: 0, seed: 0 }), { inputs: 3 }],
+  "face.trainTriplets": (cl) => [
+    cl.face.encoder({ inputShape: [8, 8, 1], dim: 4, filters: [2], hidden: 0, seed: 0 }),
+    { x: pos(cl, [6, 8, 8, 1]), y: cl.tensor([0, 0, 0, 1, 1, 1]) },
+    { steps: 1, classesPerBatch: 2, perClass: 2, strategy: "hard", alpha: 0.2, reduction: "mean", seed: 0 },
+  ],
+  "face.encode": (cl) => [cl.face.encoder({ inputShape: [8, 8, 1], dim: 4, filters: [2], hidden: 0, seed: 0 }), pos(cl, [3, 8, 8, 1]), { batchSize: 2 }],
+  "face.selectClasses": (cl) => [{ x: pos(cl, [4, 2]), y: cl.tensor([0, 1, 2, 1]) }, [1]],
+  "face.l2Normalize": (cl) => [pos(cl, [2, 3])],
+  "face.L2Normalize": () => [{ name: "l2" }],
+  "face.pairFeatures": (cl) => [pos(cl, [2, 3]), pos(cl, [2, 3], 2), { form: "chi2", eps: 1e-6 }],
+  "face.pairBatch": (cl) => [pos(cl, [3, 2]), { i: [0, 1], j: [1, 2], same: [1, 0] }, { form: "abs" }],
+  "face.verificationHead": () => [4, { seed: 0 }],
+  "face.similarityTransform": () => [[{ x: 0, y: 0 }, { x: 1, y: 0 }], [{ x: 1, y: 1 }, { x: 1, y: 3 }]],
+  "face.applySimilarity": () => [{ a: 1, b: 0, tx: 1, ty: 2 }, { x: 1, y: 1 }],
+  "face.warpSimilarity": (cl) => [pos(cl, [4, 4, 3]), { a: 1, b: 0.1, tx: 0, ty: 0 }, 3],
+  "face.landmarkAnchors": () => [Array.from({ length: 68 }, (_, i) => ({ x: i, y: i % 7 }))],
+  "face.alignFace": (cl) => [pos(cl, [16, 16, 3]), Array.from({ length: 68 }, (_, i) => ({ x: 4 + (i % 8), y: 4 + (i % 9) })), { size: 8 }],
+  "face.describeFaces": (cl) => [pos(cl, [16, 16, 3]), {
+    detector: { detect: () => [{ box: { x1: 2, y1: 2, x2: 14, y2: 14 }, score: 0.9 }] },
+    landmarks: { landmarks: () => Array.from({ length: 68 }, (_, i) => ({ x: 2 + (i % 8), y: 2 + (i % 9) })) },
+    encoder: { descriptor: (img: Convlab.Tensor) => cl.face.l2Normalize(img.reshape([1, -1])).reshape([-1]) },
+  }, { size: 8 }],
+
+  // detection (issue 15)
+  "detection.iou": () => [{ x1: 0, y1: 0, x2: 2, y2: 2 }, { x1: 1, y1: 1, x2: 3, y2: 3 }],
+  "detection.iouMatrix": () => [[{ x1: 0, y1: 0, x2: 2, y2: 2 }], [{ x1: 1, y1: 1, x2: 3, y2: 3 }, { x1: 0, y1: 0, x2: 1, y2: 1 }]],
+  "detection.nms": () => [[{ box: { x1: 0, y1: 0, x2: 2, y2: 2 }, score: 0.9, classId: 0 }, { box: { x1: 0, y1: 0, x2: 2, y2: 1.9 }, score: 0.8, classId: 0 }], { scoreThreshold: 0.5, iouThreshold: 0.5, perClass: true }],
+  "detection.fromMidpoint": () => [{ bx: 1, by: 1, bh: 2, bw: 1 }],
+  "detection.toMidpoint": () => [{ x1: 0, y1: 0, x2: 2, y2: 3 }],
+  "detection.boxArea": () => [{ x1: 0, y1: 0, x2: 2, y2: 3 }],
+  "detection.shapeIou": () => [{ width: 1, height: 2 }, { width: 2, height: 1 }],
+  "detection.bestAnchor": () => [{ width: 1, height: 2 }, [{ width: 2, height: 1 }, { width: 1, height: 2 }]],
+  "detection.yoloAssign": () => [{ x1: 0.1, y1: 0.1, x2: 0.5, y2: 0.3 }, { grid: 3, anchors: [{ width: 1, height: 1 }], width: 1, height: 1 }],
+  "detection.yoloEncode": () => [[[{ box: { x1: 0.1, y1: 0.1, x2: 0.5, y2: 0.3 }, classId: 1 }], []], { grid: 3, anchors: [{ width: 1, height: 1 }, { width: 2, height: 1 }], classes: 2, width: 1, height: 1, dtype: "float32" }],
+  "detection.yoloDecode": (cl) => [pos(cl, [1, 2, 2, 14]), { anchors: [{ width: 1, height: 1 }, { width: 2, height: 1 }], classes: 2, width: 4, height: 4, activation: "yolo", layout: "course", scoreThreshold: 0.1 }],
+  "detection.yoloLoss": (cl) => [pos(cl, [1, 2, 2, 7]), cl.detection.yoloEncode([[{ box: { x1: 0.1, y1: 0.1, x2: 0.5, y2: 0.3 }, classId: 1 }]], { grid: 2, anchors: [{ width: 1, height: 1 }], classes: 2 }), { anchors: [{ width: 1, height: 1 }], lambdaCoord: 5, lambdaNoobj: 0.5, objectness: "bce" }],
+  "detection.yoloInverse": (cl) => [cl.detection.yoloEncode([[{ box: { x1: 0.1, y1: 0.1, x2: 0.5, y2: 0.3 }, classId: 1 }]], { grid: 2, anchors: [{ width: 1, height: 1 }], classes: 2 }), { anchors: [{ width: 1, height: 1 }], eps: 1e-4 }],
+  "detection.yoloNet": () => [{ size: 8, grid: 2, anchors: [{ width: 1, height: 1 }], classes: 2, filters: 2, batchNorm: true, seed: 0 }],
+  "detection.kmeansAnchors": () => [[{ width: 1, height: 2 }, { width: 1.1, height: 2 }, { x1: 0, y1: 0, x2: 3, y2: 1 }], 2, { seed: 1, iterations: 10 }],
+  "detection.meanAveragePrecision": () => [[{ imageId: 0, box: { x1: 0, y1: 0, x2: 2, y2: 2 }, score: 0.9, classId: 0 }], [{ imageId: 0, box: { x1: 0, y1: 0, x2: 2, y2: 1.8 }, classId: 0 }], { iouThreshold: 0.5 }],
+  "detection.averagePrecision": () => [[true, false, true], 3],
+  "detection.localizationTarget": () => [[{ box: { x1: 1, y1: 1, x2: 3, y2: 4 }, classId: 1 }, null], { classes: 2, width: 4, height: 4, dtype: "float64" }],
+  "detection.localizationLoss": (cl) => [pos(cl, [2, 7]), cl.detection.localizationTarget([{ box: { x1: 0, y1: 0, x2: 0.5, y2: 0.5 }, classId: 0 }, null], { classes: 2 })],
+  "detection.localizationDecode": (cl) => [pos(cl, [2, 7]), { width: 4, height: 4, threshold: 0.5 }],
+  "detection.slidingWindows": (cl) => [{ predict: (x: Convlab.Tensor) => cl.mean(x, [1, 2, 3], false).reshape([-1, 1]) }, pos(cl, [1, 5, 5, 1]), { size: 3, stride: 1 }],
+  "detection.windowCrops": (cl) => [pos(cl, [5, 6, 1]), { size: [3, 2], stride: [2, 3] }],
+  "detection.segment": (cl) => [pos(cl, [6, 6, 3]).div(2), { k: 50, minSize: 2, sigma: 0.5 }],
+  "detection.selectiveSearch": (cl) => [pos(cl, [6, 6, 3]).div(2), { ks: [50], minSize: 2, sigma: 0, minArea: 1, maxProposals: 20 }],
+  "detection.cropAndResize": (cl) => [pos(cl, [6, 6, 3]), [{ x1: 1, y1: 1, x2: 4, y2: 5 }], [3, 3]],
+  "detection.boxDeltas": () => [{ x1: 0, y1: 0, x2: 2, y2: 2 }, { x1: 0.5, y1: 0, x2: 2, y2: 3 }],
+  "detection.applyBoxDeltas": () => [{ x1: 0, y1: 0, x2: 2, y2: 2 }, [0.1, -0.1, 0.2, 0]],
+  "detection.labelProposals": () => [[{ x1: 0, y1: 0, x2: 2, y2: 2 }, { x1: 5, y1: 5, x2: 6, y2: 6 }], [{ box: { x1: 0, y1: 0, x2: 2, y2: 1.8 }, classId: 0 }], { classes: 2, fg: 0.5, bg: 0.3 }],
+  "detection.rcnnTrainingSet": (cl) => [pos(cl, [1, 8, 8, 3]).div(2), [[{ box: { x1: 1, y1: 1, x2: 5, y2: 6 }, classId: 0 }]], { classes: 2, cropSize: 4, proposals: { ks: [50], minSize: 2 }, backgroundPerImage: 2, seed: 0 }],
+  "detection.rcnnLoss": (cl) => [pos(cl, [2, 7]), cl.tensor([[1, 0, 0, 0.1, 0, 0, 0, 1], [0, 0, 1, 0, 0, 0, 0, 0]])],
+  "detection.rcnnDetect": (cl) => [{ predict: (x: Convlab.Tensor) => cl.zeros([x.shape[0]!, 7]) }, pos(cl, [1, 8, 8, 3]).div(2), { classes: 2, cropSize: 4, proposals: { ks: [50], minSize: 2 }, scoreThreshold: 0.1, iouThreshold: 0.5 }],
+  "data.synthetic.shapes": () => [{ n: 2, size: 16, classes: 3, minObjects: 1, maxObjects: 2, minSide: 0.2, maxSide: 0.5, maxOverlap: 0.3, noise: 0.05, seed: 1 }],
+  "data.synthetic.landmarks": () => [{ n: 2, size: 16, noise: 0.05, seed: 1 }],
+  "data.synthetic.ecgBeats": () => [{ n: 2, length: 48, noise: 0.05, seed: 1 }],
+  "data.synthetic.shapeVolumes": () => [{ n: 3, size: 8, noise: 0.1, seed: 1 }],
+  "nn.toConvolutional": (cl) => [cl.nn.sequential([cl.nn.conv2d({ filters: 2, size: 3 }), cl.nn.flatten(), cl.nn.dense({ units: 3 })], { inputShape: [5, 5, 1] }), { inputShape: [7, 7, 1], name: "c" }],
   // models.pretrained (Node): face-api's weight files, read from the installed package
   "models.pretrained.faceApiModelDir": () => [],
   "models.pretrained.tinyFaceDetector": (cl) => [{ modelDir: cl.models.pretrained.faceApiModelDir(), inputSize: 64, name: "tfd" }],
@@ -362,13 +443,55 @@ export const BASELINES: Record<string, Baseline> = {
   "io.encodeJpeg": (cl) => [pos(cl, [2, 2, 3]).div(2), { quality: 10 }],
   "io.loadMnist": (cl) => [{ split: "test", dir: tinyIdx(cl, "mnist-tiny", false), limit: 3, offset: 1, seed: 1, pad32: true, normalize: true, channels: 3 }],
   "io.loadFashionMnist": (cl) => [{ split: "test", dir: tinyIdx(cl, "fashion-tiny", true), limit: 2, normalize: { mean: 0.5, std: 0.5 } }],
+  // interoperability (issue 18): safetensors, model folders, ONNX, PyTorch, experiments, projector
+  "io.writeSafetensors": (cl) => ["w.safetensors", { w: pos(cl, [2]) }, { note: "1" }],
+  "io.readSafetensors": (cl) => {
+    cl.io.writeSafetensors("r.safetensors", { w: pos(cl, [2]) });
+    return ["r.safetensors"];
+  },
+  "io.encodeSafetensors": (cl) => [{ w: pos(cl, [2]) }, { note: "1" }],
+  "io.decodeSafetensors": (cl) => [cl.io.encodeSafetensors({ w: pos(cl, [2]) }), "name"],
+  "io.describeModel": (cl) => [tinyModel(cl)],
+  "io.buildModel": (cl) => [cl.io.describeModel(tinyModel(cl))],
+  "io.saveModelDir": (cl) => [tinyModel(cl), "md", { epoch: 1 }],
+  "io.loadModelDir": (cl) => {
+    cl.io.saveModelDir(tinyModel(cl), "ml");
+    return ["ml"];
+  },
+  "io.exportOnnx": (cl) => [tinyModel(cl), "m.onnx", { opset: 17, layout: "NHWC" }],
+  "io.encodeOnnx": (cl) => [tinyModel(cl), { opset: 13, layout: "NCHW" }],
+  "io.decodeOnnx": (cl) => [cl.io.encodeOnnx(tinyModel(cl)).bytes, "m.onnx"],
+  "io.importOnnx": (cl) => {
+    cl.io.exportOnnx(tinyModel(cl), "i.onnx");
+    return ["i.onnx"];
+  },
+  "io.exportPytorch": (cl) => [tinyModel(cl), "pt", { loss: "mse" }],
+  "io.pytorchCode": (cl) => [tinyModel(cl)],
+  "io.saveDataset": (cl) => [{ x: pos(cl, [2, 3]), y: pos(cl, [2]) }, "ds"],
+  "io.readRecord": () => [tinyRecord("rr")],
+  "io.rerun": () => [tinyRecord("rn"), { dir: "reruns" }],
+  experiment: () => ["fuzz", async (run: { params(p: object): void }) => run.params({ a: 1 }), { seed: 1, dir: "runs" }],
+  "inspect.projector": (cl) => ["tb", pos(cl, [3, 2]), { labels: ["a", "b", "c"], thumbnails: pos(cl, [3, 2, 2]).div(2), name: "emb" }],
 };
+
+/** A one-layer model for the interop exports. */
+function tinyModel(cl: Cl) {
+  return cl.nn.sequential([cl.nn.conv2d({ filters: 2, size: 2, activation: "relu" }), cl.nn.flatten(), cl.nn.dense({ units: 2 })], { inputShape: [3, 3, 1], seed: 1 });
+}
+
+/** A minimal experiment record (runs/<id>/record.json) whose function does nothing. */
+function tinyRecord(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/record.json`, JSON.stringify({ format: "convlab-experiment", version: 1, id: dir, name: dir, seed: 0, source: "async (run) => 1", fits: [], datasets: {} }));
+  return dir;
+}
 
 /** Instances whose methods are fuzzed (each method with each malformed value in each of its first arguments). */
 export const INSTANCES: Record<string, (cl: Cl) => object> = {
   Tensor: (cl) => pos(cl, [2, 3]),
   Rng: (cl) => new cl.Rng(1),
   "inspect.Raster": (cl) => new cl.inspect.Raster(4, 4),
+  "face.FaceDatabase": (cl) => cl.face.database({ a: pos(cl, [3]) }),
 };
 
 // ---------------------------------------------------------------------------------------------
