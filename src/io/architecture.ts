@@ -17,6 +17,7 @@ import { Pool, GlobalPool, maxPool1d, avgPool1d, maxPool2d, avgPool2d, maxPool3d
 import { Flatten, ActivationLayer, Dropout, BatchNorm, ZeroPad2D } from "../nn/layers/core.js";
 import { Add, Concat } from "../nn/layers/merge.js";
 import { InputLayer } from "../nn/layers/input.js";
+import { Graph } from "../nn/graph.js";
 import type { Outputs } from "../train/types.js";
 import type { JsonObject, JsonValue } from "./checkpoint.js";
 
@@ -87,33 +88,6 @@ function layerConfig(fn: string, l: Layer): JsonObject {
   throw new ValueError(`${fn}: ${l.label} (${l.type}) cannot be described${typeof (l as { stateDict?: unknown }).stateDict === "function" ? " (nested models are not supported: build the model from layers and blocks)" : ""}`);
 }
 
-/** Every symbolic tensor from the inputs to the outputs, each after those it depends on. */
-function topo(inputs: readonly SymbolicTensor[], outputs: readonly SymbolicTensor[]): SymbolicTensor[] {
-  const order: SymbolicTensor[] = [];
-  const done = new Set<SymbolicTensor>(inputs);
-  order.push(...inputs);
-  for (const out of outputs) {
-    const stack: [SymbolicTensor, number][] = [[out, 0]];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const [s, k] = top;
-      if (done.has(s)) {
-        stack.pop();
-        continue;
-      }
-      if (k < s.node.inputs.length) {
-        top[1] = k + 1;
-        stack.push([s.node.inputs[k]!, 0]);
-        continue;
-      }
-      stack.pop();
-      done.add(s);
-      order.push(s);
-    }
-  }
-  return order;
-}
-
 /**
  * The architecture of `model` as JSON (what `model.json` holds): `cl.io.describeModel(model)`.
  * Throws, naming the layer, for layers it cannot describe (custom activations, nested models,
@@ -126,7 +100,8 @@ export function describeModel(model: Model<Outputs>): ModelSpec {
 /** `describeModel` for the function `fn` (named in errors). @internal */
 export function describeModelAs(model: Model<Outputs>, fn: string): ModelSpec {
   const m = modelArg(fn, model);
-  const order = topo(m.inputs, m.outputs);
+  // the model graph's own order: every symbolic tensor after those it depends on
+  const order = new Graph(m.inputs, m.outputs, fn).order;
   const seen = new Map<Layer, SymbolicTensor>();
   const layers: LayerSpec[] = [];
   for (const s of order) {

@@ -119,6 +119,21 @@ export abstract class Layer {
     return this._name === null ? `${this.kind} layer` : `${this.kind} layer '${this._name}'`;
   }
 
+  /**
+   * The output shape of a layer that works per channel (batch-norm, per-channel scale and bias):
+   * the input's, checked to be `[m,...,nC]` with the channel count the layer was built for.
+   */
+  protected perChannelShape(inputShapes: Shape[]): number[] {
+    const x = inputShapes[0]!;
+    if (x.length === 0) throw this.error(`expected input [m,...,nC], got ${batchShape(x)}`);
+    const built = this.inputShapes?.[0];
+    if (built) {
+      const c = built[built.length - 1]!;
+      if (x[x.length - 1] !== c) throw this.error(`input has ${x[x.length - 1]} channels but the layer was built for ${c} (input ${batchShape(x)})`);
+    }
+    return [...x];
+  }
+
   protected error(msg: string): ShapeError {
     return new ShapeError(`${this.label}: ${msg}`);
   }

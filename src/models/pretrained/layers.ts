@@ -24,13 +24,7 @@ export class ChannelAffine extends Layer {
   get type(): string { return "ChannelAffine"; }
   get kind(): string { return "channelAffine"; }
   outputShape(inputShapes: Shape[]): number[] {
-    const x = inputShapes[0]!;
-    if (x.length === 0) throw this.error(`expected input [m,...,nC], got ${batchShape(x)}`);
-    if (this.inputShapes) {
-      const c = this.inputShapes[0]![this.inputShapes[0]!.length - 1]!;
-      if (x[x.length - 1] !== c) throw this.error(`input has ${x[x.length - 1]} channels but the layer was built for ${c} (input ${batchShape(x)})`);
-    }
-    return [...x];
+    return this.perChannelShape(inputShapes);
   }
   protected override createWeights(inputShapes: Shape[], rng: Rng): void {
     const x = inputShapes[0]!;
