@@ -4,17 +4,16 @@
 // CNN with box deltas) — mAP and time per image next to YOLO's — and the pretrained tiny face
 // detector decoded by cl.detection.yoloDecode next to face-api's locateFaces on tfjs-wasm (same
 // weights, the astronaut portrait). --quick: smaller training runs.
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { bestOf, num, ratio, printTable, machine, root } from "./lib.mjs";
+import { bestOf, num, ratio, printTable, machine, root, runWorker, faceApiWasm } from "./lib.mjs";
 
 const SIZE = 32, S = 4, K = 3;
 const SCENES = { size: SIZE, classes: K, maxObjects: 2, minSide: 0.25, maxSide: 0.5 };
 
 const truthOf = (objects) => objects.flatMap((o, i) => o.map((g) => ({ ...g, imageId: i })));
 const pick = (cl, x, i) => cl.slice(x, [i, 0, 0, 0], [1, SIZE, SIZE, 3]);
+
+const worker = (kind, reps) => runWorker(import.meta.url, kind, undefined, { arg: String(reps) });
 
 async function yolo(cl, { n, epochs, filters, test }) {
   const t0 = Date.now();
@@ -65,13 +64,8 @@ async function convlabFace(reps) {
 }
 
 async function tfjsFace(reps) {
-  const require = createRequire(import.meta.url);
-  const tf = require("@tensorflow/tfjs");
-  require("@tensorflow/tfjs-backend-wasm");
-  const faceapi = require("@vladmandic/face-api/dist/face-api.node-wasm.js");
-  await tf.setBackend("wasm");
-  await tf.ready();
-  await faceapi.nets.tinyFaceDetector.loadFromDisk(join(root, "node_modules/@vladmandic/face-api/model"));
+  const { tf, faceapi, dir } = await faceApiWasm();
+  await faceapi.nets.tinyFaceDetector.loadFromDisk(dir);
   const cl = await import("../dist/index.js");
   const img = cl.io.readImage(join(root, "notebooks", "data", "astronaut.png"), { channels: 3 });
   const t = tf.tensor3d(Float32Array.from(img.data, (v) => Math.fround(v * 255)), img.shape, "float32");
@@ -86,12 +80,6 @@ async function tfjsFace(reps) {
   return { ms: Math.min(...times) };
 }
 
-function worker(kind, reps) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--worker", kind, String(reps)], { encoding: "utf8", maxBuffer: 1 << 24 });
-  const last = r.stdout.trim().split("\n").at(-1) ?? "";
-  if (r.status !== 0 || !last.startsWith("{")) return { error: `${kind} worker failed (${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ")}` };
-  return JSON.parse(last);
-}
 
 export async function run({ quick }) {
   const cl = await import("../dist/index.js");

@@ -7,11 +7,8 @@
 // 2. Encoder latency per face: convlab's 128-D encoder on a 150×150 chip and the whole
 //    describeFaces pipeline (detect → landmarks → align → encode), next to face-api's
 //    faceRecognitionNet on @tensorflow/tfjs-backend-wasm (same weights, its own process).
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { bestOf, num, ratio, printTable, machine, root } from "./lib.mjs";
+import { bestOf, num, ratio, printTable, machine, root, runWorker, faceApiWasm } from "./lib.mjs";
 
 const THREADS = 2;
 
@@ -23,6 +20,8 @@ function protocol(cl, enc, y) {
   const pairs = cl.face.balancedPairs(enc.data.subarray(h * d), m - h, d, ys.slice(h), { count: 2000, seed: 1 });
   return { tau, accuracy: cl.face.verificationAccuracy(pairs, tau).accuracy, eer: cl.face.equalErrorRate(pairs).eer, auc: cl.face.rocCurve(pairs).auc };
 }
+
+const worker = (name, opts) => runWorker(import.meta.url, name, opts, { threads: THREADS });
 
 async function oneShot(cl, quick) {
   const train = cl.io.loadMnist({ split: "train", limit: 12000, seed: 0 });
@@ -62,14 +61,7 @@ async function convlabWorker({ reps, quick }) {
 }
 
 async function tfjsWorker({ reps }) {
-  const require = createRequire(import.meta.url);
-  const tf = require("@tensorflow/tfjs");
-  const wasm = require("@tensorflow/tfjs-backend-wasm");
-  if (typeof wasm.setThreadsCount === "function") wasm.setThreadsCount(THREADS);
-  const faceapi = require("@vladmandic/face-api/dist/face-api.node-wasm.js");
-  if (!(await tf.setBackend("wasm")) || tf.getBackend() !== "wasm") throw new Error("tfjs wasm backend did not start");
-  await tf.ready();
-  const dir = require.resolve("@vladmandic/face-api/package.json").replace(/package\.json$/, "model");
+  const { tf, wasm, faceapi, dir } = await faceApiWasm(THREADS);
   const net = faceapi.nets.faceRecognitionNet;
   await net.loadFromDisk(dir);
   const chip = tf.randomUniform([150, 150, 3], 0, 255);
@@ -77,12 +69,6 @@ async function tfjsWorker({ reps }) {
   return { encodeMs };
 }
 
-function worker(name, opts) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--worker", name, JSON.stringify(opts)], { encoding: "utf8", maxBuffer: 1 << 24, env: { ...process.env, CONVLAB_THREADS: String(THREADS) } });
-  const last = r.stdout.trim().split("\n").at(-1) ?? "";
-  if (r.status !== 0 || !last.startsWith("{")) return { error: `${name} worker failed (${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ")}` };
-  return JSON.parse(last);
-}
 
 export async function run({ quick = false } = {}) {
   const reps = quick ? 3 : 6;

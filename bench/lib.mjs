@@ -4,6 +4,8 @@ import { cpus, loadavg, availableParallelism } from "node:os";
 import { existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -70,4 +72,34 @@ export function machine() {
 export function venvPython() {
   const p = join(root, ".venv", "bin", "python");
   return existsSync(p) ? p : null;
+}
+
+/**
+ * Runs `node <script> --worker <name> <JSON opts>` (each library in its own process: onnxruntime's
+ * and tfjs's threads would starve convlab's pool in one) and parses the JSON it prints last; a
+ * worker that fails, or prints `{ error }`, gives `{ error }`.
+ */
+export function runWorker(scriptUrl, name, opts, { threads, arg } = {}) {
+  const r = spawnSync(process.execPath, [fileURLToPath(scriptUrl), "--worker", name, arg ?? JSON.stringify(opts)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+    env: threads === undefined ? process.env : { ...process.env, CONVLAB_THREADS: String(threads) },
+  });
+  const last = r.stdout.trim().split("\n").at(-1) ?? "";
+  if (last.startsWith("{") && JSON.parse(last).error) return JSON.parse(last);
+  if (r.status !== 0 || !last.startsWith("{")) return { error: `${name} worker failed (${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ")}` };
+  return JSON.parse(last);
+}
+
+/** face-api (dist/face-api.node-wasm.js) on tfjs's wasm backend, with `threads` threads where it can set them, and its model folder. */
+export async function faceApiWasm(threads) {
+  const require = createRequire(import.meta.url);
+  const tf = require("@tensorflow/tfjs");
+  const wasm = require("@tensorflow/tfjs-backend-wasm");
+  if (threads !== undefined && typeof wasm.setThreadsCount === "function") wasm.setThreadsCount(threads);
+  const faceapi = require("@vladmandic/face-api/dist/face-api.node-wasm.js");
+  if (!(await tf.setBackend("wasm")) || tf.getBackend() !== "wasm") throw new Error("tfjs wasm backend did not start");
+  await tf.ready();
+  const dir = require.resolve("@vladmandic/face-api/package.json").replace(/package\.json$/, "model");
+  return { tf, wasm, faceapi, dir };
 }

@@ -8,28 +8,18 @@
 // images/s; forward ≥ 1.5× tfjs-wasm's speed. --quick: fewer repetitions.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { bestOf, num, ratio, printTable, machine, venvPython, root } from "./lib.mjs";
+import { bestOf, num, ratio, printTable, machine, venvPython, root, runWorker } from "./lib.mjs";
 import { installTorch } from "./conv.mjs";
 
 const THREADS = 2;
 const TRAIN = { batch: 32, size: 64 };
 
-/** Runs `node bench/models.mjs --worker <name>` and parses the JSON it prints last. */
-function worker(name, opts) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--worker", name, JSON.stringify(opts)], {
-    encoding: "utf8",
-    maxBuffer: 1 << 24,
-    env: { ...process.env, CONVLAB_THREADS: String(THREADS) },
-  });
-  const last = r.stdout.trim().split("\n").at(-1) ?? "";
-  if (r.status !== 0 || !last.startsWith("{")) return { error: `${name} worker failed (${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ")}` };
-  return JSON.parse(last);
-}
 
 // ---------------------------------------------------------------------------------------------
 // workers
+
+const worker = (name, opts) => runWorker(import.meta.url, name, opts, { threads: THREADS });
 
 async function convlabWorker({ reps, quick }) {
   const cl = await import("../dist/index.js");

@@ -5,10 +5,7 @@
 // preprocessed and run as one batch). The MobileNetV1 backbone is not exported by face-api: its tfjs column
 // runs the same ops on face-api's loaded parameters (as the test's reference does).
 // Goal (issue 13): every net ≥ 1.5× tfjs-wasm's speed. --quick: fewer repetitions.
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
-import { bestOf, num, ratio, printTable, machine } from "./lib.mjs";
+import { bestOf, num, ratio, printTable, machine, runWorker, faceApiWasm } from "./lib.mjs";
 
 const THREADS = 2;
 const BATCH = 8;
@@ -21,16 +18,8 @@ const NETS = [
   ["mobilenetV1", "ssdMobilenetv1", 512],
 ];
 
-function worker(name, opts) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--worker", name, JSON.stringify(opts)], {
-    encoding: "utf8",
-    maxBuffer: 1 << 24,
-    env: { ...process.env, CONVLAB_THREADS: String(THREADS) },
-  });
-  const last = r.stdout.trim().split("\n").at(-1) ?? "";
-  if (r.status !== 0 || !last.startsWith("{")) return { error: `${name} worker failed (${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ")}` };
-  return JSON.parse(last);
-}
+
+const worker = (name, opts) => runWorker(import.meta.url, name, opts, { threads: THREADS });
 
 async function convlabWorker({ reps }) {
   const cl = await import("../dist/index.js");
@@ -49,14 +38,7 @@ async function convlabWorker({ reps }) {
 }
 
 async function tfjsWorker({ reps }) {
-  const require = createRequire(import.meta.url);
-  const tf = require("@tensorflow/tfjs");
-  const wasm = require("@tensorflow/tfjs-backend-wasm");
-  if (typeof wasm.setThreadsCount === "function") wasm.setThreadsCount(THREADS);
-  const faceapi = require("@vladmandic/face-api/dist/face-api.node-wasm.js");
-  if (!(await tf.setBackend("wasm")) || tf.getBackend() !== "wasm") throw new Error("tfjs wasm backend did not start");
-  await tf.ready();
-  const dir = require.resolve("@vladmandic/face-api/package.json").replace(/package\.json$/, "model");
+  const { tf, wasm, faceapi, dir } = await faceApiWasm(THREADS);
   const out = { backend: "wasm", threads: typeof wasm.getThreadsCount === "function" ? wasm.getThreadsCount() : null };
   const mobilenet = (x, p) => {
     const pw = (h, q, s) => tf.clipByValue(tf.add(tf.conv2d(h, q.filters, s, "same"), q.batch_norm_offset), 0, 6);

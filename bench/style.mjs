@@ -8,9 +8,8 @@
 // on 2 cores, ≤ 2× PyTorch's time, ≥ 3× faster than tfjs-wasm.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { num, ratio, printTable, machine, venvPython, root } from "./lib.mjs";
+import { num, ratio, printTable, machine, venvPython, root, runWorker } from "./lib.mjs";
 import { installTorch } from "./conv.mjs";
 
 const THREADS = 2;
@@ -20,15 +19,8 @@ const CONTENT = "conv5_pw_relu";
 const STRIDES = [1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1];
 const WIDTHS = [64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024];
 
-function worker(name, opts) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--worker", name, JSON.stringify(opts)], {
-    encoding: "utf8", maxBuffer: 1 << 24, env: { ...process.env, CONVLAB_THREADS: String(THREADS) },
-  });
-  const last = r.stdout.trim().split("\n").at(-1) ?? "";
-  if (last.startsWith("{") && JSON.parse(last).error) return JSON.parse(last);
-  if (r.status !== 0 || !last.startsWith("{")) return { error: `${name} worker failed (${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ")}` };
-  return JSON.parse(last);
-}
+
+const worker = (name, opts) => runWorker(import.meta.url, name, opts, { threads: THREADS });
 
 async function convlabWorker({ steps }) {
   const cl = await import("../dist/index.js");
