@@ -219,8 +219,12 @@ function outputKinds(cell: Cell): string {
   return kinds.filter((k, i) => !(k.startsWith("stream:") && kinds[i - 1] === k)).join(" ");
 }
 
-/** Durations ("in 22.1 s") differ between runs and machines; they say nothing about the lesson. */
-const DURATION = /\bin \d+(?:\.\d+)? s\b/g;
+/**
+ * Durations ("in 22.1 s") and timing ratios ("time ratio 7.6×") differ between runs and machines;
+ * they say nothing checkable about the lesson.
+ */
+const DURATION = /\bin \d+(?:\.\d+)? s\b|\btime ratio \d+(?:\.\d+)?×/g;
+const timing = (t: string): string => t.replace(DURATION, (m) => (m.startsWith("in ") ? "in # s" : "time ratio #×"));
 
 /**
  * Compares a committed executed copy (docs/notebooks/<name>.ipynb) with the notebook and a fresh
@@ -242,7 +246,7 @@ export function compareRendered(committed: Notebook, notebook: Notebook, fresh: 
     if ((c as { metadata?: { execution?: unknown } }).metadata?.execution !== undefined) out.push(`${where}: keeps per-run execution timestamps`);
     if (typeof c.execution_count !== "number") out.push(`${where}: not executed`);
     if (outputKinds(c) !== outputKinds(f)) return void out.push(`${where}: outputs ${outputKinds(c) || "(none)"}, a fresh run shows ${outputKinds(f) || "(none)"}`);
-    const [tc, tf] = [cellText(c).replace(DURATION, "in # s"), cellText(f).replace(DURATION, "in # s")];
+    const [tc, tf] = [timing(cellText(c)), timing(cellText(f))];
     const [nc, nf] = [numbersIn(tc), numbersIn(tf)];
     const shape = (t: string) => t.replace(/[-+]?(?:\d[\d,]*)(?:\.\d+)?(?:[eE][-+]?\d+)?|NaN|Infinity/g, "#");
     if (shape(tc) !== shape(tf) || nc.length !== nf.length) return void out.push(`${where}: text differs from a fresh run: ${JSON.stringify(tc.slice(0, 200))} vs ${JSON.stringify(tf.slice(0, 200))}`);
