@@ -1,7 +1,7 @@
 // Benchmarks (not tests): `npm run bench [-- NAME ...] [--json] [--quick] [--full] [--install-torch]`.
 // --quick: fewer repetitions; --full: also the very slow peers (tfjs cpu backward);
 // --install-torch: pip-install torch into .venv from the local wheels for the PyTorch column.
-// NAME is a module bench/NAME.mjs exporting `run(options)` (conv, lenet, kernel, models, …); without one
+// NAME is a module bench/NAME.mjs exporting `run(options)` (conv, lenet, kernel, models, step, …); without one
 // the default set runs. Builds first (fresh steps are skipped). Each benchmark prints its table;
 // with --json the last line printed is one JSON object merging every benchmark's result.
 import { readdirSync } from "node:fs";

@@ -12,17 +12,32 @@ import { tensorArg } from "../tensor/args.js";
 const like = (x: Tensor): TypedArray => allocate(x.dtype, x.size);
 const dyOf = (dy: Tensor, x: Tensor): TypedArray => (dy.dtype === x.dtype ? dy.data : dy.astype(x.dtype).data);
 
-/** max(x, 0) (NaN stays NaN, so a diverged net is not hidden); the gradient is 1 where x > 0, else 0. */
+/** The float32 array's bits as an Int32Array over the same memory (no copy). */
+const bitsOf = (a: Float32Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length);
+
+/**
+ * max(x, 0) (NaN stays NaN, so a diverged net is not hidden; −0 stays −0); the gradient is 1 where
+ * x > 0, else 0. Float32 runs branch-free on the bits: `y = x & ~mask(x < 0)` and
+ * `dx = dy & mask(x > 0)` give the same bits as the select `x < 0 ? 0 : x` / `x > 0 ? dy : 0`
+ * (the float64 path), without its branch mispredictions on mixed-sign activations (≈ 2× faster).
+ */
 export function relu(x: Tensor): Tensor {
   tensorArg("relu", "x", x);
   const y = like(x), d = x.data;
-  for (let i = 0; i < y.length; i++) {
-    const v = d[i]!;
-    y[i] = v < 0 ? 0 : v;
-  }
+  if (d instanceof Float32Array && y instanceof Float32Array) {
+    const yb = bitsOf(y), db = bitsOf(d);
+    for (let i = 0; i < yb.length; i++) yb[i] = db[i]! & ~-(d[i]! < 0);
+  } else
+    for (let i = 0; i < y.length; i++) {
+      const v = d[i]!;
+      y[i] = v < 0 ? 0 : v;
+    }
   return record("relu", new Tensor(y, x.shape), [x], (dyT) => {
     const dy = dyOf(dyT, x), g = like(x);
-    for (let i = 0; i < g.length; i++) g[i] = d[i]! > 0 ? dy[i]! : 0;
+    if (d instanceof Float32Array && dy instanceof Float32Array && g instanceof Float32Array) {
+      const gb = bitsOf(g), dyb = bitsOf(dy);
+      for (let i = 0; i < gb.length; i++) gb[i] = dyb[i]! & -(d[i]! > 0);
+    } else for (let i = 0; i < g.length; i++) g[i] = d[i]! > 0 ? dy[i]! : 0;
     return [new Tensor(g, x.shape)];
   });
 }

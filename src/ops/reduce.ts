@@ -73,11 +73,22 @@ export function expandTo(t: Tensor, shape: readonly number[], op = "expandTo"): 
   const out = allocate(t.dtype, sizeOf(shape), op);
   const st = broadcastStrides(t.shape, shape);
   const rank = shape.length;
+  const src = t.data;
+  if (rank === 0) {
+    if (out.length) out[0] = src[0]!;
+    return new Tensor(out, shape);
+  }
+  // The innermost axis is one tight loop (a fill where it is broadcast, a copy where it is not);
+  // an odometer over the outer axes moves the source offset. Every element is copied as before.
+  const inner = shape[rank - 1]!, sIn = st[rank - 1]!;
   const idx = new Array<number>(rank).fill(0);
   let off = 0;
-  for (let i = 0; i < out.length; i++) {
-    out[i] = t.data[off]!;
-    for (let d = rank - 1; d >= 0; d--) {
+  for (let o = 0; o < out.length; o += inner) {
+    if (sIn === 0) {
+      const v = src[off]!;
+      for (let j = 0; j < inner; j++) out[o + j] = v;
+    } else for (let j = 0; j < inner; j++) out[o + j] = src[off + j * sIn]!;
+    for (let d = rank - 2; d >= 0; d--) {
       idx[d]!++;
       off += st[d]!;
       if (idx[d]! < shape[d]!) break;
