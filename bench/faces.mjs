@@ -8,7 +8,7 @@
 //    describeFaces pipeline (detect → landmarks → align → encode), next to face-api's
 //    faceRecognitionNet on @tensorflow/tfjs-backend-wasm (same weights, its own process).
 import { join } from "node:path";
-import { bestOf, num, ratio, printTable, machine, root, runWorker, faceApiWasm } from "./lib.mjs";
+import { bestOf, num, ratio, printTable, machine, root, runWorker, faceApiWasm, workerMain } from "./lib.mjs";
 
 const THREADS = 2;
 
@@ -93,9 +93,4 @@ export async function run({ quick = false } = {}) {
   return { faces: { convlab: c, tfjs: t, machine: { ...m0, load1_end: machine().load1 } } };
 }
 
-if (process.argv[2] === "--worker") {
-  const opts = JSON.parse(process.argv[4] ?? "{}");
-  const fn = { convlab: convlabWorker, tfjs: tfjsWorker }[process.argv[3]];
-  console.log(JSON.stringify(await fn(opts)));
-  process.exit(0);
-}
+await workerMain({ convlab: convlabWorker, tfjs: tfjsWorker });

@@ -103,3 +103,26 @@ export async function faceApiWasm(threads) {
   const dir = require.resolve("@vladmandic/face-api/package.json").replace(/package\.json$/, "model");
   return { tf, wasm, faceapi, dir };
 }
+
+/**
+ * In a worker process (`--worker <name> <JSON opts>`, see runWorker): runs `workers[name](opts)`,
+ * prints its JSON result as the last line and exits. Returns false in the parent process.
+ */
+export async function workerMain(workers) {
+  if (process.argv[2] !== "--worker") return false;
+  const fn = workers[process.argv[3]];
+  if (!fn) throw new Error(`no worker named ${process.argv[3]} (have ${Object.keys(workers).join(", ")})`);
+  console.log(JSON.stringify(await fn(JSON.parse(process.argv[4] ?? "{}"))));
+  process.exit(0);
+}
+
+/** tfjs on its wasm backend (the .wasm files from node_modules, never a CDN) with `threads` threads where it can set them. */
+export async function tfjsWasm(threads) {
+  const require = createRequire(import.meta.url);
+  const tf = await import("@tensorflow/tfjs");
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  wasm.setWasmPaths(require.resolve("@tensorflow/tfjs-backend-wasm").replace(/[^/]+$/, ""));
+  if (typeof wasm.setThreadsCount === "function") wasm.setThreadsCount(threads);
+  if (!(await tf.setBackend("wasm")) || tf.getBackend() !== "wasm") throw new Error("tfjs wasm backend did not start");
+  return { tf, wasm };
+}

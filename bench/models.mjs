@@ -8,8 +8,7 @@
 // images/s; forward ≥ 1.5× tfjs-wasm's speed. --quick: fewer repetitions.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { bestOf, num, ratio, printTable, machine, venvPython, root, runWorker } from "./lib.mjs";
+import { bestOf, num, ratio, printTable, machine, venvPython, root, runWorker, workerMain, tfjsWasm } from "./lib.mjs";
 import { installTorch } from "./conv.mjs";
 
 const THREADS = 2;
@@ -101,12 +100,7 @@ function tfjsNets(tf) {
 }
 
 async function tfjsWorker({ reps }) {
-  const require = createRequire(import.meta.url);
-  const tf = await import("@tensorflow/tfjs");
-  const wasm = await import("@tensorflow/tfjs-backend-wasm");
-  wasm.setWasmPaths(require.resolve("@tensorflow/tfjs-backend-wasm").replace(/[^/]+$/, ""));
-  if (typeof wasm.setThreadsCount === "function") wasm.setThreadsCount(THREADS);
-  if (!(await tf.setBackend("wasm")) || tf.getBackend() !== "wasm") throw new Error("tfjs wasm backend did not start");
+  const { tf, wasm } = await tfjsWasm(THREADS);
   const out = { backend: "wasm", threads: typeof wasm.getThreadsCount === "function" ? wasm.getThreadsCount() : null };
   const nets = tfjsNets(tf);
   for (const name of ["vgg16", "resnet50"]) {
@@ -160,10 +154,4 @@ export async function run({ quick = false, installTorch: install = false } = {})
   return { models: { convlab, tfjs, torch, machine: { ...m0, load1_end: machine().load1 } } };
 }
 
-if (process.argv[2] === "--worker") {
-  const opts = JSON.parse(process.argv[4] ?? "{}");
-  const fn = { convlab: convlabWorker, tfjs: tfjsWorker }[process.argv[3]];
-  const out = await fn(opts);
-  console.log(JSON.stringify(out));
-  process.exit(0);
-}
+await workerMain({ convlab: convlabWorker, tfjs: tfjsWorker });

@@ -5,7 +5,7 @@
 // preprocessed and run as one batch). The MobileNetV1 backbone is not exported by face-api: its tfjs column
 // runs the same ops on face-api's loaded parameters (as the test's reference does).
 // Goal (issue 13): every net ≥ 1.5× tfjs-wasm's speed. --quick: fewer repetitions.
-import { bestOf, num, ratio, printTable, machine, runWorker, faceApiWasm } from "./lib.mjs";
+import { bestOf, num, ratio, printTable, machine, runWorker, faceApiWasm, workerMain } from "./lib.mjs";
 
 const THREADS = 2;
 const BATCH = 8;
@@ -83,10 +83,4 @@ export async function run({ quick = false } = {}) {
   return { pretrained: { convlab, tfjs, machine: { ...m0, load1_end: machine().load1 } } };
 }
 
-if (process.argv[2] === "--worker") {
-  const opts = JSON.parse(process.argv[4] ?? "{}");
-  const fn = { convlab: convlabWorker, tfjs: tfjsWorker }[process.argv[3]];
-  const out = await fn(opts);
-  console.log(JSON.stringify(out));
-  process.exit(0);
-}
+await workerMain({ convlab: convlabWorker, tfjs: tfjsWorker });

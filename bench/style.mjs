@@ -8,8 +8,7 @@
 // on 2 cores, ≤ 2× PyTorch's time, ≥ 3× faster than tfjs-wasm.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { num, ratio, printTable, machine, venvPython, root, runWorker } from "./lib.mjs";
+import { num, ratio, printTable, machine, venvPython, root, runWorker, workerMain, tfjsWasm } from "./lib.mjs";
 import { installTorch } from "./conv.mjs";
 
 const THREADS = 2;
@@ -38,12 +37,7 @@ async function convlabWorker({ steps }) {
 }
 
 async function tfjsWorker({ steps }) {
-  const require = createRequire(import.meta.url);
-  const tf = await import("@tensorflow/tfjs");
-  const wasm = await import("@tensorflow/tfjs-backend-wasm");
-  wasm.setWasmPaths(require.resolve("@tensorflow/tfjs-backend-wasm").replace(/[^/]+$/, ""));
-  if (typeof wasm.setThreadsCount === "function") wasm.setThreadsCount(THREADS);
-  if (!(await tf.setBackend("wasm")) || tf.getBackend() !== "wasm") throw new Error("tfjs wasm backend did not start");
+  const { tf, wasm } = await tfjsWasm(THREADS);
   const L = tf.layers;
   const inp = tf.input({ shape: [SIZE, SIZE, 3] });
   const relu6 = (x, name) => L.reLU({ maxValue: 6, name }).apply(x);
@@ -122,9 +116,4 @@ export async function run({ quick = false, installTorch: install = false } = {})
   return { style: { convlab, torch, tfjs, machine: { ...m0, load1_end: machine().load1 } } };
 }
 
-if (process.argv[2] === "--worker") {
-  const opts = JSON.parse(process.argv[4] ?? "{}");
-  const fn = { convlab: convlabWorker, tfjs: tfjsWorker }[process.argv[3]];
-  console.log(JSON.stringify(await fn(opts)));
-  process.exit(0);
-}
+await workerMain({ convlab: convlabWorker, tfjs: tfjsWorker });
