@@ -18,6 +18,7 @@ import { Flatten, ActivationLayer, Dropout, BatchNorm, ZeroPad2D } from "../nn/l
 import { Add, Concat } from "../nn/layers/merge.js";
 import { InputLayer } from "../nn/layers/input.js";
 import { Graph } from "../nn/graph.js";
+import { resolveAxes, type AxisGeom } from "../ops/padding.js";
 import type { Outputs } from "../train/types.js";
 import type { JsonObject, JsonValue } from "./checkpoint.js";
 
@@ -220,4 +221,22 @@ export function buildModelAs(spec: ModelSpec, fn: string, where: string): Model<
     if (e instanceof ValueError && e.message.startsWith(fn)) throw e;
     throw new ValueError(`${fn}: ${where} does not build: ${(e as Error).message}`);
   }
+}
+
+/** A described layer's per-axis option (a number for every axis, a list, or absent: `d`). */
+function perAxis(v: unknown, nd: number, d: number): number[] {
+  return v === undefined || v === null ? new Array<number>(nd).fill(d) : typeof v === "number" ? new Array<number>(nd).fill(v) : [...(v as number[])];
+}
+
+/** Strides, dilations and padding per spatial axis of a described convolution with filter `f` over `inShape` (spatial axes first). @internal */
+export function convGeometry(fn: string, c: Record<string, unknown>, inShape: readonly number[], f: readonly number[]): { s: number[]; dil: number[]; axes: AxisGeom[] } {
+  const nd = f.length;
+  const s = perAxis(c.stride, nd, 1), dil = perAxis(c.dilation, nd, 1);
+  return { s, dil, axes: resolveAxes(fn, "filter", inShape.slice(0, nd), f, s, dil, c.padding ?? "valid") };
+}
+
+/** Window, strides (default: the window) and padding per spatial axis of a described `nd`-D pooling layer. @internal */
+export function poolGeometry(fn: string, c: Record<string, unknown>, inShape: readonly number[], nd: number): { f: number[]; s: number[]; axes: AxisGeom[] } {
+  const f = perAxis(c.size, nd, 1), s = c.stride === null || c.stride === undefined ? f : perAxis(c.stride, nd, 1);
+  return { f, s, axes: resolveAxes(fn, "window", inShape.slice(0, nd), f, s, new Array<number>(nd).fill(1), c.padding ?? "valid") };
 }

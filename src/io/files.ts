@@ -4,6 +4,8 @@
  * `io.loadTensors: cannot read model.ckpt: no such file or directory (ENOENT)`.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { IoError, ValueError } from "../util/errors.js";
 import { typeFail } from "../util/check.js";
 
@@ -48,4 +50,15 @@ export function readFileBytes(fn: string, path: string): Uint8Array {
   } catch (e) {
     throw ioError(fn, "read", path, e);
   }
+}
+
+/** The folder `sub` of the installed npm package `pkg` (one of convlab's dependencies); `fn` names the caller when it is missing. */
+export function packageDir(fn: string, pkg: string, sub: string): string {
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve(`${pkg}/package.json`);
+  } catch {
+    throw new ValueError(`${fn}: the npm package ${pkg} is not installed (it is a dependency of convlab: run npm install)`);
+  }
+  return join(dirname(manifest), sub);
 }

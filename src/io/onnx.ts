@@ -25,7 +25,7 @@ import { Flatten, ActivationLayer, Dropout, BatchNorm, ZeroPad2D } from "../nn/l
 import { Add, Concat } from "../nn/layers/merge.js";
 import type { Outputs } from "../train/types.js";
 import { ProtoWriter, readProto, proto, type ProtoField } from "./protobuf.js";
-import { describeModelAs, modelArg, type LayerSpec } from "./architecture.js";
+import { convGeometry, describeModelAs, modelArg, poolGeometry, type LayerSpec } from "./architecture.js";
 import { writeAtomic } from "./atomic.js";
 import { pathArg, readFileBytes } from "./files.js";
 import { convlabVersion } from "./version.js";
@@ -180,9 +180,7 @@ function encodeOnnxAs(model: Model<Outputs>, opts: ExportOnnxOptions, fn: string
         const nd = k.rank - 2;
         const depthwise = l.type === "DepthwiseConv2D";
         const f = k.shape.slice(0, nd);
-        const tup = (v: unknown, d: number): number[] => (v === undefined || v === null ? new Array<number>(nd).fill(d) : typeof v === "number" ? new Array<number>(nd).fill(v) : [...(v as number[])]);
-        const s = tup(c.stride, 1), dil = tup(c.dilation, 1);
-        const axes = resolveAxes(fn, "filter", inShape.slice(0, nd), f, s, dil, c.padding ?? "valid");
+        const { s, dil, axes } = convGeometry(fn, c, inShape, f);
         // [f..., c, k] → [k, c, f...]; depthwise [f, f, c, mult] → [c·mult, 1, f, f] (channel ci·mult + j)
         const perm = depthwise ? [2, 3, 0, 1] : [nd + 1, nd, ...Array.from({ length: nd }, (_, i) => i)];
         const p = permute(k, perm);
@@ -199,9 +197,7 @@ function encodeOnnxAs(model: Model<Outputs>, opts: ExportOnnxOptions, fn: string
       }
       case "MaxPool1D": case "AvgPool1D": case "MaxPool2D": case "AvgPool2D": case "MaxPool3D": case "AvgPool3D": {
         const nd = r - 2;
-        const tup = (v: unknown): number[] => (typeof v === "number" ? new Array<number>(nd).fill(v) : [...(v as number[])]);
-        const f = tup(c.size), s = c.stride === null || c.stride === undefined ? f : tup(c.stride);
-        const axes = resolveAxes(fn, "window", inShape.slice(0, nd), f, s, new Array<number>(nd).fill(1), c.padding ?? "valid");
+        const { f, s, axes } = poolGeometry(fn, c, inShape, nd);
         y = g.node(l.type.startsWith("Max") ? "MaxPool" : "AveragePool", [x], 1, {
           kernel_shape: f, strides: s, pads: [...axes.map((a) => a.before), ...axes.map((a) => a.after)],
         }, l.name)[0]!;

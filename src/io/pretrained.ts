@@ -1,12 +1,11 @@
 // cl.models.pretrained (Node): face-api's trained networks rebuilt from convlab layers, their
 // weights read from the TensorFlow.js manifests of the npm package @vladmandic/face-api (MIT).
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { ValueError } from "../util/errors.js";
 import { optionsArg } from "../util/check.js";
 import type { WeightSource } from "../nn/state.js";
-import { pathArg } from "./files.js";
+import { pathArg, packageDir } from "./files.js";
 import { readTfjsWeights } from "./tfjs.js";
 import {
   buildTinyFaceDetector, buildMobileNetV1, buildSsdMobileNetV1, buildFaceRecognition, buildFaceLandmark68,
@@ -30,13 +29,7 @@ export interface PretrainedOptions {
 
 /** The `model/` folder of the installed @vladmandic/face-api package. */
 export function faceApiModelDir(): string {
-  let pkg: string;
-  try {
-    pkg = createRequire(import.meta.url).resolve("@vladmandic/face-api/package.json");
-  } catch {
-    throw new ValueError("models.pretrained: the npm package @vladmandic/face-api is not installed (it is a dependency of convlab: run npm install)");
-  }
-  return join(dirname(pkg), "model");
+  return packageDir("models.pretrained", "@vladmandic/face-api", "model");
 }
 
 function weightsFor(fn: string, opts: PretrainedOptions, file: string): { weights: WeightSource; name?: string } {

@@ -13,10 +13,9 @@ import { createHash } from "node:crypto";
 import { Tensor } from "../tensor/tensor.js";
 import { ValueError } from "../util/errors.js";
 import { optionsArg, optOneOfArg, typeFail } from "../util/check.js";
-import { resolveAxes } from "../ops/padding.js";
 import type { Model } from "../nn/model.js";
 import type { Outputs } from "../train/types.js";
-import { describeModelAs, modelArg, type LayerSpec } from "./architecture.js";
+import { convGeometry, describeModelAs, modelArg, poolGeometry, type LayerSpec } from "./architecture.js";
 import { writeAtomic } from "./atomic.js";
 import { ioError, pathArg } from "./files.js";
 import { writeSafetensors } from "./safetensors.js";
@@ -89,9 +88,7 @@ function pytorchCodeAs(model: Model<Outputs>, fn: string): string {
         const nd = k.rank - 2;
         const dw = l.type === "DepthwiseConv2D";
         const f = k.shape.slice(0, nd);
-        const tup = (x: unknown, d: number): number[] => (x === undefined || x === null ? new Array<number>(nd).fill(d) : typeof x === "number" ? new Array<number>(nd).fill(x) : [...(x as number[])]);
-        const s = tup(c.stride, 1), dil = tup(c.dilation, 1);
-        const axes = resolveAxes(fn, "filter", inShape.slice(0, nd), f, s, dil, c.padding ?? "valid");
+        const { s, dil, axes } = convGeometry(fn, c, inShape, f);
         const before = axes.map((a) => a.before), after = axes.map((a) => a.after);
         const sym = before.every((b, i) => b === after[i]);
         const cin = k.shape[nd]!;
@@ -107,9 +104,7 @@ function pytorchCodeAs(model: Model<Outputs>, fn: string): string {
       }
       case "MaxPool1D": case "AvgPool1D": case "MaxPool2D": case "AvgPool2D": case "MaxPool3D": case "AvgPool3D": {
         const nd = r - 2;
-        const tup = (x: unknown): number[] => (typeof x === "number" ? new Array<number>(nd).fill(x) : [...(x as number[])]);
-        const f = tup(c.size), s = c.stride === null || c.stride === undefined ? f : tup(c.stride);
-        const axes = resolveAxes(fn, "window", inShape.slice(0, nd), f, s, new Array<number>(nd).fill(1), c.padding ?? "valid");
+        const { f, s, axes } = poolGeometry(fn, c, inShape, nd);
         const before = axes.map((a) => a.before), after = axes.map((a) => a.after);
         const sym = before.every((b, i) => b === after[i]) && before.every((b, i) => 2 * b <= f[i]!);
         const max = l.type.startsWith("Max");
