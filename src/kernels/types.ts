@@ -45,8 +45,22 @@ export interface Conv2dGeom {
   ow: number;
 }
 
-/** y = x ⋆ filter (cross-correlation, no bias); y is overwritten. */
-export type Conv2dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv2dGeom) => void;
+/** The activations a forward kernel can apply to its output (see Epilogue). */
+export type EpilogueActivation = "linear" | "relu" | "relu6";
+
+/**
+ * What a forward convolution kernel applies to its output before returning, in the same pass:
+ * y = act(y + bias[k]) per output channel. Bit-identical to adding the bias and then calling the
+ * activation op: relu is `v < 0 ? 0 : v` (−0 and NaN kept), relu6 is `v < 0 ? 0 : v > 6 ? 6 : v`.
+ */
+export interface Epilogue {
+  /** b [k], or null for none. */
+  bias: TypedArray | null;
+  act: EpilogueActivation;
+}
+
+/** y = x ⋆ filter (cross-correlation), then the epilogue when given; y is overwritten. */
+export type Conv2dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv2dGeom, ep?: Epilogue) => void;
 /** dx = ∂L/∂x from dy and the filter; dx is overwritten. */
 export type Conv2dGradInputKernel = (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv2dGeom) => void;
 /** dFilter = ∂L/∂filter from x and dy; dFilter is overwritten. */
@@ -59,7 +73,7 @@ export type Conv2dGradFilterKernel = (x: TypedArray, dy: TypedArray, dFilter: Ty
 export interface DepthwiseGeom extends Conv2dGeom {
   mult: number;
 }
-export type DepthwiseKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom) => void;
+export type DepthwiseKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom, ep?: Epilogue) => void;
 export type DepthwiseGradInputKernel = (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: DepthwiseGeom) => void;
 export type DepthwiseGradFilterKernel = (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: DepthwiseGeom) => void;
 
@@ -87,7 +101,7 @@ export interface Conv3dGeom {
   oh: number;
   ow: number;
 }
-export type Conv3dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom) => void;
+export type Conv3dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom, ep?: Epilogue) => void;
 export type Conv3dGradInputKernel = (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv3dGeom) => void;
 export type Conv3dGradFilterKernel = (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: Conv3dGeom) => void;
 

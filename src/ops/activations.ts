@@ -42,6 +42,42 @@ export function relu(x: Tensor): Tensor {
   });
 }
 
+/**
+ * min(max(x, 0), 6), MobileNet's activation (NaN stays NaN, −0 stays −0); the gradient is 1 where
+ * 0 < x < 6, else 0 (TensorFlow's Relu6Grad). Float32 runs branch-free on the bits.
+ */
+export function relu6(x: Tensor): Tensor {
+  tensorArg("relu6", "x", x);
+  const y = like(x), d = x.data;
+  if (d instanceof Float32Array && y instanceof Float32Array) {
+    const yb = bitsOf(y), db = bitsOf(d);
+    for (let i = 0; i < yb.length; i++) {
+      const v = d[i]!, big = -(v > 6);
+      // (bits of x, cleared below 0) outside the "> 6" mask, the bits of 6 inside it
+      yb[i] = ((db[i]! & ~-(v < 0)) & ~big) | (SIX_BITS & big);
+    }
+  } else
+    for (let i = 0; i < y.length; i++) {
+      const v = d[i]!;
+      y[i] = v < 0 ? 0 : v > 6 ? 6 : v;
+    }
+  return record("relu6", new Tensor(y, x.shape), [x], (dyT) => {
+    const dy = dyOf(dyT, x), g = like(x);
+    if (d instanceof Float32Array && dy instanceof Float32Array && g instanceof Float32Array) {
+      const gb = bitsOf(g), dyb = bitsOf(dy);
+      for (let i = 0; i < gb.length; i++) gb[i] = dyb[i]! & -(d[i]! > 0) & -(d[i]! < 6);
+    } else
+      for (let i = 0; i < g.length; i++) {
+        const v = d[i]!;
+        g[i] = v > 0 && v < 6 ? dy[i]! : 0;
+      }
+    return [new Tensor(g, x.shape)];
+  });
+}
+
+/** The float32 bits of 6. */
+const SIX_BITS = new Int32Array(new Float32Array([6]).buffer)[0]!;
+
 /** x where x > 0, alpha·x elsewhere (default alpha 0.01). */
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   tensorArg("leakyRelu", "x", x);
@@ -176,6 +212,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 declare module "../tensor/tensor.js" {
   interface Tensor {
     relu(): Tensor;
+    relu6(): Tensor;
     leakyRelu(alpha?: number): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;
@@ -186,6 +223,7 @@ declare module "../tensor/tensor.js" {
 
 installMethods({
   relu(this: Tensor) { return relu(this); },
+  relu6(this: Tensor) { return relu6(this); },
   leakyRelu(this: Tensor, alpha?: number) { return leakyRelu(this, alpha); },
   sigmoid(this: Tensor) { return sigmoid(this); },
   tanh(this: Tensor) { return tanh(this); },

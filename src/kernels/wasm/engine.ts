@@ -12,6 +12,8 @@ export interface WasmExports {
   transpose(dst: number, src: number, rows: number, cols: number): void;
   sumSlices(dst: number, src: number, slices: number, n: number): void;
   probe(iters: number): number;
+  /** y [rows, k] = act(y + bias) in place; act 0 linear, 1 relu, 2 relu6; bias 0 for none. */
+  biasAct(y: number, rows: number, k: number, bias: number, act: number): void;
 }
 
 /**

@@ -17,6 +17,7 @@ import { depthwiseTask, depthwiseGradInputTask, depthwiseGradFilterTask } from "
 export { packB, transpose } from "./pack";
 export { sumSlices } from "./filtergrad";
 export { probe } from "./probe";
+export { biasAct } from "./epilogue";
 
 /** Flops of one probe() iteration. */
 export function probeFlopsPerIter(): i32 {
