@@ -127,3 +127,13 @@ export type MaxPool2dGradKernel = (dy: TypedArray, argmax: Int32Array, dx: Typed
 /** y = mean over the valid (unpadded) positions of each window. */
 export type AvgPool2dKernel = (x: TypedArray, y: TypedArray, g: Pool2dGeom) => void;
 export type AvgPool2dGradKernel = (dy: TypedArray, dx: TypedArray, g: Pool2dGeom) => void;
+
+/** The activations with elementwise kernels. */
+export type ElementwiseActivation = "relu" | "relu6";
+/** y = act(x) elementwise (NaN and −0 kept). */
+export type ActivationKernel = (x: TypedArray, y: TypedArray, act: ElementwiseActivation) => void;
+/**
+ * dz = dy where act passes the gradient at ref (its input or output), else 0; with db [k], also
+ * db += Σ over the rows of dz viewed as [rows, k] (the bias gradient), row by row.
+ */
+export type ActivationGradKernel = (dy: TypedArray, ref: TypedArray, dz: TypedArray, k: number, db: TypedArray | null, act: ElementwiseActivation) => void;

@@ -5,6 +5,7 @@
 import { Tensor, allocate, resultType, type DType, type TypedArray } from "../tensor/tensor.js";
 import type { Epilogue, EpilogueActivation } from "../kernels/types.js";
 import { applyEpilogue } from "../kernels/ts/epilogue.js";
+import { kernel } from "../kernels/index.js";
 import { record } from "../autograd/tape.js";
 import { ShapeError, fmtShape } from "../util/errors.js";
 import { optOneOfArg, optionsArg, typeFail } from "../util/check.js";
@@ -120,30 +121,6 @@ export function biasGrad(dy: TypedArray, k: number, dtype: DType): Tensor {
   return new Tensor(db, [k]);
 }
 
-/** The float32 array's bits as an Int32Array over the same memory (no copy). */
-const bitsOf = (a: Float32Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length);
-
-/**
- * The gradient before a fused activation, from the op's output y = act(z): dz = dy where
- * relu'(z) = [y > 0] (relu6: [0 < y < 6], TensorFlow's Relu6Grad), else 0 — and, in the same pass,
- * db = Σ dz over rows when `db` is given (accumulated in db's precision, row by row, as biasGrad).
- */
-function activationGrad(dy: TypedArray, y: TypedArray, act: "relu" | "relu6", k: number, db: TypedArray | null): TypedArray {
-  const dz = allocate(y instanceof Float32Array ? "float32" : "float64", y.length);
-  if (act === "relu" && dy instanceof Float32Array && y instanceof Float32Array && dz instanceof Float32Array) {
-    // branch-free on the bits (mixed-sign activations mispredict a select)
-    const dzb = bitsOf(dz), dyb = bitsOf(dy);
-    for (let i = 0; i < dzb.length; i++) dzb[i] = dyb[i]! & -(y[i]! > 0);
-  } else if (act === "relu") for (let i = 0; i < dz.length; i++) dz[i] = y[i]! > 0 ? dy[i]! : 0;
-  else
-    for (let i = 0; i < dz.length; i++) {
-      const v = y[i]!;
-      dz[i] = v > 0 && v < 6 ? dy[i]! : 0;
-    }
-  if (db) for (let o = 0; o < dz.length; o += k) for (let j = 0; j < k; j++) db[j]! += dz[o + j]!;
-  return dz;
-}
-
 /**
  * Runs a checked convolution: y [..., k] = act(kernels.forward(x, w) + bias [k]) with the bias and
  * the activation applied by the kernel as its epilogue (one pass over y), recorded with its
@@ -173,8 +150,10 @@ export function runConv<G>(
     const wantDb = bias !== undefined && bias.requiresGrad;
     let db: Tensor | null = null, dy = dyd;
     if (act !== "linear") {
+      // dz = dy·act'(z) from the output (y > 0 iff z > 0), and db = Σ dz in the same pass
       const d = wantDb ? allocate(dtype, k) : null;
-      dy = activationGrad(dyd, y, act, k, d);
+      dy = allocate(dtype, y.length);
+      kernel("activationGrad", dtype)(dyd, y, dy, k, d, act);
       if (d) db = new Tensor(d, [k]);
     } else if (wantDb) db = biasGrad(dy, k, dtype);
     let dx: Tensor | null = null, dw: Tensor | null = null;

@@ -8,6 +8,7 @@ import * as cl from "../../../src/index.js";
 import { epilogue } from "../../../src/kernels/wasm/conv.js";
 import { currentEngine } from "../../../src/kernels/accelerate.js";
 import { applyEpilogue } from "../../../src/kernels/ts/epilogue.js";
+import { kernel, kernelBackend, referenceKernels } from "../../../src/kernels/index.js";
 import { Rng } from "../../../src/util/rng.js";
 import type { Tensor } from "../../../src/index.js";
 
@@ -105,6 +106,42 @@ describe("the WASM epilogue on special values", () => {
           const g = bits(got), w = bits(want);
           const bad = g.flatMap((v, i) => (v === w[i] || (Number.isNaN(got[i]) && Number.isNaN(want[i])) ? [] : [`[${i}] ${x[i]} → ${got[i]}, want ${want[i]}`]));
           expect(bad.slice(0, 4), `k ${k} ${act} bias ${withBias}`).toEqual([]);
+        }
+  });
+});
+
+describe("the WASM activation kernels", () => {
+  const specials = [0, -0, Infinity, -Infinity, NaN, 6, 6.000001, 5.999999, -1e-45, 1e-45, 3, -3, 1e30, -1e30, -6.5];
+  const data = (n: number, seed: number): Float32Array => {
+    const rng = new Rng(seed);
+    return new Float32Array(n).map((_, i) => (i % 3 === 2 ? rng.normal() * 5 : specials[(i * 7 + seed) % specials.length]!));
+  };
+  it("run on WASM", () => expect(kernelBackend()).toBe("wasm"));
+  it("relu and relu6 equal the reference bit for bit (NaN payloads too), any length", () => {
+    for (const n of [1, 3, 4, 5, 17, 64, 1003])
+      for (const act of ["relu", "relu6"] as const) {
+        const x = data(n, n);
+        const got = new Float32Array(n), want = new Float32Array(n);
+        kernel("activation", "float32")(x, got, act);
+        referenceKernels.activation(x, want, act);
+        expect(bits(got), `${act} n ${n}`).toEqual(bits(want));
+      }
+  });
+  it("their gradients (with and without the bias sum; k multiple of 4 and not) equal the reference bit for bit", () => {
+    for (const k of [1, 3, 4, 8, 12])
+      for (const act of ["relu", "relu6"] as const)
+        for (const withDb of [false, true]) {
+          const n = 7 * k;
+          const dy = data(n, 2 * k + 1), ref = data(n, 3 * k);
+          const dz = new Float32Array(n), dzRef = new Float32Array(n);
+          const db = withDb ? new Float32Array(k) : null, dbRef = withDb ? new Float32Array(k) : null;
+          kernel("activationGrad", "float32")(dy, ref, dz, k, db, act);
+          referenceKernels.activationGrad(dy, ref, dzRef, k, dbRef, act);
+          expect(bits(dz), `${act} k ${k}`).toEqual(bits(dzRef));
+          if (db) {
+            const same = Array.from(db).every((v, j) => Object.is(v, dbRef![j]) || (Number.isNaN(v) && Number.isNaN(dbRef![j])));
+            expect(same, `db ${act} k ${k}: ${Array.from(db)} vs ${Array.from(dbRef!)}`).toBe(true);
+          }
         }
   });
 });
