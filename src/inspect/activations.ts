@@ -278,7 +278,6 @@ function cropPicture(img: Tensor, b: BoxCorners): Tensor {
 const MAX_SOURCES = 16;
 const sources = new Map<string, { model: ChainModel; data: PatchSource }>();
 let nextSource = 1;
-let handlerInstalled = false;
 
 /** What the widget sends with comm method `inspect.topPatches` (docs/extension.md). */
 interface PatchesRequest {
@@ -321,12 +320,12 @@ function remember(model: ChainModel, data: PatchSource): string {
   const id = `activations-${nextSource++}`;
   sources.set(id, { model, data });
   while (sources.size > MAX_SOURCES) sources.delete(sources.keys().next().value!);
-  if (!handlerInstalled) {
-    handlerInstalled = true;
-    registerCommHandler("inspect.topPatches", answerPatches);
-  }
   return id;
 }
+
+// Registered when convlab loads (as inspect.tsne is), so a kernel restarted under a saved output
+// answers "no longer holds the dataset" rather than "no comm method".
+registerCommHandler("inspect.topPatches", answerPatches);
 
 /**
  * Activation statistics of `model`'s layers over the batch `x`, with top-k input patches for the
