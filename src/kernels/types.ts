@@ -57,6 +57,11 @@ export interface Epilogue {
   /** b [k], or null for none. */
   bias: TypedArray | null;
   act: EpilogueActivation;
+  /**
+   * s [k]: y = act(y·s + b), the product rounded to float32 before the sum (a batch-norm in
+   * inference folded into the convolution, see nn/fusion.ts). Absent or null for none.
+   */
+  scale?: TypedArray | null;
 }
 
 /** y = x ⋆ filter (cross-correlation), then the epilogue when given; y is overwritten. */

@@ -6,6 +6,8 @@ import { ValueError } from "../util/errors.js";
 import type { Rng } from "../util/rng.js";
 import { SymbolicTensor, batchShape, type CallContext, type Layer } from "./layer.js";
 import { InputLayer } from "./layers/input.js";
+import { isGradEnabled } from "../autograd/tape.js";
+import { fusionChain, fusionEnabled, runChain } from "./fusion.js";
 
 export class Graph {
   /** Every symbolic tensor from the inputs to the outputs, each after those it depends on (inputs first). */
@@ -115,8 +117,21 @@ export class Graph {
       need.add(s);
       for (const i of s.node.inputs) stack.push(i);
     }
+    // without autograd, conv → batch-norm (inference) → relu/relu6 chains run as one op (fusion.ts)
+    const fuse = !isGradEnabled() && fusionEnabled();
+    const next = new Map<SymbolicTensor, SymbolicTensor[]>();
+    if (fuse) for (const s of need) for (const i of s.node.inputs) next.set(i, [...(next.get(i) ?? []), s]);
+    const wantedSet = new Set(wanted);
+    const skip = new Set<SymbolicTensor>();
     for (const s of this.order) {
-      if (!need.has(s)) continue;
+      if (!need.has(s) || skip.has(s)) continue;
+      const chain = fuse ? fusionChain(s, next, wantedSet, ctx) : null;
+      if (chain) {
+        values.set(chain.last, runChain(chain, values.get(s.node.inputs[0]!)!));
+        for (const t of chain.inner) skip.add(t);
+        skip.add(chain.last);
+        continue;
+      }
       values.set(s, s.node.layer.call(s.node.inputs.map((i) => values.get(i)!), ctx));
     }
     return values;

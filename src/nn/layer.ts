@@ -331,6 +331,11 @@ export abstract class Layer {
 
   /** Runs the layer on batched tensors: defines it on first use, checks the shapes, computes. */
   call(x: Tensor | readonly Tensor[], ctx: CallContext = { training: false }): Tensor {
+    return this.compute(this.checkCall(x), ctx);
+  }
+
+  /** call()'s checks of its inputs (arity, batch sizes, shapes; builds the layer on first use). @internal */
+  checkCall(x: Tensor | readonly Tensor[]): Tensor[] {
     const xs = x instanceof Tensor ? [x] : Array.isArray(x) ? [...x] : null;
     if (!xs || xs.some((t) => !(t instanceof Tensor))) throw new ValueError(`${this.label}: call() takes a tensor (or a list of tensors), got ${received(x)}`);
     this.checkArity(xs.length);
@@ -342,7 +347,7 @@ export abstract class Layer {
     const shapes = xs.map((t) => t.shape.slice(1));
     if (!this.built) this.define(shapes);
     else this.outputShape(shapes);
-    return this.compute(xs, ctx);
+    return xs;
   }
 
   /** Applies the layer to symbolic tensors, for graph models: `cl.nn.dense({ units: 10 }).apply(h)`. */

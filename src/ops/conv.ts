@@ -50,6 +50,8 @@ export function convArgs<O extends { bias?: Tensor; activation?: EpilogueActivat
   const o = optionsArg(op, opts);
   if (o.bias !== undefined) tensorArg(op, "opts.bias", o.bias);
   optOneOfArg(op, "opts.activation", o.activation, FUSED_ACTIVATIONS);
+  const scale = (o as FusedPost).scale;
+  if (scale !== undefined) tensorArg(op, "opts.scale", scale);
   return o;
 }
 
@@ -121,6 +123,16 @@ export function biasGrad(dy: TypedArray, k: number, dtype: DType): Tensor {
   return new Tensor(db, [k]);
 }
 
+/** What runConv fuses into the output pass besides the bias. */
+export interface FusedPost {
+  activation?: EpilogueActivation;
+  /**
+   * @internal A per-channel factor applied before the bias, y = act(conv·scale + bias): a
+   * batch-norm in inference folded in (nn/fusion.ts). A constant: no gradient flows to it.
+   */
+  scale?: Tensor;
+}
+
 /**
  * Runs a checked convolution: y [..., k] = act(kernels.forward(x, w) + bias [k]) with the bias and
  * the activation applied by the kernel as its epilogue (one pass over y), recorded with its
@@ -129,8 +141,9 @@ export function biasGrad(dy: TypedArray, k: number, dtype: DType): Tensor {
  */
 export function runConv<G>(
   op: string, kernels: (dtype: DType) => ConvKernels<G>, x: Tensor, w: Tensor, bias: Tensor | undefined, g: G,
-  outShape: readonly number[], act: EpilogueActivation = "linear",
+  outShape: readonly number[], post: FusedPost = {},
 ): Tensor {
+  const act = post.activation ?? "linear", scale = post.scale;
   const dtype = bias ? resultType(x, w, bias) : resultType(x, w);
   const k = outShape[outShape.length - 1]!;
   const X = cast(x, dtype), W = cast(w, dtype);
@@ -138,7 +151,10 @@ export function runConv<G>(
   for (const v of outShape) size *= v;
   const y = allocate(dtype, size, op);
   const ks = kernels(dtype);
-  const ep: Epilogue = { bias: bias ? cast(bias, dtype).data : null, act };
+  if (scale && (scale.rank !== 1 || scale.shape[0] !== k))
+    throw new ShapeError(`${op}: scale has shape ${fmtShape(scale.shape)} but the output has ${k} channels (expected [${k}])`);
+  const sd = scale ? cast(scale, dtype).data : null;
+  const ep: Epilogue = { bias: bias ? cast(bias, dtype).data : null, act, scale: sd };
   if (ks.forwardEpilogue === false) {
     ks.forward(X.data, W.data, y, g);
     applyEpilogue(y, k, ep);
@@ -156,6 +172,12 @@ export function runConv<G>(
       kernel("activationGrad", dtype)(dyd, y, dy, k, d, act);
       if (d) db = new Tensor(d, [k]);
     } else if (wantDb) db = biasGrad(dy, k, dtype);
+    if (sd) {
+      // through the folded factor: ∂(conv·s)/∂conv = s per channel
+      const d = allocate(dtype, dy.length);
+      for (let o = 0; o < d.length; o += k) for (let j = 0; j < k; j++) d[o + j] = dy[o + j]! * sd[j]!;
+      dy = d;
+    }
     let dx: Tensor | null = null, dw: Tensor | null = null;
     if (x.requiresGrad) {
       const d = allocate(dtype, x.size);

@@ -5,9 +5,13 @@ import type { Epilogue } from "../types.js";
 
 /** Applies `ep` to y viewed as [rows, k]; a no-op without one. */
 export function applyEpilogue(y: TypedArray, k: number, ep: Epilogue | undefined): void {
-  if (!ep || (ep.bias === null && ep.act === "linear")) return;
-  const b = ep.bias;
-  if (b !== null) for (let o = 0; o < y.length; o += k) for (let j = 0; j < k; j++) y[o + j]! += b[j]!;
+  if (!ep || (ep.bias === null && ep.act === "linear" && !ep.scale)) return;
+  const b = ep.bias, s = ep.scale;
+  if (s) {
+    // the product rounded as the WASM kernel's f32x4.mul (float32 outputs), then the bias
+    const round = y instanceof Float32Array ? Math.fround : (v: number): number => v;
+    for (let o = 0; o < y.length; o += k) for (let j = 0; j < k; j++) y[o + j] = round(y[o + j]! * s[j]!) + (b === null ? 0 : b[j]!);
+  } else if (b !== null) for (let o = 0; o < y.length; o += k) for (let j = 0; j < k; j++) y[o + j]! += b[j]!;
   if (ep.act === "relu")
     for (let i = 0; i < y.length; i++) {
       const v = y[i]!;

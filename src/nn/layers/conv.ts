@@ -12,6 +12,7 @@ import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } fr
 import { activationFn, activationName, type Activation } from "../activation.js";
 import { checkInitializer, type Initializer } from "../initializers.js";
 import { bool } from "../args.js";
+import type { EpilogueActivation } from "../../kernels/types.js";
 
 type Tuple = number | readonly number[];
 
@@ -43,7 +44,7 @@ type ShapeRule = (x: readonly number[], w: readonly number[], opts: object) => n
 type ConvOp = (x: Tensor, w: Tensor, opts: object) => Tensor;
 
 /** Shared by all convolution layers: nd spatial axes, weights [...f, c, k]. */
-abstract class ConvBase extends Layer {
+export abstract class ConvBase extends Layer {
   // Getters (not fields) in the subclasses, so they are there while this constructor checks the config.
   protected abstract get nd(): number;
   protected abstract get rule(): ShapeRule;
@@ -108,6 +109,25 @@ abstract class ConvBase extends Layer {
     // relu and relu6 are fused into the convolution's output pass (the same values, one pass)
     if (a === "relu" || a === "relu6") return this.op(xs[0]!, this.weight("kernel"), { ...this.opOptions(), bias, activation: a });
     return this.act(this.op(xs[0]!, this.weight("kernel"), { ...this.opOptions(), bias }));
+  }
+
+  /**
+   * This convolution with a folded per-channel factor and shift and a fused activation:
+   * act(conv(x)·scale + shift), one op (`shift` replaces the layer's bias; nn/fusion.ts folds a
+   * following batch-norm and activation into it for inference). @internal
+   */
+  callFused(x: Tensor, post: { scale: Tensor | null; shift: Tensor | null; activation: EpilogueActivation }): Tensor {
+    const xs = this.checkCall(x);
+    const opts: Record<string, unknown> = { ...this.opOptions(), activation: post.activation };
+    if (post.shift) opts.bias = post.shift;
+    if (post.scale) opts.scale = post.scale;
+    return this.op(xs[0]!, this.weight("kernel"), opts);
+  }
+
+  /** Whether callFused may stand for this layer: its own activation is none (linear). @internal */
+  get fusable(): boolean {
+    const a = this.config.activation;
+    return a === undefined || a === "linear";
   }
 
   override mults(inputShapes: Shape[]): number {

@@ -1,0 +1,92 @@
+// Inference fusion: in a graph run without autograd, a convolution whose only consumer is a
+// batch-norm in inference mode and/or a relu/relu6 activation runs as one op, the batch-norm
+// folded into a per-channel factor and shift and the activation applied in the same output pass
+// (the kernels' epilogue) — no intermediate tensors, no extra passes. The values equal the
+// unfused layers' within float32 rounding (the fold reassociates the batch-norm's arithmetic).
+// Tensors that were asked for (model outputs, features, sub-model cuts) are never fused away.
+import { Tensor, allocate } from "../tensor/tensor.js";
+import type { EpilogueActivation } from "../kernels/types.js";
+import { relu, relu6 } from "../ops/activations.js";
+import type { CallContext, SymbolicTensor } from "./layer.js";
+import { ConvBase } from "./layers/conv.js";
+import { ActivationLayer, BatchNorm } from "./layers/core.js";
+
+let enabled = true;
+
+/** Whether graph runs without autograd fuse (default true). */
+export function fusionEnabled(): boolean {
+  return enabled;
+}
+
+/** Turns inference fusion on or off (tests compare both); returns the previous setting. @internal */
+export function setFusion(on: boolean): boolean {
+  const prev = enabled;
+  enabled = on;
+  return prev;
+}
+
+/** A convolution and what is folded into it; `last` is the tensor the fused op produces. */
+export interface FusedChain {
+  conv: ConvBase;
+  bn: BatchNorm | null;
+  activation: EpilogueActivation;
+  /** The tensors computed by the chain other than `last` (never set). */
+  inner: SymbolicTensor[];
+  last: SymbolicTensor;
+}
+
+/** The activation of an Activation layer as the kernels' epilogue can apply it, or null. */
+function epilogueActivation(layer: ActivationLayer): EpilogueActivation | null {
+  const a = layer.activation;
+  if (a === "relu" || a === relu) return "relu";
+  if (a === "relu6" || a === relu6) return "relu6";
+  return null;
+}
+
+/**
+ * The chain starting at the conv output `s`, or null: each link's only consumer is the next
+ * (`next` lists consumers among the tensors this run computes) and no inner tensor is wanted.
+ */
+export function fusionChain(s: SymbolicTensor, next: Map<SymbolicTensor, SymbolicTensor[]>, wanted: Set<SymbolicTensor>, ctx: CallContext): FusedChain | null {
+  const conv = s.node.layer;
+  if (!(conv instanceof ConvBase) || !conv.fusable || !conv.built) return null;
+  const only = (t: SymbolicTensor): SymbolicTensor | null => {
+    const n = next.get(t);
+    return !wanted.has(t) && n !== undefined && n.length === 1 && n[0]!.node.inputs.length === 1 ? n[0]! : null;
+  };
+  const inner: SymbolicTensor[] = [];
+  let last = s, bn: BatchNorm | null = null, activation: EpilogueActivation = "linear";
+  let t = only(s);
+  if (t && t.node.layer instanceof BatchNorm && t.node.layer.built && (t.node.layer.inference || !ctx.training)) {
+    bn = t.node.layer;
+    inner.push(last);
+    last = t;
+    t = only(t);
+  }
+  if (t && t.node.layer instanceof ActivationLayer) {
+    const a = epilogueActivation(t.node.layer);
+    if (a) {
+      activation = a;
+      inner.push(last);
+      last = t;
+    }
+  }
+  return last === s ? null : { conv, bn, activation, inner, last };
+}
+
+/** Runs a chain on the conv's input x: act(conv(x)·s + shift) with s, shift folding the batch-norm and the conv's bias. */
+export function runChain(c: FusedChain, x: Tensor): Tensor {
+  const bias = c.conv.hasWeight("bias") ? c.conv.weight("bias") : null;
+  if (!c.bn) return c.conv.callFused(x, { scale: null, shift: bias, activation: c.activation });
+  const g = c.bn.weight("gamma").data, b = c.bn.weight("beta").data, mu = c.bn.weight("runningMean").data, v = c.bn.weight("runningVar").data;
+  const k = g.length;
+  const dtype = c.bn.weight("gamma").dtype;
+  const scale = allocate(dtype, k), shift = allocate(dtype, k);
+  for (let j = 0; j < k; j++) {
+    // the batch-norm op's arithmetic: (z − μ)/√(σ² + eps)·γ + β = z·s + (β − μ·s), z = conv + bias
+    const sj = g[j]! * (1 / Math.sqrt(v[j]! + c.bn.eps));
+    scale[j] = sj;
+    shift[j] = b[j]! - mu[j]! * sj + (bias ? bias.data[j]! * sj : 0);
+  }
+  return c.conv.callFused(x, { scale: new Tensor(scale, [k]), shift: new Tensor(shift, [k]), activation: c.activation });
+}
