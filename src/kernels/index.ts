@@ -1,6 +1,6 @@
 /**
  * The kernel registry. Ops never loop over big data themselves for the hot paths (GEMM,
- * convolution, pooling): they ask for a kernel here. The TypeScript reference kernels serve every
+ * convolution, pooling, batch norm): they ask for a kernel here. The TypeScript reference kernels serve every
  * dtype and are the oracle in tests; faster float32 implementations (WASM SIMD, worker pool) are
  * installed with `setFloat32Kernels` and share the same signatures.
  */
@@ -11,6 +11,7 @@ import * as convTs from "./ts/conv2d.js";
 import * as conv3dTs from "./ts/conv3d.js";
 import * as depthwiseTs from "./ts/depthwise.js";
 import * as poolTs from "./ts/pool.js";
+import * as batchNormTs from "./ts/batchnorm.js";
 
 /**
  * Every kernel an op may ask for. The reference set (kernels/ts) has all of them; an accelerated
@@ -31,6 +32,8 @@ export interface KernelSet {
   maxPool2dGrad: K.MaxPool2dGradKernel;
   avgPool2d: K.AvgPool2dKernel;
   avgPool2dGrad: K.AvgPool2dGradKernel;
+  batchNorm: K.BatchNormKernel;
+  batchNormGrad: K.BatchNormGradKernel;
 }
 
 export const referenceKernels: KernelSet = {
@@ -48,6 +51,8 @@ export const referenceKernels: KernelSet = {
   maxPool2dGrad: poolTs.maxPool2dGrad,
   avgPool2d: poolTs.avgPool2d,
   avgPool2dGrad: poolTs.avgPool2dGrad,
+  batchNorm: batchNormTs.batchNorm,
+  batchNormGrad: batchNormTs.batchNormGrad,
 };
 
 let float32: Partial<KernelSet> = {};

@@ -5,6 +5,7 @@ import { WasmMemoryError, type WasmEngine } from "./engine.js";
 import { as3d, conv3dForward, conv3dGradInput, conv3dGradFilter } from "./conv.js";
 import { gemm } from "./gemm.js";
 import { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from "./pool.js";
+import { batchNorm, batchNormGrad } from "./batchnorm.js";
 import { depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter } from "./depthwise.js";
 
 /**
@@ -27,6 +28,8 @@ export function wasmKernelSet(eng: WasmEngine): KernelSet {
     maxPool2dGrad: (dy, arg, dx, g) => maxPool2dGrad(eng, dy, arg, dx, g),
     avgPool2d: (x, y, g) => avgPool2d(eng, x, y, g),
     avgPool2dGrad: (dy, dx, g) => avgPool2dGrad(eng, dy, dx, g),
+    batchNorm: (x, gm, bt, y, mean, variance, invStd, g) => batchNorm(eng, x, gm, bt, y, mean, variance, invStd, g),
+    batchNormGrad: (dy, x, gm, mean, invStd, dx, dGamma, dBeta, g) => batchNormGrad(eng, dy, x, gm, mean, invStd, dx, dGamma, dBeta, g),
   };
   const guarded = {} as Record<keyof KernelSet, unknown>;
   for (const name of Object.keys(fast) as (keyof KernelSet)[]) {
