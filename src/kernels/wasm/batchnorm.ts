@@ -9,6 +9,12 @@ import type { WasmEngine } from "./engine.js";
 
 /** Floats per task block (64 KiB: the statistics' second pass reads the block from cache). */
 const TASK_FLOATS = 16384;
+/**
+ * At most this many tasks, and at least 16 groups per task: each task's per-lane sums (28 bytes a
+ * lane) and their merge on the host then stay small next to x, also for many channels.
+ */
+const MAX_TASKS = 128;
+const MIN_GROUPS = 16;
 /** Work units per element for the dispatch's threading decision (PARALLEL_MIN_WORK). */
 const WORK_PER_ELEMENT = 16;
 
@@ -24,7 +30,7 @@ interface Plan {
 function plan(n: number, c: number): Plan {
   const R = c % 4 === 0 ? 1 : c % 2 === 0 ? 2 : 4;
   const P = R * c;
-  const per = Math.max(1, Math.floor(TASK_FLOATS / P)) * R;
+  const per = Math.max(MIN_GROUPS, Math.floor(TASK_FLOATS / P), Math.ceil(n / (MAX_TASKS * R))) * R;
   return { R, P, per, tasks: Math.ceil(n / per) };
 }
 

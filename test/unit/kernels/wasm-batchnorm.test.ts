@@ -105,7 +105,7 @@ beforeAll(() => {
 
 const shapes: [number, number][] = [
   [2, 1], [3, 1], [5, 3], [2, 4], [7, 6], [9, 2], [64, 16], [33, 5], [100, 130], [17, 1027],
-  [1000, 7], [4099, 1], [4097, 3], [5000, 16], [20001, 6], [2000, 64], [3, 2048],
+  [1000, 7], [4099, 1], [4097, 3], [5000, 16], [20001, 6], [2000, 64], [3, 2048], [301, 1027],
 ];
 
 describe("wasm batch norm = reference batch norm", () => {
@@ -118,6 +118,9 @@ describe("wasm batch norm = reference batch norm", () => {
   it("x=[4096,5] with |mean| / σ = 5e4 and one outlier row", () => {
     const k = { n: 4096, c: 5, offset: -50, spread: 1e-3, outlier: 0.5 };
     check(k, true, 99);
+  });
+  it("x=[2100001,1]: the 128-task cap (blocks larger than 64 KiB), a partial last group", () => {
+    check({ n: 2100001, c: 1, offset: 10, spread: 1 }, true, 98);
   });
   it("randomised shapes (n, c) against the reference", () => {
     const r = new Rng(7);
