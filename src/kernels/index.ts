@@ -1,6 +1,6 @@
 /**
  * The kernel registry. Ops never loop over big data themselves for the hot paths (GEMM,
- * convolution, pooling): they ask for a kernel here. The TypeScript reference kernels serve every
+ * convolution, pooling, batch norm): they ask for a kernel here. The TypeScript reference kernels serve every
  * dtype and are the oracle in tests; faster float32 implementations (WASM SIMD, worker pool) are
  * installed with `setFloat32Kernels` and share the same signatures.
  */
@@ -12,6 +12,7 @@ import * as conv3dTs from "./ts/conv3d.js";
 import * as depthwiseTs from "./ts/depthwise.js";
 import * as poolTs from "./ts/pool.js";
 import * as elementwiseTs from "./ts/elementwise.js";
+import * as batchNormTs from "./ts/batchnorm.js";
 
 /**
  * Every kernel an op may ask for. The reference set (kernels/ts) has all of them; an accelerated
@@ -34,6 +35,8 @@ export interface KernelSet {
   avgPool2dGrad: K.AvgPool2dGradKernel;
   activation: K.ActivationKernel;
   activationGrad: K.ActivationGradKernel;
+  batchNorm: K.BatchNormKernel;
+  batchNormGrad: K.BatchNormGradKernel;
 }
 
 export const referenceKernels: KernelSet = {
@@ -53,6 +56,8 @@ export const referenceKernels: KernelSet = {
   avgPool2dGrad: poolTs.avgPool2dGrad,
   activation: elementwiseTs.activation,
   activationGrad: elementwiseTs.activationGrad,
+  batchNorm: batchNormTs.batchNorm,
+  batchNormGrad: batchNormTs.batchNormGrad,
 };
 
 let float32: Partial<KernelSet> = {};

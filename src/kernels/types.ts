@@ -142,3 +142,32 @@ export type ActivationKernel = (x: TypedArray, y: TypedArray, act: ElementwiseAc
  * db += Σ over the rows of dz viewed as [rows, k] (the bias gradient), row by row.
  */
 export type ActivationGradKernel = (dy: TypedArray, ref: TypedArray, dz: TypedArray, k: number, db: TypedArray | null, act: ElementwiseActivation) => void;
+/**
+ * Batch normalisation over x seen as [n, c]: c channels (the last axis), n rows (every other axis).
+ * `training`: the forward computes the batch statistics; else it uses the given (running) ones.
+ */
+export interface BatchNormGeom {
+  n: number;
+  c: number;
+  eps: number;
+  training: boolean;
+}
+/**
+ * y = (x − mean[c])·invStd[c]·gamma[c] + beta[c]. With `training`, mean[c] and variance[c] (biased:
+ * Σ(x − mean)²/n) are written from x; else they are read (the running statistics). invStd[c] =
+ * 1/√(variance[c] + eps) is always written. mean, variance and invStd are float64 whatever the dtype.
+ */
+export type BatchNormKernel = (
+  x: TypedArray, gamma: TypedArray, beta: TypedArray, y: TypedArray,
+  mean: Float64Array, variance: Float64Array, invStd: Float64Array, g: BatchNormGeom,
+) => void;
+/**
+ * The backward from the forward's mean and invStd, x̂ = (x − mean)·invStd recomputed from x (not
+ * stored). dBeta[c] = Σ dy, dGamma[c] = Σ dy·x̂ (float64, always written); dx, when not null, is
+ * overwritten: training γ·invStd/n·(n·dy − Σdy − x̂·Σdy·x̂) (the batch statistics depend on x),
+ * else γ·invStd·dy.
+ */
+export type BatchNormGradKernel = (
+  dy: TypedArray, x: TypedArray, gamma: TypedArray, mean: Float64Array, invStd: Float64Array,
+  dx: TypedArray | null, dGamma: Float64Array, dBeta: Float64Array, g: BatchNormGeom,
+) => void;

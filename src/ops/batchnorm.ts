@@ -4,6 +4,7 @@ import { record } from "../autograd/tape.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { optNumberArg, requiredOptionsArg } from "../util/check.js";
 import { tensorArg } from "../tensor/args.js";
+import { kernel } from "../kernels/index.js";
 
 export interface BatchNormOptions {
   /** Batch statistics (and running-stat updates) when true; the running statistics when false. */
@@ -52,62 +53,34 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: BatchNor
   const dtype = resultType(x, gamma, beta);
   const xd = cast(x, dtype).data, gd = cast(gamma, dtype).data, bd = cast(beta, dtype).data;
 
-  const mu = new Float64Array(C), invStd = new Float64Array(C);
+  // the statistics stay in float64 whatever the dtype; x̂ is recomputed from x in the backward
+  // (from mean and invStd) instead of being kept: one full-size array less per layer
+  const g = { n: N, c: C, eps, training };
+  const mean = new Float64Array(C), variance = new Float64Array(C), invStd = new Float64Array(C);
+  if (!training) {
+    mean.set(runningMean.data);
+    variance.set(runningVar.data);
+  }
+  const y = allocate(dtype, x.size);
+  kernel("batchNorm", dtype)(xd, gd, bd, y, mean, variance, invStd, g);
   if (training) {
-    const vr = new Float64Array(C);
-    for (let o = 0; o < xd.length; o += C) for (let c = 0; c < C; c++) mu[c]! += xd[o + c]!;
-    for (let c = 0; c < C; c++) mu[c]! /= N;
-    for (let o = 0; o < xd.length; o += C)
-      for (let c = 0; c < C; c++) {
-        const t = xd[o + c]! - mu[c]!;
-        vr[c]! += t * t;
-      }
     const rm = runningMean.data, rv = runningVar.data;
     for (let c = 0; c < C; c++) {
-      const biased = vr[c]! / N;
-      invStd[c] = 1 / Math.sqrt(biased + eps);
-      rm[c] = (1 - momentum) * rm[c]! + momentum * mu[c]!;
-      rv[c] = (1 - momentum) * rv[c]! + momentum * (vr[c]! / (N - 1));
-    }
-  } else {
-    for (let c = 0; c < C; c++) {
-      mu[c] = runningMean.data[c]!;
-      invStd[c] = 1 / Math.sqrt(runningVar.data[c]! + eps);
+      rm[c] = (1 - momentum) * rm[c]! + momentum * mean[c]!;
+      rv[c] = (1 - momentum) * rv[c]! + momentum * ((variance[c]! * N) / (N - 1));
     }
   }
-
-  const xhat = allocate(dtype, x.size), y = allocate(dtype, x.size);
-  for (let o = 0; o < xd.length; o += C)
-    for (let c = 0; c < C; c++) {
-      const h = (xd[o + c]! - mu[c]!) * invStd[c]!;
-      xhat[o + c] = h;
-      y[o + c] = gd[c]! * h + bd[c]!;
-    }
 
   return record(op, new Tensor(y, x.shape), [x, gamma, beta], (dyT) => {
     const dy = cast(dyT, dtype).data;
     const sumDy = new Float64Array(C), sumDyXhat = new Float64Array(C);
-    for (let o = 0; o < dy.length; o += C)
-      for (let c = 0; c < C; c++) {
-        sumDy[c]! += dy[o + c]!;
-        sumDyXhat[c]! += dy[o + c]! * xhat[o + c]!;
-      }
-    let dx: Tensor | null = null;
-    if (x.requiresGrad) {
-      const g = allocate(dtype, x.size);
-      for (let o = 0; o < dy.length; o += C)
-        for (let c = 0; c < C; c++) {
-          const scale = gd[c]! * invStd[c]!;
-          // training: the batch statistics depend on x too
-          g[o + c] = training ? (scale / N) * (N * dy[o + c]! - sumDy[c]! - xhat[o + c]! * sumDyXhat[c]!) : scale * dy[o + c]!;
-        }
-      dx = new Tensor(g, x.shape);
-    }
+    const dx = x.requiresGrad ? allocate(dtype, x.size) : null;
+    kernel("batchNormGrad", dtype)(dy, xd, gd, mean, invStd, dx, sumDyXhat, sumDy, g);
     const vec = (v: Float64Array): Tensor => {
       const d = allocate(dtype, C);
       d.set(v);
       return new Tensor(d, [C]);
     };
-    return [dx, gamma.requiresGrad ? vec(sumDyXhat) : null, beta.requiresGrad ? vec(sumDy) : null];
+    return [dx ? new Tensor(dx, x.shape) : null, gamma.requiresGrad ? vec(sumDyXhat) : null, beta.requiresGrad ? vec(sumDy) : null];
   });
 }

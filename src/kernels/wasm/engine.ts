@@ -60,6 +60,7 @@ export class WasmEngine {
   private buffer: ArrayBufferLike;
   private f32view: Float32Array;
   private i32view: Int32Array;
+  private f64view: Float64Array;
   private ctlView: Int32Array;
   /** The most memory a call may use (bytes): the WebAssembly memory's maximum. */
   maxBytes = L.MAXIMUM_PAGES * 65536;
@@ -75,6 +76,7 @@ export class WasmEngine {
     this.buffer = memory.buffer;
     this.f32view = new Float32Array(this.buffer);
     this.i32view = new Int32Array(this.buffer);
+    this.f64view = new Float64Array(this.buffer);
     this.ctlView = new Int32Array(this.buffer, 0, 64);
   }
 
@@ -95,10 +97,16 @@ export class WasmEngine {
     return this.i32view;
   }
 
+  get f64(): Float64Array {
+    if (this.memory.buffer.byteLength !== this.buffer.byteLength) this.refresh();
+    return this.f64view;
+  }
+
   private refresh(): void {
     this.buffer = this.memory.buffer;
     this.f32view = new Float32Array(this.buffer);
     this.i32view = new Int32Array(this.buffer);
+    this.f64view = new Float64Array(this.buffer);
     this.ctlView = new Int32Array(this.buffer, 0, 64);
   }
 

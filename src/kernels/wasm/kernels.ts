@@ -6,6 +6,7 @@ import { as3d, conv3dForward, conv3dGradInput, conv3dGradFilter } from "./conv.j
 import { gemm } from "./gemm.js";
 import { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from "./pool.js";
 import { activation, activationGrad } from "./elementwise.js";
+import { batchNorm, batchNormGrad } from "./batchnorm.js";
 import { depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter } from "./depthwise.js";
 
 /**
@@ -30,6 +31,8 @@ export function wasmKernelSet(eng: WasmEngine): KernelSet {
     avgPool2dGrad: (dy, dx, g) => avgPool2dGrad(eng, dy, dx, g),
     activation: (x, y, act) => activation(eng, x, y, act),
     activationGrad: (dy, ref, dz, k, db, act) => activationGrad(eng, dy, ref, dz, k, db, act),
+    batchNorm: (x, gm, bt, y, mean, variance, invStd, g) => batchNorm(eng, x, gm, bt, y, mean, variance, invStd, g),
+    batchNormGrad: (dy, x, gm, mean, invStd, dx, dGamma, dBeta, g) => batchNormGrad(eng, dy, x, gm, mean, invStd, dx, dGamma, dBeta, g),
   };
   const guarded = {} as Record<keyof KernelSet, unknown>;
   for (const name of Object.keys(fast) as (keyof KernelSet)[]) {

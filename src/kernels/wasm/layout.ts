@@ -37,6 +37,10 @@ export const JOB_DEPTHWISE_GRAD_INPUT = 8;
 export const JOB_DEPTHWISE_GRAD_FILTER = 9;
 export const JOB_PROBE = 10;
 export const JOB_COL2IM = 11;
+export const JOB_BN_STATS = 12;
+export const JOB_BN_APPLY = 13;
+export const JOB_BN_GRAD_STATS = 14;
+export const JOB_BN_GRAD_INPUT = 15;
 
 // JOB_SEGGEMM: out[row, 0..n) (+)= Σ_seg Σ_e src[base(row) + seg.off + 4e] · B[kd, 0..n), rows in
 // 4-row blocks, columns in 8-wide panels of the packed B ([panel][kd][8], zero-padded). A row
@@ -179,3 +183,26 @@ export const DW_Y = 19; // output or dy
 export const DW_OUT = 20; // dx or dW
 export const DW_ROWS_PER_TASK = 21;
 export const DW_CBLOCK = 16; // channels per filter-grad task
+
+// Batch norm over x [n, c] (both contiguous). The kernels walk the flat data in groups of BN_R
+// rows (BN_R = 4 / gcd(c, 4), so a group's BN_R·c = BN_P lanes are whole f32x4 vectors whatever c)
+// against per-lane parameter arrays of BN_P floats (channel j % c at lane j). A task is a fixed
+// block of BN_ROWS_PER_TASK rows (a multiple of BN_R that depends on n and c only); the reductions
+// write each task's per-lane float64 sums to its own slot ([task][2][BN_P] f64 at BN_PARTIAL, f32
+// chunk sums at BN_CHUNKS: [task][3][BN_P]), which the host adds up in task order.
+export const BN_WORDS = 16;
+export const BN_N = 0; // rows
+export const BN_C = 1; // channels
+export const BN_R = 2; // rows per group
+export const BN_ROWS_PER_TASK = 3;
+export const BN_X = 4; // x (bytes)
+export const BN_Y = 5; // y (apply) or dy (gradients)
+export const BN_OUT = 6; // dx (input gradient)
+export const BN_PARTIAL = 7; // f64 per-task sums
+export const BN_CHUNKS = 8; // f32 per-task chunk sums (and the stats' shift)
+export const BN_MHI = 9; // per-lane mean, split in two floats (hi + lo) so that x − mean keeps its bits
+export const BN_MLO = 10;
+export const BN_A = 11; // apply: scale γ·invStd; gradient sums: invStd; input gradient: coefficient of x − mean
+export const BN_B = 12; // apply: shift β; input gradient: constant term
+export const BN_K = 13; // input gradient: coefficient of dy (γ·invStd)
+export const BN_FLUSH = 16; // groups summed in float32 before they are added to the float64 sums

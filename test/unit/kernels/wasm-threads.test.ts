@@ -28,6 +28,11 @@ const wv = randomData(25 * 8 * 16, 14), dyv = randomData(gv.m * gv.oh * gv.ow * 
 const xd = randomData(gd.m * gd.h * gd.w * gd.c, 7), wd = randomData(9 * gd.c, 8), dyd = randomData(gd.m * gd.oh * gd.ow * gd.c, 9);
 const xp = randomData(gp.m * gp.h * gp.w * gp.c, 10), dyp = randomData(gp.m * gp.oh * gp.ow * gp.c, 11);
 const a = randomData(256 * 300, 12), b = randomData(300 * 200, 13);
+// batch norm over [20000, 13]: 16 row blocks of 1260 rows, the last one partial
+const gb = { n: 20000, c: 13, eps: 1e-5, training: true };
+const xb = randomData(gb.n * gb.c, 16).map((v) => 3 + v), dyb = randomData(gb.n * gb.c, 17);
+const gammab = randomData(gb.c, 18), betab = randomData(gb.c, 19);
+const bytes = (v: Float64Array): Float32Array => new Float32Array(v.buffer);
 
 const cases: [string, Run][] = [
   ["conv2d forward, 3×3 same", (k) => [call(g.m * g.oh * g.ow * g.k, (o) => k.conv2d(x, w, o, g))]],
@@ -40,6 +45,16 @@ const cases: [string, Run][] = [
     call(xd.length, (o) => k.depthwiseGradInput(dyd, wd, o, gd)),
     call(wd.length, (o) => k.depthwiseGradFilter(xd, dyd, o, gd)),
   ]],
+  ["batch norm forward (training and inference) and gradients", (k) => {
+    const mean = new Float64Array(gb.c), variance = new Float64Array(gb.c), invStd = new Float64Array(gb.c);
+    const y = call(xb.length, (o) => k.batchNorm(xb, gammab, betab, o, mean, variance, invStd, gb));
+    const dGamma = new Float64Array(gb.c), dBeta = new Float64Array(gb.c);
+    const dx = call(xb.length, (o) => k.batchNormGrad(dyb, xb, gammab, mean, invStd, o, dGamma, dBeta, gb));
+    const evalGeom = { ...gb, training: false };
+    const yEval = call(xb.length, (o) => k.batchNorm(xb, gammab, betab, o, mean.slice(), variance.slice(), new Float64Array(gb.c), evalGeom));
+    const dxEval = call(xb.length, (o) => k.batchNormGrad(dyb, xb, gammab, mean, invStd, o, new Float64Array(gb.c), new Float64Array(gb.c), evalGeom));
+    return [y, bytes(mean), bytes(variance), bytes(invStd), dx, bytes(dGamma), bytes(dBeta), yEval, dxEval];
+  }],
   ["pooling forward and gradients", (k) => {
     const arg = new Int32Array(dyp.length);
     const y = call(dyp.length, (o) => k.maxPool2d(xp, o, arg, gp));
@@ -55,7 +70,7 @@ function call(n: number, fn: (out: Float32Array) => void): Float32Array {
 }
 
 const current = (): Pick<KernelSet, keyof KernelSet> => {
-  const names = ["gemm", "conv2d", "conv2dGradInput", "conv2dGradFilter", "depthwise", "depthwiseGradInput", "depthwiseGradFilter", "maxPool2d", "maxPool2dGrad", "avgPool2d", "avgPool2dGrad"] as const;
+  const names = ["gemm", "conv2d", "conv2dGradInput", "conv2dGradFilter", "depthwise", "depthwiseGradInput", "depthwiseGradFilter", "maxPool2d", "maxPool2dGrad", "avgPool2d", "avgPool2dGrad", "batchNorm", "batchNormGrad"] as const;
   return Object.fromEntries(names.map((n) => [n, kernel(n, "float32")])) as unknown as KernelSet;
 };
 

@@ -1,6 +1,7 @@
 // Whole training steps (the ones `npm run bench -- step` profiles) give identical bits for 1 and 2
 // threads: LeNet-5 (course variant, relu's branch-free float32 path in every layer) and a small
-// residual net (batch-norm, relu, shortcuts), three Adam steps each from the same seed.
+// residual net (batch-norm, relu, shortcuts; once at a size where the batch-norm kernels use both
+// threads), three Adam steps each from the same seed.
 import { describe, it, expect, afterAll } from "vitest";
 import * as cl from "../../../src/index.js";
 
@@ -23,6 +24,8 @@ describe("training steps: 1 and 2 threads give identical bits", () => {
   const cases: [string, () => cl.Model, number[]][] = [
     ["LeNet-5 (course), batch 16", () => cl.models.lenet5({ seed: 0 }), [16, 32, 32, 3]],
     ["cifarResnet depth 8, batch 8", () => cl.models.cifarResnet({ depth: 8, inputShape: [16, 16, 3], seed: 0 }), [8, 16, 16, 3]],
+    // 16·32·32·16 values per batch-norm layer: its WASM kernels are split over the worker pool
+    ["cifarResnet depth 8 at 32×32, batch 16 (batch norm on 2 threads)", () => cl.models.cifarResnet({ depth: 8, inputShape: [32, 32, 3], seed: 0 }), [16, 32, 32, 3]],
   ];
   for (const [name, make, shape] of cases) {
     it(name, () => {
