@@ -82,6 +82,20 @@ export const ZOO: ZooEntry[] = [
       cl.nn.dense({ units: 2 }),
     ], { inputShape: [5, 6, 6, 2], seed: 7 }) as unknown as AnyModel,
   },
+  {
+    name: "conv2dTranspose: same (odd crop, and f < s), explicit padding + outputPadding, dilation, no bias",
+    input: [4, 4, 2],
+    make: () => cl.nn.sequential([
+      cl.nn.conv2dTranspose({ filters: 3, size: 3, stride: 2, padding: "same", activation: "relu" }),
+      cl.nn.conv2dTranspose({ filters: 2, size: 3, stride: 2, padding: 1, outputPadding: 1, useBias: false }),
+      cl.nn.conv2d({ filters: 3, size: 3, stride: 2 }),
+      cl.nn.conv2dTranspose({ filters: 2, size: [2, 3], stride: [3, 2], padding: "same" }),
+      cl.nn.conv2dTranspose({ filters: 2, size: 3, dilation: 2, activation: "tanh" }),
+      cl.nn.maxPool2d({ size: 4 }),
+      cl.nn.flatten(),
+      cl.nn.dense({ units: 3 }),
+    ], { inputShape: [4, 4, 2], seed: 8 }) as unknown as AnyModel,
+  },
 ];
 
 /** A seeded batch for a zoo entry. */
