@@ -5,7 +5,7 @@ import type { Model } from "../../../src/nn/model.js";
 type AnyModel = Model<cl.Tensor>;
 
 /** Randomises batch-norm running statistics so that exports must carry them. */
-function stirBatchNorm(m: AnyModel, seed: number): AnyModel {
+export function stirBatchNorm(m: AnyModel, seed: number): AnyModel {
   const rng = new cl.Rng(seed);
   const sd = m.stateDict();
   const next: Record<string, cl.Tensor> = {};
