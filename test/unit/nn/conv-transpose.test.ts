@@ -84,7 +84,7 @@ describe("cl.nn.conv2dTranspose", () => {
 
   it("trains: its gradient flows to the kernel and the input (a fit step lowers the loss)", async () => {
     const m = cl.nn.sequential([
-      cl.nn.conv2dTranspose({ filters: 2, size: 3, stride: 2, padding: "same", activation: "relu" }),
+      cl.nn.conv2dTranspose({ filters: 2, size: 3, stride: 2, padding: 1, outputPadding: 1, activation: "relu" }),
       cl.nn.conv2d({ filters: 1, size: 3, padding: "same" }),
     ], { inputShape: [3, 3, 2], seed: 5 });
     const x = cl.randn([4, 3, 3, 2], { seed: 6 }), y = cl.randn([4, 6, 6, 1], { seed: 7 });
