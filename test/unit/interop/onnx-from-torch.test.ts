@@ -53,9 +53,13 @@ class Net(nn.Module):
 
 res = {}
 x = torch.randn(2, 3, 8, 8)
-for name, view, mode in [("flatten_bn", False, torch.onnx.TrainingMode.PRESERVE), ("view_folded", True, torch.onnx.TrainingMode.EVAL)]:
+# the third keeps a fresh batch-norm: its weight and running_var (all ones), bias and running_mean
+# (all zeros) are deduplicated by the exporter into Identity nodes of one initializer
+for name, view, mode, stir in [("flatten_bn", False, torch.onnx.TrainingMode.PRESERVE, True), ("view_folded", True, torch.onnx.TrainingMode.EVAL, True),
+                               ("fresh_bn", False, torch.onnx.TrainingMode.PRESERVE, False)]:
     m = Net(view)
     with torch.no_grad():
+      if stir:
         m.bn1.running_mean.uniform_(-0.5, 0.5)
         m.bn1.running_var.uniform_(0.5, 1.5)
         m.bn1.weight.uniform_(0.5, 1.5)
@@ -75,11 +79,12 @@ print(json.dumps(res))
 
 const missing = pythonMissing(["torch", "onnx"]);
 describe.skipIf(missing !== null)(`importOnnx of torch.onnx.export files${missing ? ` (skipped: ${missing})` : ""}`, () => {
-  it("two exports of a small torch CNN (BN kept / folded, flatten / view) import and give torch's three outputs", async () => {
+  it("three exports of a small torch CNN (BN kept / folded / deduplicated, flatten / view) import and give torch's three outputs", async () => {
     const got = JSON.parse(await runPython(SCRIPT, [dir], { timeoutMs: 180_000 })) as Record<string, { ops: string[]; x: number[]; dims: number[]; ys: { dims: number[]; data: number[] }[] }>;
     expect(got.flatten_bn!.ops).toEqual(expect.arrayContaining(["BatchNormalization", "ConvTranspose", "Flatten", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Add", "Concat", "Sigmoid", "Relu", "Conv"]));
     expect(got.view_folded!.ops).toEqual(expect.arrayContaining(["Shape", "Gather", "Unsqueeze", "Concat", "Reshape", "Constant", "Gemm"]));
     expect(got.view_folded!.ops).not.toContain("BatchNormalization");
+    expect(got.fresh_bn!.ops).toEqual(expect.arrayContaining(["BatchNormalization", "Identity"]));
     const lines: string[] = [];
     for (const [name, r] of Object.entries(got)) {
       const m = cl.io.importOnnx<cl.Tensor[]>(join(dir, `${name}.onnx`));
@@ -92,6 +97,8 @@ describe.skipIf(missing !== null)(`importOnnx of torch.onnx.export files${missin
         const ref = r.ys[i]!;
         const mine = y.rank > 2 ? channelsFirst(y) : y;
         expect(mine.shape, `${name} output ${i}`).toEqual(ref.dims);
+        // not a degenerate output (all equal, e.g. dead ReLUs)
+        expect(Math.max(...ref.data) - Math.min(...ref.data), `${name} output ${i} spread`).toBeGreaterThan(1e-3);
         const c = closeness(mine.data, ref.data, ATOL, RTOL);
         lines.push(`${name}[${i}] ${c.maxAbs.toExponential(2)}`);
         expect(c.ok, `${name} output ${i}: max |Δ| ${c.maxAbs}`).toBe(true);
