@@ -299,7 +299,7 @@ function encodeOnnxAs(model: Model<Outputs>, opts: ExportOnnxOptions, fn: string
 
 /**
  * Exports a sequential or graph model to ONNX: `cl.io.exportOnnx(model, "lenet.onnx")`. Layers:
- * conv 1-D/2-D/3-D, depthwise, pooling, global pooling, dense, activations, batch-norm (with its
+ * conv 1-D/2-D/3-D, depthwise, transposed conv 2-D (ConvTranspose), pooling, global pooling, dense, activations, batch-norm (with its
  * running statistics), dropout (identity), add, concat, flatten, zero padding, softmax. The
  * graph's batch axis is dynamic ("N"). Written atomically; returns what it wrote.
  */
@@ -746,8 +746,11 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
 /**
  * Reads an ONNX file into a convlab model (channels-last, like every convlab model):
  * `const m = cl.io.importOnnx("lenet.onnx")`. Supports the op set `exportOnnx` writes (Conv,
- * depthwise Conv, MaxPool, AveragePool, global pools, Gemm, Flatten, activations,
- * BatchNormalization, Pad, Add, Concat, Identity, layout Transposes).
+ * depthwise Conv, ConvTranspose, MaxPool, AveragePool, global pools, Gemm, Flatten, activations,
+ * BatchNormalization, Pad, Add, Concat, Identity, layout Transposes) and what
+ * `torch.onnx.export(..., dynamo=False)` writes for such nets: Constant nodes, Identity of
+ * initializers, `x.view(x.size(0), -1)` (Shape, Gather, Unsqueeze, Concat, Reshape) and flatten
+ * of NCHW tensors before a Gemm (whose weight rows are permuted into convlab's order).
  */
 export function importOnnx<O extends Outputs = Tensor>(path: string): Model<O> {
   pathArg("io.importOnnx", path);
