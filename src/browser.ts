@@ -21,7 +21,7 @@ export { conv2dTranspose, conv2dTransposeShape, type Conv2dTransposeOptions } fr
 export { maxPool2d, avgPool2d, maxPool1d, avgPool1d, maxPool3d, avgPool3d, globalAvgPool2d, globalMaxPool2d, pool1dShape, pool2dShape, pool3dShape, type Pool1dOptions, type Pool2dOptions, type Pool3dOptions, type GlobalPoolOptions } from "./ops/pool.js";
 export { type Padding } from "./ops/padding.js";
 export { dense } from "./ops/dense.js";
-export { relu, leakyRelu, sigmoid, tanh, softmax, logSoftmax } from "./ops/activations.js";
+export { relu, relu6, leakyRelu, sigmoid, tanh, softmax, logSoftmax } from "./ops/activations.js";
 export { batchNorm, type BatchNormOptions } from "./ops/batchnorm.js";
 export { dropout, type DropoutOptions } from "./ops/dropout.js";
 export { softmaxCrossEntropy, mse, bce, type Labels, type BceOptions } from "./ops/losses.js";

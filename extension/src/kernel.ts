@@ -44,7 +44,10 @@ class Channel {
   private nextId = 1;
   closed = false;
 
-  constructor(kernel: Kernel.IKernelConnection) {
+  constructor(private readonly kernel: Kernel.IKernelConnection) {
+    // A restart disposes the kernel's comms without calling onClose: the requests waiting on this
+    // one fail at once (not at their timeout), and the next request opens a new comm.
+    kernel.statusChanged.connect(this.onStatus, this);
     this.comm = kernel.createComm(COMM_TARGET);
     this.comm.onMsg = (msg: KernelMessage.ICommMsgMsg) => this.onMsg(msg.content.data as Record<string, unknown>);
     this.comm.onClose = (msg: KernelMessage.ICommCloseMsg) => {
@@ -53,6 +56,18 @@ class Channel {
       this.failAll(new KernelRequestError(typeof err?.message === "string" ? err.message : "the kernel closed the convlab comm"));
     };
     this.comm.open({});
+  }
+
+  /** False once the kernel closed the comm, restarted, died or the comm was disposed. */
+  get usable(): boolean {
+    return !this.closed && !this.comm.isDisposed;
+  }
+
+  private onStatus(_: Kernel.IKernelConnection, status: Kernel.Status): void {
+    if (status !== "restarting" && status !== "autorestarting" && status !== "dead") return;
+    this.closed = true;
+    this.kernel.statusChanged.disconnect(this.onStatus, this);
+    this.failAll(new KernelRequestError(status === "dead" ? "the kernel died before answering" : "the kernel restarted before answering"));
   }
 
   private onMsg(data: Record<string, unknown>): void {
@@ -104,7 +119,7 @@ export function requestKernel(node: HTMLElement, method: string, params: unknown
   const kernel = kernelFor(node);
   if (!kernel || kernel.isDisposed) return Promise.reject(new KernelRequestError("no running kernel for this notebook (run the notebook to ask it)"));
   let ch = channels.get(kernel);
-  if (!ch || ch.closed) {
+  if (!ch || !ch.usable) {
     try {
       ch = new Channel(kernel);
     } catch (e) {

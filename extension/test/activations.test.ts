@@ -1,9 +1,10 @@
 // The activations renderer in jsdom, fed real cl.inspect.activations payloads of LeNet-5: the
 // statistics table and histograms match the payload, a live update keeps the selected layer,
-// top-k patches are drawn, asking the kernel without one says so, bad payloads → error box.
+// top-k patches are drawn, the selected layer's units are clickable tiles (without a kernel a click
+// says so; the round trip with a real kernel is activations-kernel.test.ts), bad payloads → error box.
 import { describe, expect, it } from "vitest";
 import { inspect, models, randn } from "convlab/browser";
-import { ActivationsWidget, histogramBars, parseUnit, percent } from "../src/activations.js";
+import { ActivationsWidget, histogramBars, parseUnit, percent, tileColor } from "../src/activations.js";
 import { rendererOptions } from "./helpers.js";
 
 function widget(): ActivationsWidget {
@@ -74,23 +75,51 @@ describe("activations renderer", () => {
     expect(units[0]!.querySelector("img")!.getAttribute("src")).toMatch(/^data:image\/png;base64,/);
   });
 
-  it("asking for another unit without a running kernel says so; a bad unit number is refused", async () => {
+  it("the selected 2-D layer's units are tiles coloured by their means; without a kernel a click says so and shows the patches the output holds", async () => {
     const p = payload();
     expect(p.source).toMatch(/^activations-/);
     const w = widget();
     w.renderData(p);
-    const unit = w.node.querySelector<HTMLInputElement>(".convlab-act-ask-unit")!;
-    const go = w.node.querySelector<HTMLButtonElement>(".convlab-act-ask-go")!;
-    unit.value = "99";
-    go.click();
-    expect(w.node.querySelector(".convlab-act-ask-note")!.textContent).toBe("CONV1 has units 0 … 7");
-    const layer = w.node.querySelector<HTMLSelectElement>(".convlab-act-ask-layer")!;
-    layer.value = "CONV2";
-    unit.value = "12";
-    go.click();
+    const tiles = () => [...w.node.querySelectorAll<HTMLButtonElement>(".convlab-act-tile")];
+    // The first layer (CONV1, 8 units) until another row is clicked.
+    expect(tiles().map((t) => `${t.dataset.layer}/${t.dataset.unit}`)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((c) => `CONV1/${c}`));
+    w.node.querySelector<HTMLElement>('tr[data-layer="CONV2"]')!.click();
+    expect(tiles()).toHaveLength(16);
+    const means = p.layers.find((l) => l.name === "CONV2")!.unitMeans!;
+    const lo = Math.min(...(means as number[])), hi = Math.max(...(means as number[]));
+    tiles().forEach((t, c) => expect(t.style.background).toBe(tileColor(means[c], lo, hi)));
+    expect(tiles().filter((t) => t.classList.contains("convlab-has-patches")).map((t) => t.dataset.unit)).toEqual(["3", "7"]);
+    // No kernel: the reason, then the payload's own 4 patches of CONV2 unit 7.
+    tiles()[7]!.click();
+    expect(w.node.querySelector(".convlab-act-focus")!.getAttribute("data-state")).toBe("asking");
     await new Promise((r) => setTimeout(r, 0));
-    expect(w.node.querySelector(".convlab-act-ask-note")!.textContent).toMatch(/no running kernel/);
-    expect(go.disabled).toBe(false);
+    const focus = w.node.querySelector<HTMLElement>(".convlab-act-focus")!;
+    expect(focus.dataset.state).toBe("error");
+    expect(focus.querySelector(".convlab-act-focus-error")!.textContent).toMatch(/no running kernel/);
+    expect(focus.querySelectorAll("figure").length).toBe(4);
+    // A unit the output holds no patches for: only the reason.
+    tiles()[0]!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(w.node.querySelector(".convlab-act-focus-title")!.textContent).toBe("CONV2 unit 0");
+    expect(w.node.querySelectorAll(".convlab-act-focus figure").length).toBe(0);
+    // Non-2-D layers have no grid; an output made with interactive: false says it cannot ask.
+    w.node.querySelector<HTMLElement>('tr[data-layer="FC3"]')!.click();
+    expect(tiles()).toHaveLength(0);
+    expect(w.node.querySelector(".convlab-act-grid-note")!.textContent).toMatch(/2-D maps/);
+    const still = inspect.activations(net, batch, { interactive: false }).payload;
+    expect(still.source).toBeUndefined();
+    const w2 = widget();
+    w2.renderData(still);
+    expect(w2.node.querySelector(".convlab-act-grid-title")!.textContent).toMatch(/interactive: false/);
+    w2.node.querySelector<HTMLButtonElement>(".convlab-act-tile")!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(w2.node.querySelector(".convlab-act-focus-error")!.textContent).toMatch(/cannot ask the kernel/);
+  });
+
+  it("tile colours run from the smallest to the largest unit mean; unknown means are grey", () => {
+    expect(tileColor(0, 0, 2)).toBe(`rgb(${inspect.colorAt(0).join(", ")})`);
+    expect(tileColor(2, 0, 2)).toBe(`rgb(${inspect.colorAt(1).join(", ")})`);
+    expect(tileColor(null, 0, 2)).toBe("rgb(200, 200, 200)");
   });
 
   it("validates units from the kernel, and bad payloads give an error box; names stay text", () => {

@@ -14,7 +14,7 @@ import { ACTIVATIONS_MIME, checkedPayload, payloadArg, type ActivationLayerStats
 import { arrayArg, describeValue, intArg, optBoolArg, optIntArg, optStringArg, optionsArg, stringArg, typeFail } from "../util/check.js";
 import { tensorArg } from "../tensor/args.js";
 import { Raster, TEXT_HEIGHT, exampleOf, imageRef, isPicture, paletteRgb, textWidth, type Rgb } from "./raster.js";
-import { receptiveField } from "./receptive.js";
+import { receptiveField, receptiveFieldOf, type ReceptiveModel } from "./receptive.js";
 
 /** A model whose layers form a chain, for receptive fields (`cl.nn.sequential` models are). */
 export interface ChainModel extends ActivationSource {
@@ -41,10 +41,15 @@ export interface ActivationsOptions {
   /** Units whose top-k input patches to include. */
   units?: readonly UnitRequest[];
   /**
-   * Let the widget ask this kernel for other units' patches (keeps a reference to the model and
-   * the batch; the last 16 are kept). Default true.
+   * Let a click on a unit in the widget ask this kernel for its top-k patches (keeps a reference
+   * to the model and the dataset; the last 16 displays are kept). Default true.
    */
   interactive?: boolean;
+  /**
+   * Where a clicked unit's patches are searched: a batch or batches (tensors or `{ x }` records,
+   * e.g. a `cl.data` pipeline, iterated again on every click). Default: the batch `x`.
+   */
+  dataset?: PatchSource;
 }
 
 /** The activations widget's value. */
@@ -106,7 +111,7 @@ export function layerStats(name: string, type: string, out: Tensor, bins = 30): 
       if (Number.isFinite(v)) counts[Math.min(bins - 1, Math.floor((v - a) * scale))]!++;
     }
   }
-  return {
+  const stats: ActivationLayerStats = {
     name,
     type,
     shape: out.shape.slice(1),
@@ -118,6 +123,19 @@ export function layerStats(name: string, type: string, out: Tensor, bins = 30): 
     max: n ? hi : null,
     histogram: { edges, counts },
   };
+  if (out.rank === 4) stats.unitMeans = channelMeans(out);
+  return stats;
+}
+
+/** The mean of each channel (last axis) over the finite values of `out`; `null` where none is finite. */
+function channelMeans(out: Tensor): (number | null)[] {
+  const nC = out.shape[out.rank - 1]!, d = out.data;
+  const sums = new Float64Array(nC), ns = new Float64Array(nC);
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (Number.isFinite(v)) (sums[i % nC]! += v), (ns[i % nC]! += 1);
+  }
+  return Array.from(sums, (s, c) => (ns[c]! ? s / ns[c]! : null));
 }
 
 /** A batch of input pictures, or batches of them (`Tensor`s or `{ x }` records), for `topPatches`. */
@@ -156,6 +174,11 @@ export function topPatches(model: ChainModel, a: Tensor | string, b: string | nu
   const unit = intArg(fn, "unit", b, { min: 0 });
   const o = optionsArg<TopPatchesOptions>(fn, d as TopPatchesOptions | undefined);
   const k = optIntArg(fn, "opts.k", o.k, { min: 1 }) ?? 9;
+  return searchPatches(fn, model, layer, unit, batchesOf(fn, c), k, false);
+}
+
+/** The batches of a `PatchSource` (an iterable is iterated again on every call). */
+function batchesOf(fn: string, c: unknown): Tensor[] {
   const batches: Tensor[] = [];
   if (c instanceof Tensor) batches.push(c);
   else if (c !== null && typeof c === "object" && typeof (c as Iterable<unknown>)[Symbol.iterator] === "function") {
@@ -167,22 +190,29 @@ export function topPatches(model: ChainModel, a: Tensor | string, b: string | nu
       n++;
     }
   } else typeFail(fn, "data", "a batch tensor or an iterable of batches (tensors or { x } records)", c);
-  if (batches.length === 0) throw new ValueError(`topPatches: data holds no batches`);
-  let best: (Best & { crop: UnitPatch })[] = [];
+  if (batches.length === 0) throw new ValueError(`${fn}: data holds no batches`);
+  return batches;
+}
+
+/**
+ * The k strongest examples for `unit` over `batches`, each cropped to its position's receptive
+ * field (with the whole example as `context` when asked), and the number of examples searched.
+ */
+function searchPatches(fn: string, model: ChainModel, layer: string, unit: number, batches: readonly Tensor[], k: number, context: boolean): UnitPatches & { examples: number } {
+  let best: (Best & { x: Tensor; out: Tensor; base: number })[] = [];
   let base = 0;
   for (const x of batches) {
     const [act] = activationsOf(fn, model, x, [layer]);
-    if (!act) throw new ValueError(`topPatches: no layer named '${layer}'`);
-    const cands = bestPerExample(act.output, layer, unit);
-    for (const q of cands) {
+    if (!act) throw new ValueError(`${fn}: no layer named '${layer}'`);
+    for (const q of bestPerExample(act.output, layer, unit)) {
       if (best.length >= k && !(q.v > best[best.length - 1]!.v)) continue;
-      best.push({ ...q, e: q.e + base, crop: patchOf(model, x, layer, act.output, q, base) });
-      best.sort((u, v) => v.v - u.v || u.e - v.e);
+      best.push({ ...q, x, out: act.output, base });
+      best.sort((u, v) => v.v - u.v || u.e + u.base - (v.e + v.base));
       if (best.length > k) best = best.slice(0, k);
     }
     base += act.output.shape[0]!;
   }
-  return { layer, unit, patches: best.map((q) => q.crop) };
+  return { layer, unit, patches: best.map((q) => patchOf(model, q.x, layer, q.out, q, q.base, context)), examples: base };
 }
 
 interface Best {
@@ -212,11 +242,13 @@ function bestPerExample(out: Tensor, layer: string, unit: number): Best[] {
   return best;
 }
 
-function patchOf(model: ChainModel, x: Tensor, layer: string, out: Tensor, q: Best, base: number): UnitPatch {
+function patchOf(model: ChainModel, x: Tensor, layer: string, out: Tensor, q: Best, base: number, context = false): UnitPatch {
   const box = out.rank === 4 ? receptiveField(model, layer, q.i, q.j) : wholeInput(x);
   const img = exampleOf(x, q.e, "topPatches");
   const crop = cropPicture(img, box);
-  return { image: imageRef(crop, { upscale: Math.max(1, Math.floor(64 / Math.max(crop.shape[0]!, crop.shape[1]!))) }), activation: q.v, example: q.e + base, box };
+  const patch: UnitPatch = { image: imageRef(crop, { upscale: Math.max(1, Math.floor(64 / Math.max(crop.shape[0]!, crop.shape[1]!))) }), activation: q.v, example: q.e + base, box };
+  if (context) patch.context = imageRef(img);
+  return patch;
 }
 
 function topPatchesFrom(model: ChainModel, x: Tensor, layer: string, out: Tensor, unit: number, k: number): UnitPatches {
@@ -244,26 +276,56 @@ function cropPicture(img: Tensor, b: BoxCorners): Tensor {
 // Sources for the widget's requests
 
 const MAX_SOURCES = 16;
-const sources = new Map<string, { model: ChainModel; x: Tensor }>();
+const sources = new Map<string, { model: ChainModel; data: PatchSource }>();
 let nextSource = 1;
-let handlerInstalled = false;
 
-function remember(model: ChainModel, x: Tensor): string {
-  const id = `activations-${nextSource++}`;
-  sources.set(id, { model, x });
-  while (sources.size > MAX_SOURCES) sources.delete(sources.keys().next().value!);
-  if (!handlerInstalled) {
-    handlerInstalled = true;
-    registerCommHandler("inspect.topPatches", (params) => {
-      const q = (params ?? {}) as { source?: unknown; layer?: unknown; unit?: unknown; k?: unknown };
-      const src = typeof q.source === "string" ? sources.get(q.source) : undefined;
-      if (!src) throw new ValueError(`inspect.topPatches: the kernel no longer holds '${String(q.source)}' (re-run the cell that made it)`);
-      if (typeof q.layer !== "string" || typeof q.unit !== "number") throw new ValueError("inspect.topPatches: expected { source, layer, unit, k? }");
-      return topPatches(src.model, src.x, q.layer, q.unit, typeof q.k === "number" ? q.k : 9);
-    });
+/** What the widget sends with comm method `inspect.topPatches` (docs/extension.md). */
+interface PatchesRequest {
+  source?: unknown;
+  layer?: unknown;
+  unit?: unknown;
+  k?: unknown;
+  context?: unknown;
+}
+
+/**
+ * Comm method `inspect.topPatches`, params `{ source, layer, unit, k = 9, context = false }`:
+ * the unit's top-k patches over the dataset registered under `source` by `activations`, with the
+ * layer's receptive field, the number of examples searched and (with `context`) each patch's
+ * whole example. A wrong unit, layer or a forgotten source is an error the widget shows.
+ */
+function answerPatches(params: unknown): UnitPatches {
+  const fn = "inspect.topPatches";
+  const q = (typeof params === "object" && params !== null ? params : {}) as PatchesRequest;
+  const src = typeof q.source === "string" ? sources.get(q.source) : undefined;
+  if (!src)
+    throw new ValueError(
+      `${fn}: the kernel no longer holds the dataset of '${String(q.source)}' (it keeps the last ${MAX_SOURCES} displays, and a restarted kernel none): re-run the cell that made this output`,
+    );
+  const layer = stringArg(fn, "layer", q.layer);
+  const unit = intArg(fn, "unit", q.unit, { min: 0 });
+  const k = q.k === undefined ? 9 : intArg(fn, "k", q.k, { min: 1, max: 64 });
+  const context = q.context === undefined ? false : q.context === true;
+  const r: UnitPatches = searchPatches(fn, src.model, layer, unit, batchesOf(fn, src.data), k, context);
+  try {
+    const f = receptiveFieldOf(src.model as unknown as ReceptiveModel, layer);
+    if (!f.global) r.field = { size: f.size, stride: f.stride, offset: f.offset };
+  } catch {
+    // a model receptiveFieldOf cannot follow: the patches come without the field
   }
+  return r;
+}
+
+function remember(model: ChainModel, data: PatchSource): string {
+  const id = `activations-${nextSource++}`;
+  sources.set(id, { model, data });
+  while (sources.size > MAX_SOURCES) sources.delete(sources.keys().next().value!);
   return id;
 }
+
+// Registered when convlab loads (as inspect.tsne is), so a kernel restarted under a saved output
+// answers "no longer holds the dataset" rather than "no comm method".
+registerCommHandler("inspect.topPatches", answerPatches);
 
 /**
  * Activation statistics of `model`'s layers over the batch `x`, with top-k input patches for the
@@ -281,6 +343,8 @@ export function activations(model: ChainModel, x: Tensor, opts: ActivationsOptio
   if (opts.layers !== undefined) arrayArg(fn, "opts.layers", opts.layers).forEach((l, i) => stringArg(fn, `opts.layers[${i}]`, l));
   const step = optIntArg(fn, "opts.step", opts.step, { min: 0 });
   const interactive = optBoolArg(fn, "opts.interactive", opts.interactive) ?? true;
+  if (opts.dataset !== undefined && !(opts.dataset instanceof Tensor) && !(typeof opts.dataset === "object" && opts.dataset !== null && Symbol.iterator in opts.dataset))
+    typeFail(fn, "opts.dataset", "a batch tensor or an iterable of batches (tensors or { x } records)", opts.dataset);
   const requests = opts.units === undefined ? [] : arrayArg(fn, "opts.units", opts.units).map((u, i) => unitRequest(fn, `opts.units[${i}]`, u as UnitRequest));
   const outs = activationsOf(fn, model, x, opts.layers);
   const payload: ActivationsPayload = { version: 1, model: name, layers: outs.map((o) => layerStats(o.name, o.type, o.output, opts.bins ?? 30)) };
@@ -297,7 +361,7 @@ export function activations(model: ChainModel, x: Tensor, opts: ActivationsOptio
   }
   if (interactive) {
     const rows = typeof model.summary === "function" ? model.summary().rows : undefined;
-    if (Array.isArray(rows) && rows[0]?.outputShape?.length === 3) payload.source = remember(model, x);
+    if (Array.isArray(rows) && rows[0]?.outputShape?.length === 3) payload.source = remember(model, opts.dataset ?? x);
   }
   return new Activations(checkedPayload(fn, ACTIVATIONS_MIME, payload));
 }

@@ -12,7 +12,7 @@ export {
   packArray, unpackArray, fromBase64,
   type ConvlabMimeType, type PayloadByMime, type ParseResult, type ImageRef, type PackedArray, type BoxCorners,
   type FeatureMapsPayload, type FeatureMapsLayer, type ActivationsPayload, type ActivationLayerStats, type Histogram,
-  type UnitPatch, type UnitPatches, type DetectionsPayload, type GroundTruthBox, type PredictedBox,
+  type UnitPatch, type UnitPatches, type UnitField, type DetectionsPayload, type GroundTruthBox, type PredictedBox,
   type EmbeddingsPayload, type Triplet, type TrainingPayload, type ModelPayload, type ModelRow,
 } from "./payloads.js";
 export { Raster, PALETTE, paletteRgb, imageRef, exampleOf, isPicture, textWidth, TEXT_HEIGHT, type Rgb } from "./raster.js";

@@ -27,7 +27,7 @@ export { fromBase64 } from "../util/base64.js";
 export { FEATUREMAPS_MIME, parseFeatureMaps, type FeatureMapsPayload, type FeatureMapsLayer } from "./payloads/featuremaps.js";
 export {
   ACTIVATIONS_MIME, parseActivations,
-  type ActivationsPayload, type ActivationLayerStats, type Histogram, type UnitPatch, type UnitPatches,
+  type ActivationsPayload, type ActivationLayerStats, type Histogram, type UnitPatch, type UnitPatches, type UnitField,
 } from "./payloads/activations.js";
 export { DETECTIONS_MIME, parseDetections, type DetectionsPayload, type GroundTruthBox, type PredictedBox } from "./payloads/detections.js";
 export { EMBEDDINGS_MIME, parseEmbeddings, type EmbeddingsPayload, type Triplet } from "./payloads/embeddings.js";

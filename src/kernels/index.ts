@@ -11,6 +11,7 @@ import * as convTs from "./ts/conv2d.js";
 import * as conv3dTs from "./ts/conv3d.js";
 import * as depthwiseTs from "./ts/depthwise.js";
 import * as poolTs from "./ts/pool.js";
+import * as elementwiseTs from "./ts/elementwise.js";
 
 /**
  * Every kernel an op may ask for. The reference set (kernels/ts) has all of them; an accelerated
@@ -31,6 +32,8 @@ export interface KernelSet {
   maxPool2dGrad: K.MaxPool2dGradKernel;
   avgPool2d: K.AvgPool2dKernel;
   avgPool2dGrad: K.AvgPool2dGradKernel;
+  activation: K.ActivationKernel;
+  activationGrad: K.ActivationGradKernel;
 }
 
 export const referenceKernels: KernelSet = {
@@ -48,6 +51,8 @@ export const referenceKernels: KernelSet = {
   maxPool2dGrad: poolTs.maxPool2dGrad,
   avgPool2d: poolTs.avgPool2d,
   avgPool2dGrad: poolTs.avgPool2dGrad,
+  activation: elementwiseTs.activation,
+  activationGrad: elementwiseTs.activationGrad,
 };
 
 let float32: Partial<KernelSet> = {};

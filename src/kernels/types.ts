@@ -45,8 +45,22 @@ export interface Conv2dGeom {
   ow: number;
 }
 
-/** y = x ⋆ filter (cross-correlation, no bias); y is overwritten. */
-export type Conv2dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv2dGeom) => void;
+/** The activations a forward kernel can apply to its output (see Epilogue). */
+export type EpilogueActivation = "linear" | "relu" | "relu6";
+
+/**
+ * What a forward convolution kernel applies to its output before returning, in the same pass:
+ * y = act(y + bias[k]) per output channel. Bit-identical to adding the bias and then calling the
+ * activation op: relu is `v < 0 ? 0 : v` (−0 and NaN kept), relu6 is `v < 0 ? 0 : v > 6 ? 6 : v`.
+ */
+export interface Epilogue {
+  /** b [k], or null for none. */
+  bias: TypedArray | null;
+  act: EpilogueActivation;
+}
+
+/** y = x ⋆ filter (cross-correlation), then the epilogue when given; y is overwritten. */
+export type Conv2dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv2dGeom, ep?: Epilogue) => void;
 /** dx = ∂L/∂x from dy and the filter; dx is overwritten. */
 export type Conv2dGradInputKernel = (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv2dGeom) => void;
 /** dFilter = ∂L/∂filter from x and dy; dFilter is overwritten. */
@@ -59,7 +73,7 @@ export type Conv2dGradFilterKernel = (x: TypedArray, dy: TypedArray, dFilter: Ty
 export interface DepthwiseGeom extends Conv2dGeom {
   mult: number;
 }
-export type DepthwiseKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom) => void;
+export type DepthwiseKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom, ep?: Epilogue) => void;
 export type DepthwiseGradInputKernel = (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: DepthwiseGeom) => void;
 export type DepthwiseGradFilterKernel = (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: DepthwiseGeom) => void;
 
@@ -87,7 +101,7 @@ export interface Conv3dGeom {
   oh: number;
   ow: number;
 }
-export type Conv3dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom) => void;
+export type Conv3dKernel = (x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom, ep?: Epilogue) => void;
 export type Conv3dGradInputKernel = (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: Conv3dGeom) => void;
 export type Conv3dGradFilterKernel = (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: Conv3dGeom) => void;
 
@@ -113,3 +127,13 @@ export type MaxPool2dGradKernel = (dy: TypedArray, argmax: Int32Array, dx: Typed
 /** y = mean over the valid (unpadded) positions of each window. */
 export type AvgPool2dKernel = (x: TypedArray, y: TypedArray, g: Pool2dGeom) => void;
 export type AvgPool2dGradKernel = (dy: TypedArray, dx: TypedArray, g: Pool2dGeom) => void;
+
+/** The activations with elementwise kernels. */
+export type ElementwiseActivation = "relu" | "relu6";
+/** y = act(x) elementwise (NaN and −0 kept). */
+export type ActivationKernel = (x: TypedArray, y: TypedArray, act: ElementwiseActivation) => void;
+/**
+ * dz = dy where act passes the gradient at ref (its input or output), else 0; with db [k], also
+ * db += Σ over the rows of dz viewed as [rows, k] (the bias gradient), row by row.
+ */
+export type ActivationGradKernel = (dy: TypedArray, ref: TypedArray, dz: TypedArray, k: number, db: TypedArray | null, act: ElementwiseActivation) => void;

@@ -1,13 +1,14 @@
 // Activation functions by name, for the `activation` option of conv and dense layers.
 import type { Tensor } from "../tensor/tensor.js";
-import { relu, leakyRelu, sigmoid, tanh, softmax } from "../ops/activations.js";
+import { relu, relu6, leakyRelu, sigmoid, tanh, softmax } from "../ops/activations.js";
 import { ValueError } from "../util/errors.js";
 
-export type ActivationName = "relu" | "leakyRelu" | "sigmoid" | "tanh" | "softmax" | "linear";
+export type ActivationName = "relu" | "relu6" | "leakyRelu" | "sigmoid" | "tanh" | "softmax" | "linear";
 export type Activation = ActivationName | ((x: Tensor) => Tensor);
 
 const TABLE: Record<ActivationName, (x: Tensor) => Tensor> = {
   relu,
+  relu6,
   leakyRelu: (x) => leakyRelu(x),
   sigmoid,
   tanh,

@@ -8,36 +8,39 @@ import { installMethods } from "../tensor/methods.js";
 import { ValueError } from "../util/errors.js";
 import { numberArg } from "../util/check.js";
 import { tensorArg } from "../tensor/args.js";
+import { kernel } from "../kernels/index.js";
+import type { ElementwiseActivation } from "../kernels/types.js";
 
 const like = (x: Tensor): TypedArray => allocate(x.dtype, x.size);
 const dyOf = (dy: Tensor, x: Tensor): TypedArray => (dy.dtype === x.dtype ? dy.data : dy.astype(x.dtype).data);
 
-/** The float32 array's bits as an Int32Array over the same memory (no copy). */
-const bitsOf = (a: Float32Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length);
 
 /**
  * max(x, 0) (NaN stays NaN, so a diverged net is not hidden; −0 stays −0); the gradient is 1 where
- * x > 0, else 0. Float32 runs branch-free on the bits: `y = x & ~mask(x < 0)` and
- * `dx = dy & mask(x > 0)` give the same bits as the select `x < 0 ? 0 : x` / `x > 0 ? dy : 0`
- * (the float64 path), without its branch mispredictions on mixed-sign activations (≈ 2× faster).
+ * x > 0, else 0. Runs on the registry's activation kernels (float32: WASM SIMD when installed;
+ * the reference works on the bits with branch-free masks, the same bits as the select
+ * `x < 0 ? 0 : x` of float64).
  */
 export function relu(x: Tensor): Tensor {
   tensorArg("relu", "x", x);
+  return elementwiseActivation("relu", x);
+}
+
+/**
+ * min(max(x, 0), 6), MobileNet's activation (NaN stays NaN, −0 stays −0); the gradient is 1 where
+ * 0 < x < 6, else 0 (TensorFlow's Relu6Grad).
+ */
+export function relu6(x: Tensor): Tensor {
+  tensorArg("relu6", "x", x);
+  return elementwiseActivation("relu6", x);
+}
+
+function elementwiseActivation(act: ElementwiseActivation, x: Tensor): Tensor {
   const y = like(x), d = x.data;
-  if (d instanceof Float32Array && y instanceof Float32Array) {
-    const yb = bitsOf(y), db = bitsOf(d);
-    for (let i = 0; i < yb.length; i++) yb[i] = db[i]! & ~-(d[i]! < 0);
-  } else
-    for (let i = 0; i < y.length; i++) {
-      const v = d[i]!;
-      y[i] = v < 0 ? 0 : v;
-    }
-  return record("relu", new Tensor(y, x.shape), [x], (dyT) => {
-    const dy = dyOf(dyT, x), g = like(x);
-    if (d instanceof Float32Array && dy instanceof Float32Array && g instanceof Float32Array) {
-      const gb = bitsOf(g), dyb = bitsOf(dy);
-      for (let i = 0; i < gb.length; i++) gb[i] = dyb[i]! & -(d[i]! > 0);
-    } else for (let i = 0; i < g.length; i++) g[i] = d[i]! > 0 ? dy[i]! : 0;
+  kernel("activation", x.dtype)(d, y, act);
+  return record(act, new Tensor(y, x.shape), [x], (dyT) => {
+    const g = like(x);
+    kernel("activationGrad", x.dtype)(dyOf(dyT, x), d, g, 1, null, act);
     return [new Tensor(g, x.shape)];
   });
 }
@@ -176,6 +179,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 declare module "../tensor/tensor.js" {
   interface Tensor {
     relu(): Tensor;
+    relu6(): Tensor;
     leakyRelu(alpha?: number): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;
@@ -186,6 +190,7 @@ declare module "../tensor/tensor.js" {
 
 installMethods({
   relu(this: Tensor) { return relu(this); },
+  relu6(this: Tensor) { return relu6(this); },
   leakyRelu(this: Tensor, alpha?: number) { return leakyRelu(this, alpha); },
   sigmoid(this: Tensor) { return sigmoid(this); },
   tanh(this: Tensor) { return tanh(this); },

@@ -3,9 +3,12 @@
 // (forward, and two kernels backward) through the functions here, so their argument rules and
 // messages are one: `conv2d: input has 3 channels but filter expects 1 (x [1,6,6,3], w [3,3,1,2])`.
 import { Tensor, allocate, resultType, type DType, type TypedArray } from "../tensor/tensor.js";
+import type { Epilogue, EpilogueActivation } from "../kernels/types.js";
+import { applyEpilogue } from "../kernels/ts/epilogue.js";
+import { kernel } from "../kernels/index.js";
 import { record } from "../autograd/tape.js";
 import { ShapeError, fmtShape } from "../util/errors.js";
-import { optionsArg, typeFail } from "../util/check.js";
+import { optOneOfArg, optionsArg, typeFail } from "../util/check.js";
 import { checkShape } from "../tensor/shape.js";
 import { tensorArg } from "../tensor/args.js";
 import { axisTuple, checkRank, resolveAxes, type AxisGeom, type Shaped } from "./padding.js";
@@ -34,12 +37,19 @@ export interface ConvLayouts {
   w: string;
 }
 
-/** Checks a convolution call's arguments: x and w tensors, opts an options object with an optional tensor bias. */
-export function convArgs<O extends { bias?: Tensor }>(op: string, x: unknown, w: unknown, opts: O | undefined): O {
+/** The activations a convolution op can fuse into its output (`activation` option). */
+export const FUSED_ACTIVATIONS: readonly EpilogueActivation[] = ["linear", "relu", "relu6"];
+
+/**
+ * Checks a convolution call's arguments: x and w tensors, opts an options object with an optional
+ * tensor bias and an optional fused activation ("linear", "relu", "relu6").
+ */
+export function convArgs<O extends { bias?: Tensor; activation?: EpilogueActivation }>(op: string, x: unknown, w: unknown, opts: O | undefined): O {
   tensorArg(op, "x", x);
   tensorArg(op, "w", w);
   const o = optionsArg(op, opts);
   if (o.bias !== undefined) tensorArg(op, "opts.bias", o.bias);
+  optOneOfArg(op, "opts.activation", o.activation, FUSED_ACTIVATIONS);
   return o;
 }
 
@@ -94,17 +104,15 @@ export function checkBias(op: string, bias: Shaped | undefined, k: number): void
 
 /** The three kernels of a convolution, for one geometry type. */
 export interface ConvKernels<G> {
-  forward: (x: TypedArray, filter: TypedArray, y: TypedArray, g: G) => void;
+  /** The forward kernel; it applies an epilogue itself unless `forwardEpilogue` is false. */
+  forward: (x: TypedArray, filter: TypedArray, y: TypedArray, g: G, ep?: Epilogue) => void;
   gradInput: (dy: TypedArray, filter: TypedArray, dx: TypedArray, g: G) => void;
   gradFilter: (x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: G) => void;
+  /** False when `forward` takes no epilogue (conv2dTranspose's forward is a gradient kernel). */
+  forwardEpilogue?: boolean;
 }
 
 const cast = (t: Tensor, dtype: DType): Tensor => (t.dtype === dtype ? t : t.astype(dtype));
-
-/** Adds b[k] to every row of y viewed as [rows, k]. */
-function addBias(y: TypedArray, b: TypedArray, k: number): void {
-  for (let o = 0; o < y.length; o += k) for (let j = 0; j < k; j++) y[o + j]! += b[j]!;
-}
 
 /** db[k] = Σ over rows of dy viewed as [rows, k]. */
 export function biasGrad(dy: TypedArray, k: number, dtype: DType): Tensor {
@@ -114,10 +122,15 @@ export function biasGrad(dy: TypedArray, k: number, dtype: DType): Tensor {
 }
 
 /**
- * Runs a checked convolution: y [..., k] = kernels.forward(x, w) (+ bias [k]), recorded with its
- * backward (dx from gradInput, dw from gradFilter, db = Σ dy over every axis but the last).
+ * Runs a checked convolution: y [..., k] = act(kernels.forward(x, w) + bias [k]) with the bias and
+ * the activation applied by the kernel as its epilogue (one pass over y), recorded with its
+ * backward (dz = dy·act'(z) from y, then dx from gradInput, dw from gradFilter, db = Σ dz over
+ * every axis but the last). The same bits as the unfused ops.
  */
-export function runConv<G>(op: string, kernels: (dtype: DType) => ConvKernels<G>, x: Tensor, w: Tensor, bias: Tensor | undefined, g: G, outShape: readonly number[]): Tensor {
+export function runConv<G>(
+  op: string, kernels: (dtype: DType) => ConvKernels<G>, x: Tensor, w: Tensor, bias: Tensor | undefined, g: G,
+  outShape: readonly number[], act: EpilogueActivation = "linear",
+): Tensor {
   const dtype = bias ? resultType(x, w, bias) : resultType(x, w);
   const k = outShape[outShape.length - 1]!;
   const X = cast(x, dtype), W = cast(w, dtype);
@@ -125,12 +138,24 @@ export function runConv<G>(op: string, kernels: (dtype: DType) => ConvKernels<G>
   for (const v of outShape) size *= v;
   const y = allocate(dtype, size, op);
   const ks = kernels(dtype);
-  ks.forward(X.data, W.data, y, g);
-  if (bias) addBias(y, cast(bias, dtype).data, k);
+  const ep: Epilogue = { bias: bias ? cast(bias, dtype).data : null, act };
+  if (ks.forwardEpilogue === false) {
+    ks.forward(X.data, W.data, y, g);
+    applyEpilogue(y, k, ep);
+  } else ks.forward(X.data, W.data, y, g, ep);
   const inputs = bias ? [x, w, bias] : [x, w];
   return record(op, new Tensor(y, outShape), inputs, (dyT) => {
-    const dy = cast(dyT, dtype).data;
+    const dyd = cast(dyT, dtype).data;
     const back = kernels(dtype);
+    const wantDb = bias !== undefined && bias.requiresGrad;
+    let db: Tensor | null = null, dy = dyd;
+    if (act !== "linear") {
+      // dz = dy·act'(z) from the output (y > 0 iff z > 0), and db = Σ dz in the same pass
+      const d = wantDb ? allocate(dtype, k) : null;
+      dy = allocate(dtype, y.length);
+      kernel("activationGrad", dtype)(dyd, y, dy, k, d, act);
+      if (d) db = new Tensor(d, [k]);
+    } else if (wantDb) db = biasGrad(dy, k, dtype);
     let dx: Tensor | null = null, dw: Tensor | null = null;
     if (x.requiresGrad) {
       const d = allocate(dtype, x.size);
@@ -142,6 +167,6 @@ export function runConv<G>(op: string, kernels: (dtype: DType) => ConvKernels<G>
       back.gradFilter(X.data, dy, d, g);
       dw = new Tensor(d, w.shape);
     }
-    return bias ? [dx, dw, bias.requiresGrad ? biasGrad(dy, k, dtype) : null] : [dx, dw];
+    return bias ? [dx, dw, db] : [dx, dw];
   });
 }

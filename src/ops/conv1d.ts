@@ -1,6 +1,6 @@
 // conv1d: a 1-D convolution (signals such as an ECG), run on the conv2d kernels with h = fh = 1.
 import type { Tensor } from "../tensor/tensor.js";
-import type { Conv2dGeom } from "../kernels/types.js";
+import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
 import { conv2dKernels } from "./conv2d.js";
 import { convArgs, convSetup, convShapeArgs, runConv } from "./conv.js";
 import type { Shaped } from "./padding.js";
@@ -14,6 +14,11 @@ export interface Conv1dOptions {
   dilation?: number;
   /** b [k]. */
   bias?: Tensor;
+  /**
+   * An activation fused into the output ("linear" default, "relu", "relu6"): the same values as
+   * applying it after the op, in one pass over the output (as tf.fused.conv2d).
+   */
+  activation?: EpilogueActivation;
 }
 
 /**
@@ -26,7 +31,7 @@ export interface Conv1dOptions {
 export function conv1d(x: Tensor, w: Tensor, opts: Conv1dOptions = {}): Tensor {
   const o = convArgs("conv1d", x, w, opts);
   const { g, outShape } = conv1dGeom(x, w, o);
-  return runConv("conv1d", conv2dKernels, x, w, o.bias, g, outShape);
+  return runConv("conv1d", conv2dKernels, x, w, o.bias, g, outShape, o.activation);
 }
 
 /** conv1d's shape rule (checked, computes nothing): `cl.conv1dShape([1, 14, 1], [5, 1, 16])` → [1, 10, 16]. */

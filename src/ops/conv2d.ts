@@ -2,7 +2,7 @@
 // with conv2d's shape rule; the set-up the whole convolution family shares is in conv.ts.
 import type { Tensor, DType } from "../tensor/tensor.js";
 import { kernel } from "../kernels/index.js";
-import type { Conv2dGeom } from "../kernels/types.js";
+import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
 import { flip } from "./layout.js";
 import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels, type ConvLayouts } from "./conv.js";
 import type { AxisGeom, Padding, Shaped } from "./padding.js";
@@ -18,6 +18,11 @@ export interface Conv2dOptions {
   dilation?: number | readonly [number, number];
   /** b [nC], added to every output position. */
   bias?: Tensor;
+  /**
+   * An activation fused into the output ("linear" default, "relu", "relu6"): the same values as
+   * applying it after the op, in one pass over the output (as tf.fused.conv2d).
+   */
+  activation?: EpilogueActivation;
 }
 
 /** The registry's conv2d kernels for a dtype (accelerated float32 ones when installed). */
@@ -41,7 +46,7 @@ function conv2dGeom(op: string, x: Shaped, w: Shaped, opts: Conv2dOptions): { g:
 function conv2dAs(op: string, x: Tensor, w: Tensor, opts: Conv2dOptions, flipped: boolean): Tensor {
   const o = convArgs(op, x, w, opts);
   const { g, outShape } = conv2dGeom(op, x, w, o);
-  return runConv(op, conv2dKernels, x, flipped ? flip(w, [0, 1]) : w, o.bias, g, outShape);
+  return runConv(op, conv2dKernels, x, flipped ? flip(w, [0, 1]) : w, o.bias, g, outShape, o.activation);
 }
 
 /**

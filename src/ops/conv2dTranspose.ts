@@ -1,7 +1,7 @@
 // conv2dTranspose ("deconvolution"): the adjoint of conv2d, which upsamples. Its forward is
 // conv2d's input-gradient kernel, its input gradient is conv2d's forward kernel.
 import type { DType, Tensor } from "../tensor/tensor.js";
-import type { Conv2dGeom } from "../kernels/types.js";
+import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { checkBias, checkConvShapes, convArgs, convShapeArgs, convSteps, runConv, type ConvKernels } from "./conv.js";
@@ -25,6 +25,11 @@ export interface Conv2dTransposeOptions {
   outputPadding?: number | readonly [number, number];
   /** b [nC_out]. */
   bias?: Tensor;
+  /**
+   * An activation fused into the output ("linear" default, "relu", "relu6"): the same values as
+   * applying it after the op, in one pass over the output (as tf.fused.conv2d).
+   */
+  activation?: EpilogueActivation;
 }
 
 function transposeKernels(dtype: DType): ConvKernels<Conv2dGeom> {
@@ -34,6 +39,7 @@ function transposeKernels(dtype: DType): ConvKernels<Conv2dGeom> {
     gradInput: kernel("conv2d", dtype),
     // the forward conv's input is our output gradient, its output gradient our input
     gradFilter: (x, dy, dFilter, g) => gradFilter(dy, x, dFilter, g),
+    forwardEpilogue: false,
   };
 }
 
@@ -49,7 +55,7 @@ function transposeKernels(dtype: DType): ConvKernels<Conv2dGeom> {
 export function conv2dTranspose(x: Tensor, w: Tensor, opts: Conv2dTransposeOptions = {}): Tensor {
   const o = convArgs("conv2dTranspose", x, w, opts);
   const { g, outShape } = transposeGeom(x, w, o);
-  return runConv("conv2dTranspose", transposeKernels, x, w, o.bias, g, outShape);
+  return runConv("conv2dTranspose", transposeKernels, x, w, o.bias, g, outShape, o.activation);
 }
 
 /** conv2dTranspose's shape rule (checked, computes nothing): `([1,7,7,16], [3,3,8,16], { stride: 2, padding: "same" })` → [1,14,14,8]. */

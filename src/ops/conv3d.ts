@@ -1,6 +1,6 @@
 // conv3d: a 3-D convolution (CT volumes, video), channels-last.
 import type { Tensor, DType } from "../tensor/tensor.js";
-import type { Conv3dGeom } from "../kernels/types.js";
+import type { Conv3dGeom, EpilogueActivation } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
 import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels } from "./conv.js";
 import type { AxisGeom, Padding, Shaped } from "./padding.js";
@@ -16,6 +16,11 @@ export interface Conv3dOptions {
   dilation?: number | Triple;
   /** b [k]. */
   bias?: Tensor;
+  /**
+   * An activation fused into the output ("linear" default, "relu", "relu6"): the same values as
+   * applying it after the op, in one pass over the output (as tf.fused.conv2d).
+   */
+  activation?: EpilogueActivation;
 }
 
 function conv3dKernels(dtype: DType): ConvKernels<Conv3dGeom> {
@@ -32,7 +37,7 @@ function conv3dKernels(dtype: DType): ConvKernels<Conv3dGeom> {
 export function conv3d(x: Tensor, w: Tensor, opts: Conv3dOptions = {}): Tensor {
   const o = convArgs("conv3d", x, w, opts);
   const { g, outShape } = conv3dGeom(x, w, o);
-  return runConv("conv3d", conv3dKernels, x, w, o.bias, g, outShape);
+  return runConv("conv3d", conv3dKernels, x, w, o.bias, g, outShape, o.activation);
 }
 
 /** conv3d's shape rule (checked, computes nothing): `cl.conv3dShape([1, 14, 14, 14, 1], [5, 5, 5, 1, 16])` → [1, 10, 10, 10, 16]. */

@@ -19,7 +19,7 @@ function depthwiseKernels(dtype: DType): ConvKernels<DepthwiseGeom> {
 export function depthwiseConv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   const o = convArgs("depthwiseConv2d", x, w, opts);
   const { g, outShape } = depthwiseGeom(x, w, o);
-  return runConv("depthwiseConv2d", depthwiseKernels, x, w, o.bias, g, outShape);
+  return runConv("depthwiseConv2d", depthwiseKernels, x, w, o.bias, g, outShape, o.activation);
 }
 
 /** depthwiseConv2d's shape rule (checked, computes nothing): [m, h_out, w_out, c·mult]. */

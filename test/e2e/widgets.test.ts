@@ -114,13 +114,15 @@ describe("convlab widgets in JupyterLab (Chromium)", () => {
     await det.screenshot({ path: join(artefacts, "widget-detections-iou-0.9.png") });
   });
 
-  it("widgets ask the live kernel over the convlab comm: another unit's top patches, t-SNE", async () => {
+  it("widgets ask the live kernel over the convlab comm: a clicked unit's top patches, t-SNE", async () => {
     const act = page.locator(WIDGETS.activations).first();
-    await act.locator("select.convlab-act-ask-layer").selectOption("CONV1");
-    await act.locator("input.convlab-act-ask-unit").fill("5");
-    await act.locator("button.convlab-act-ask-go").click();
-    await act.locator(".convlab-act-unit[data-layer='CONV1'][data-unit='5']").waitFor({ timeout: 60_000 });
-    expect(await act.locator(".convlab-act-unit[data-layer='CONV1'][data-unit='5'] img").count()).toBe(9);
+    await act.locator("tr.convlab-act-row[data-layer='CONV1']").click();
+    await act.locator(".convlab-act-tile[data-layer='CONV1'][data-unit='5']").click();
+    const focus = act.locator(".convlab-act-focus[data-layer='CONV1'][data-unit='5']");
+    await focus.and(act.locator(".convlab-act-focus:not([data-state='asking'])")).waitFor({ timeout: 60_000 });
+    expect(await focus.locator(".convlab-act-focus-error").allTextContents()).toEqual([]);
+    expect(await focus.locator("figure.convlab-act-focus-patch").count()).toBe(9);
+    expect(await focus.locator("svg.convlab-act-rf rect").count()).toBe(9);
     await act.screenshot({ path: join(artefacts, "widget-activations-asked.png") });
     const emb = page.locator(WIDGETS.embeddings).first();
     await emb.locator("button.convlab-emb-tsne").click();

@@ -1,7 +1,7 @@
 // The TypeScript reference conv2d kernels: the 3-D im2col + GEMM kernels (conv3d.ts) at depth 1.
 // conv1d runs through these too, with h = fh = 1.
 import type { TypedArray } from "../../tensor/tensor.js";
-import type { Conv2dGeom, Conv3dGeom } from "../types.js";
+import type { Conv2dGeom, Conv3dGeom, Epilogue } from "../types.js";
 import { conv3d, conv3dGradFilter, conv3dGradInput } from "./conv3d.js";
 
 /** A 2-D geometry as the 3-D one with d = fd = od = 1. */
@@ -12,9 +12,9 @@ export function depth1(g: Conv2dGeom): Conv3dGeom {
   };
 }
 
-/** y[m, oh, ow, k] = x[m, h, w, c] ⋆ filter[fh, fw, c, k] (cross-correlation, no bias). */
-export function conv2d(x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv2dGeom): void {
-  conv3d(x, filter, y, depth1(g));
+/** y[m, oh, ow, k] = x[m, h, w, c] ⋆ filter[fh, fw, c, k] (cross-correlation), then the epilogue. */
+export function conv2d(x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv2dGeom, ep?: Epilogue): void {
+  conv3d(x, filter, y, depth1(g), ep);
 }
 
 /** dx[m, h, w, c] = ∂L/∂x from dy[m, oh, ow, k] and the filter. */

@@ -4,7 +4,8 @@
 // loop runs along the long output-position axis; positions are processed in chunks that keep the
 // panel cache-sized. Padded positions are skipped (written as 0 / never scattered), not read.
 import type { DType, TypedArray } from "../../tensor/tensor.js";
-import type { Conv3dGeom } from "../types.js";
+import type { Conv3dGeom, Epilogue } from "../types.js";
+import { applyEpilogue } from "./epilogue.js";
 import { kernel } from "../index.js";
 
 /** Elements of one im2col panel (512 KiB of float32). */
@@ -154,16 +155,18 @@ function byChunks(g: Conv3dGeom, like0: TypedArray, step: (r0: number, rc: numbe
   }
 }
 
-/** y[m, od, oh, ow, k] = x ⋆ filter[fd, fh, fw, c, k] (cross-correlation, no bias). */
-export function conv3d(x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom): void {
+/** y[m, od, oh, ow, k] = x ⋆ filter[fd, fh, fw, c, k] (cross-correlation), then the epilogue (bias, activation). */
+export function conv3d(x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom, ep?: Epilogue): void {
   const { R, K } = sizes(g), k = g.k;
   const gemm = kernel("gemm", dtypeOf(y));
-  if (isPointwise(g)) return gemm(x, filter, y, { m: R, n: k, k: K });
-  byChunks(g, y, (r0, rc, runs, col, yT) => {
-    im2col(x, g, rc, runs, col, false);
-    gemm(filter, col, yT, { m: k, n: rc, k: K, transA: true }); // yT = filterᵀ · col
-    untransposeRows(yT, r0, rc, k, y);
-  });
+  if (isPointwise(g)) gemm(x, filter, y, { m: R, n: k, k: K });
+  else
+    byChunks(g, y, (r0, rc, runs, col, yT) => {
+      im2col(x, g, rc, runs, col, false);
+      gemm(filter, col, yT, { m: k, n: rc, k: K, transA: true }); // yT = filterᵀ · col
+      untransposeRows(yT, r0, rc, k, y);
+    });
+  applyEpilogue(y, k, ep);
 }
 
 /** dx[m, d, h, w, c] = ∂L/∂x from dy[m, od, oh, ow, k] and the filter (GEMM, then col2im). */

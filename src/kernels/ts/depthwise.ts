@@ -1,7 +1,8 @@
 // The TypeScript reference depthwise conv2d kernels: direct loops (each output channel reads one
 // input channel, so there is no GEMM to form). Padded positions are skipped.
 import type { TypedArray } from "../../tensor/tensor.js";
-import type { DepthwiseGeom } from "../types.js";
+import type { DepthwiseGeom, Epilogue } from "../types.js";
+import { applyEpilogue } from "./epilogue.js";
 
 /**
  * Calls `visit(xOffset, yOffset, filterOffset)` for every (output position, filter tap) pair whose
@@ -27,8 +28,8 @@ function forEachTap(g: DepthwiseGeom, visit: (xo: number, yo: number, fo: number
       }
 }
 
-/** y[m, oh, ow, c·mult] = depthwise x[m, h, w, c] ⋆ filter[fh, fw, c, mult]; y is overwritten. */
-export function depthwise(x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom): void {
+/** y[m, oh, ow, c·mult] = depthwise x[m, h, w, c] ⋆ filter[fh, fw, c, mult], then the epilogue; y is overwritten. */
+export function depthwise(x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom, ep?: Epilogue): void {
   const { c, mult } = g;
   y.fill(0);
   forEachTap(g, (xo, yo, fo) => {
@@ -37,6 +38,7 @@ export function depthwise(x: TypedArray, filter: TypedArray, y: TypedArray, g: D
       for (let j = 0; j < mult; j++, q++) y[yo + q]! += v * filter[fo + q]!;
     }
   });
+  applyEpilogue(y, c * mult, ep);
 }
 
 /** dx[m, h, w, c] = ∂L/∂x from dy and the filter; dx is overwritten. */

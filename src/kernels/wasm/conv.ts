@@ -1,7 +1,7 @@
 // conv2d / conv3d on the WASM kernels: forward, input gradient and filter gradient. Everything is
 // the 3-D case (conv2d is d = fd = 1); see assembly/segconv.ts and assembly/filtergrad.ts.
 import type { TypedArray } from "../../tensor/tensor.js";
-import type { Conv2dGeom, Conv3dGeom } from "../types.js";
+import type { Conv2dGeom, Conv3dGeom, Epilogue } from "../types.js";
 import * as L from "./layout.js";
 import type { WasmEngine, Publish } from "./engine.js";
 
@@ -185,8 +185,17 @@ function copyOut(eng: WasmEngine, at: number, out: TypedArray, n: number): void 
   out.set(eng.f32.subarray(at >> 2, (at >> 2) + n));
 }
 
-/** y [m, od, oh, ow, k] = x ⋆ filter. */
-export function conv3dForward(eng: WasmEngine, x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom): void {
+const ACT_CODES = { linear: 0, relu: 1, relu6: 2 } as const;
+
+/** Applies a forward kernel's epilogue to its output y [n/k, k] in the arena (see assembly/epilogue.ts). */
+export function epilogue(eng: WasmEngine, yAt: number, n: number, k: number, ep: Epilogue | undefined): void {
+  if (!ep || (ep.bias === null && ep.act === "linear") || n === 0) return;
+  const b = ep.bias === null ? 0 : eng.put(ep.bias, 0, k);
+  eng.exports.biasAct(yAt, n / k, k, b, ACT_CODES[ep.act]);
+}
+
+/** y [m, od, oh, ow, k] = x ⋆ filter, then the epilogue. */
+export function conv3dForward(eng: WasmEngine, x: TypedArray, filter: TypedArray, y: TypedArray, g: Conv3dGeom, ep?: Epilogue): void {
   eng.reset();
   const p = inputCopy(eng, x, g);
   const kd = g.fd * g.fh * g.fw * g.c;
@@ -201,6 +210,7 @@ export function conv3dForward(eng: WasmEngine, x: TypedArray, filter: TypedArray
     dst: yAt, dstStrides: [g.od * g.oh * g.ow * k4, g.oh * g.ow * k4, g.ow * k4, k4],
     segs: forwardSegs(g, p), b: b.at, kd, n: g.k, flags: 0,
   }], 2 * (ny / g.k) * kd * g.k, (publish) => copyAll(eng, [p], publish));
+  epilogue(eng, yAt, ny, g.k, ep);
   copyOut(eng, yAt, y, ny);
 }
 

@@ -1,9 +1,9 @@
 // Depthwise conv2d on the WASM kernels (see assembly/depthwise.ts).
 import type { TypedArray } from "../../tensor/tensor.js";
-import type { DepthwiseGeom } from "../types.js";
+import type { DepthwiseGeom, Epilogue } from "../types.js";
 import * as L from "./layout.js";
 import type { WasmEngine } from "./engine.js";
-import { as3d, putInput } from "./conv.js";
+import { as3d, epilogue, putInput } from "./conv.js";
 
 function params(eng: WasmEngine, g: DepthwiseGeom, x: number, Hp: number, Wp: number, f: number, y: number, out: number, rows: number): number {
   const w = new Array<number>(L.DW_WORDS).fill(0);
@@ -15,7 +15,7 @@ function params(eng: WasmEngine, g: DepthwiseGeom, x: number, Hp: number, Wp: nu
   return eng.ints(w);
 }
 
-export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom): void {
+export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom, ep?: Epilogue): void {
   eng.reset();
   const p = putInput(eng, x, as3d(g));
   const k = g.c * g.mult;
@@ -25,6 +25,7 @@ export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArr
   const rows = g.m * g.oh;
   const pr = params(eng, g, p.at, p.Hp, p.Wp, f, yAt, 0, rows);
   eng.dispatch(L.JOB_DEPTHWISE, Math.ceil(rows / eng.i32[(pr >> 2) + L.DW_ROWS_PER_TASK]!), pr, 2 * ny * g.fh * g.fw);
+  epilogue(eng, yAt, ny, k, ep);
   y.set(eng.f32.subarray(yAt >> 2, (yAt >> 2) + ny));
 }
 

@@ -12,6 +12,12 @@ export interface WasmExports {
   transpose(dst: number, src: number, rows: number, cols: number): void;
   sumSlices(dst: number, src: number, slices: number, n: number): void;
   probe(iters: number): number;
+  /** y [rows, k] = act(y + bias) in place; act 0 linear, 1 relu, 2 relu6; bias 0 for none. */
+  biasAct(y: number, rows: number, k: number, bias: number, act: number): void;
+  /** y = act(x) over n floats (1 relu, 2 relu6). */
+  activate(x: number, y: number, n: number, act: number): void;
+  /** dz = dy masked by the activation's pass condition at ref; db (≠ 0) += Σ rows of dz [n/k, k]. */
+  activationGrad(dy: number, ref: number, dz: number, n: number, k: number, db: number, act: number): void;
 }
 
 /**

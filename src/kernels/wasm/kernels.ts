@@ -5,6 +5,7 @@ import { WasmMemoryError, type WasmEngine } from "./engine.js";
 import { as3d, conv3dForward, conv3dGradInput, conv3dGradFilter } from "./conv.js";
 import { gemm } from "./gemm.js";
 import { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from "./pool.js";
+import { activation, activationGrad } from "./elementwise.js";
 import { depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter } from "./depthwise.js";
 
 /**
@@ -14,19 +15,21 @@ import { depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter } 
 export function wasmKernelSet(eng: WasmEngine): KernelSet {
   const fast: KernelSet = {
     gemm: (a, b, c, args) => gemm(eng, a, b, c, args),
-    conv2d: (x, f, y, g) => conv3dForward(eng, x, f, y, as3d(g)),
+    conv2d: (x, f, y, g, ep) => conv3dForward(eng, x, f, y, as3d(g), ep),
     conv2dGradInput: (dy, f, dx, g) => conv3dGradInput(eng, dy, f, dx, as3d(g)),
     conv2dGradFilter: (x, dy, df, g) => conv3dGradFilter(eng, x, dy, df, as3d(g)),
-    conv3d: (x, f, y, g) => conv3dForward(eng, x, f, y, g),
+    conv3d: (x, f, y, g, ep) => conv3dForward(eng, x, f, y, g, ep),
     conv3dGradInput: (dy, f, dx, g) => conv3dGradInput(eng, dy, f, dx, g),
     conv3dGradFilter: (x, dy, df, g) => conv3dGradFilter(eng, x, dy, df, g),
-    depthwise: (x, f, y, g) => depthwiseConv2d(eng, x, f, y, g),
+    depthwise: (x, f, y, g, ep) => depthwiseConv2d(eng, x, f, y, g, ep),
     depthwiseGradInput: (dy, f, dx, g) => depthwiseConv2dGradInput(eng, dy, f, dx, g),
     depthwiseGradFilter: (x, dy, df, g) => depthwiseConv2dGradFilter(eng, x, dy, df, g),
     maxPool2d: (x, y, arg, g) => maxPool2d(eng, x, y, arg, g),
     maxPool2dGrad: (dy, arg, dx, g) => maxPool2dGrad(eng, dy, arg, dx, g),
     avgPool2d: (x, y, g) => avgPool2d(eng, x, y, g),
     avgPool2dGrad: (dy, dx, g) => avgPool2dGrad(eng, dy, dx, g),
+    activation: (x, y, act) => activation(eng, x, y, act),
+    activationGrad: (dy, ref, dz, k, db, act) => activationGrad(eng, dy, ref, dz, k, db, act),
   };
   const guarded = {} as Record<keyof KernelSet, unknown>;
   for (const name of Object.keys(fast) as (keyof KernelSet)[]) {

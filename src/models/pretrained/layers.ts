@@ -5,14 +5,11 @@ import { Tensor, allocate } from "../../tensor/tensor.js";
 import type { Rng } from "../../util/rng.js";
 import { record } from "../../autograd/tape.js";
 import { pad } from "../../ops/layout.js";
-import { clip } from "../../ops/unary.js";
 import { leakyRelu } from "../../ops/activations.js";
 import { Layer, batchShape, type LayerOptions, type Shape } from "../../nn/layer.js";
 
-/** `min(max(x, 0), 6)`, MobileNet's activation. */
-export function relu6(x: Tensor): Tensor {
-  return clip(x, 0, 6);
-}
+/** `min(max(x, 0), 6)`, MobileNet's activation (`cl.relu6`: the WASM elementwise kernel). */
+export { relu6 } from "../../ops/activations.js";
 
 /** Leaky ReLU with slope 0.1 for x < 0 (tiny YOLO's activation). */
 export function leaky(x: Tensor): Tensor {

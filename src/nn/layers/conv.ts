@@ -113,6 +113,9 @@ abstract class ConvBase extends Layer {
 
   protected compute(xs: Tensor[], _ctx: CallContext): Tensor {
     const bias = this.config.useBias ?? true ? this.weight("bias") : undefined;
+    const a = this.config.activation;
+    // relu and relu6 are fused into the convolution's output pass (the same values, one pass)
+    if (a === "relu" || a === "relu6") return this.op(xs[0]!, this.weight("kernel"), { ...this.opOptions(), bias, activation: a });
     return this.act(this.op(xs[0]!, this.weight("kernel"), { ...this.opOptions(), bias }));
   }
 

@@ -232,7 +232,7 @@ export const BASELINES: Record<string, Baseline> = {
   pool1dShape: () => [[1, 6, 2], { size: 2 }], pool2dShape: () => [[1, 4, 4, 1], { size: 2 }], pool3dShape: () => [[1, 4, 4, 4, 1], { size: 2 }],
   // dense, activations, normalization, losses
   dense: (cl) => [pos(cl, [2, 3]), pos(cl, [3, 4]), pos(cl, [4])],
-  relu: (cl) => [pos(cl, [2])], sigmoid: (cl) => [pos(cl, [2])], tanh: (cl) => [pos(cl, [2])],
+  relu: (cl) => [pos(cl, [2])], relu6: (cl) => [pos(cl, [2])], sigmoid: (cl) => [pos(cl, [2])], tanh: (cl) => [pos(cl, [2])],
   leakyRelu: (cl) => [pos(cl, [2]), 0.1], softmax: (cl) => [pos(cl, [2, 3]), -1], logSoftmax: (cl) => [pos(cl, [2, 3]), 1],
   batchNorm: (cl) => [pos(cl, [4, 2]), pos(cl, [2]), pos(cl, [2]), { training: true, runningMean: cl.zeros([2]), runningVar: cl.ones([2]), momentum: 0.1, eps: 1e-5 }],
   dropout: (cl) => [pos(cl, [4]), 0.5, { training: true, seed: 1 }],

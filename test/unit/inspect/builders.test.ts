@@ -124,15 +124,47 @@ describe("activations", () => {
     expect(inspect.parseActivations(JSON.parse(JSON.stringify(b.data[inspect.ACTIVATIONS_MIME]))).ok).toBe(true);
   });
 
-  it("the widget's comm method answers with a unit's patches from the kernel's model", async () => {
+  it("the widget's comm method answers with a unit's patches over the registered dataset, its field and errors by name", async () => {
     const model = tinyCnn();
     const x = cl.rand([3, 6, 6, 1], { seed: 5 });
-    const a = inspect.activations(model, x);
+    const more = [0, 1].map((s) => ({ x: cl.rand([4, 6, 6, 1], { seed: 10 + s }) }));
+    const a = inspect.activations(model, x, { dataset: more });
     const handler = cl.runtime.commHandler("inspect.topPatches")!;
-    const r = (await handler({ source: a.payload.source, layer: "CONV1", unit: 3, k: 2 }, { commId: "c", send: () => {} })) as { unit: number; patches: unknown[] };
-    expect(r.unit).toBe(3);
-    expect(r.patches).toHaveLength(2);
-    expect(() => handler({ source: "gone", layer: "CONV1", unit: 0 }, { commId: "c", send: () => {} })).toThrow(/no longer holds 'gone'/);
+    const ctx = { commId: "c", send: () => {} };
+    type Reply = cl.inspect.UnitPatches;
+    const r = (await handler({ source: a.payload.source, layer: "CONV1", unit: 3, k: 2, context: true }, ctx)) as Reply;
+    // The same as topPatches over the registered batches (not x), plus the field and the count.
+    const want = inspect.topPatches(model, "CONV1", 3, more, { k: 2 });
+    expect(r.patches.map((q) => [q.example, q.activation, q.box])).toEqual(want.patches.map((q) => [q.example, q.activation, q.box]));
+    expect(r.examples).toBe(8);
+    const f = inspect.receptiveFieldOf(model, "CONV1");
+    expect(r.field).toEqual({ size: f.size, stride: f.stride, offset: f.offset });
+    // Each patch carries its whole example, one pixel per input pixel, and the reply validates.
+    for (const q of r.patches) expect([q.context?.width, q.context?.height]).toEqual([6, 6]);
+    expect(inspect.parseActivations({ version: 1, model: "m", layers: [], units: [JSON.parse(JSON.stringify(r))] }).ok).toBe(true);
+    // Without context: no pictures of the whole examples.
+    expect(((await handler({ source: a.payload.source, layer: "CONV1", unit: 0 }, ctx)) as Reply).patches.every((q) => q.context === undefined)).toBe(true);
+    expect(() => handler({ source: a.payload.source, layer: "CONV1", unit: 4 }, ctx)).toThrow(/layer 'CONV1' has 4 units \(channels\), got unit 4/);
+    expect(() => handler({ source: a.payload.source, layer: "NOPE", unit: 0 }, ctx)).toThrow(/NOPE/);
+    expect(() => handler({ source: "gone", layer: "CONV1", unit: 0 }, ctx)).toThrow(/no longer holds the dataset of 'gone'/);
+    expect(() => inspect.activations(model, x, { dataset: 3 as unknown as cl.Tensor })).toThrow(/opts\.dataset/);
+  });
+
+  it("2-D layers carry each unit's mean over the batch and positions", () => {
+    const model = tinyCnn();
+    const x = cl.rand([3, 6, 6, 1], { seed: 6 });
+    const p = inspect.activations(model, x).payload;
+    const conv = model.activations(x, { layers: ["CONV1"] })[0]!.output;
+    const means = p.layers.find((l) => l.name === "CONV1")!.unitMeans!;
+    expect(means).toHaveLength(4);
+    for (let c = 0; c < 4; c++) {
+      let s = 0;
+      for (let i = c; i < conv.size; i += 4) s += conv.data[i]!;
+      expect(Math.abs(means[c]! - s / (conv.size / 4))).toBeLessThanOrEqual(1e-6 + 1e-6 * Math.abs(s / (conv.size / 4)));
+    }
+    expect(p.layers.find((l) => l.name === "FC")!.unitMeans).toBeUndefined();
+    const bad = { ...p, layers: p.layers.map((l) => (l.name === "CONV1" ? { ...l, unitMeans: [1, 2] } : l)) };
+    expect(inspect.parseActivations(bad)).toMatchObject({ ok: false, error: expect.stringMatching(/unitMeans/) });
   });
 });
 

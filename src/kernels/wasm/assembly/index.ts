@@ -17,6 +17,8 @@ import { depthwiseTask, depthwiseGradInputTask, depthwiseGradFilterTask } from "
 export { packB, transpose } from "./pack";
 export { sumSlices } from "./filtergrad";
 export { probe } from "./probe";
+export { biasAct } from "./epilogue";
+export { activate, activationGrad } from "./elementwise";
 
 /** Flops of one probe() iteration. */
 export function probeFlopsPerIter(): i32 {

@@ -1,0 +1,32 @@
+// The forward convolutions' epilogue on their output in the arena: y = act(y + bias) per channel,
+// in place, before the host copies y out (one pass over data the kernel has just written, instead
+// of a bias pass and an activation pass in TypeScript). Bits equal the reference (kernels/ts/
+// epilogue.ts): relu clears the bits of values < 0 (−0 and NaN kept), relu6 then selects 6 above 6.
+
+/** act: 0 linear, 1 relu, 2 relu6. y is [rows, k] floats at byte address y; bias [k] at `bias` (0: none). */
+export function biasAct(y: usize, rows: i32, k: i32, bias: usize, act: i32): void {
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  if ((k & 3) == 0) {
+    const rowBytes = <usize>k << 2;
+    const end = y + <usize>rows * rowBytes;
+    for (let o = y; o < end; o += rowBytes)
+      for (let j: usize = 0; j < rowBytes; j += 16) {
+        let v = v128.load(o + j);
+        if (bias) v = f32x4.add(v, v128.load(bias + j));
+        if (act >= 1) v = v128.andnot(v, f32x4.lt(v, zero));
+        if (act == 2) v = v128.bitselect(six, v, f32x4.gt(v, six));
+        v128.store(o + j, v);
+      }
+    return;
+  }
+  const n = rows * k;
+  for (let i = 0, j = 0; i < n; i++) {
+    const p = y + (<usize>i << 2);
+    let v = load<f32>(p);
+    if (bias) v += load<f32>(bias + (<usize>j << 2));
+    if (act >= 1) v = reinterpret<f32>(reinterpret<i32>(v) & ~(-(<i32>(v < 0))));
+    if (act == 2) v = select<f32>(6, v, v > 6);
+    store<f32>(p, v);
+    if (++j == k) j = 0;
+  }
+}

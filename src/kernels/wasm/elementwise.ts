@@ -1,0 +1,25 @@
+// relu/relu6 and their gradient on the WASM kernels (see assembly/elementwise.ts): copied into the
+// arena, one SIMD pass, copied out.
+import type { TypedArray } from "../../tensor/tensor.js";
+import type { ElementwiseActivation } from "../types.js";
+import type { WasmEngine } from "./engine.js";
+
+const CODE = { relu: 1, relu6: 2 } as const;
+
+export function activation(eng: WasmEngine, x: TypedArray, y: TypedArray, act: ElementwiseActivation): void {
+  eng.reset();
+  const n = x.length;
+  const at = eng.put(x, 0, n);
+  eng.exports.activate(at, at, n, CODE[act]);
+  y.set(eng.f32.subarray(at >> 2, (at >> 2) + n));
+}
+
+export function activationGrad(eng: WasmEngine, dy: TypedArray, ref: TypedArray, dz: TypedArray, k: number, db: TypedArray | null, act: ElementwiseActivation): void {
+  eng.reset();
+  const n = dy.length;
+  const d = eng.put(dy, 0, n), r = eng.put(ref, 0, n);
+  const b = db ? eng.put(db, 0, k) : 0;
+  eng.exports.activationGrad(d, r, d, n, k, b, CODE[act]);
+  dz.set(eng.f32.subarray(d >> 2, (d >> 2) + n));
+  if (db) db.set(eng.f32.subarray(b >> 2, (b >> 2) + k));
+}
