@@ -149,6 +149,8 @@ function encodeOnnxAs(model: Model<Outputs>, opts: ExportOnnxOptions, fn: string
   const rankOf = (l: string): number => shapes.get(l)!.length + 1;
   const act = (x: string, a: unknown, rank: number, name: string): string => {
     if (a === null || a === undefined || a === "linear") return x;
+    // relu6 = Clip(x, 0, 6) (min and max as scalar inputs since opset 11)
+    if (a === "relu6") return g.node("Clip", [x, g.init(`${name}/min`, [], [0]), g.init(`${name}/max`, [], [6])], 1, {}, name)[0]!;
     const op = ACT_OPS[a as string]!;
     const attrs: Record<string, Attr> = op === "LeakyRelu" ? { alpha: { f: 0.01 } } : op === "Softmax" ? { axis: rank > 2 ? 1 : -1 } : {};
     return g.node(op, [x], 1, attrs, name)[0]!;
@@ -677,6 +679,23 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
         loads.push([layer, "kernel", k]);
         if (hasBias) loads.push([layer, "bias", tensorOf(init(n, 2), [units])]);
         set({ t: applied(layer, [x!.t]), form: "flat" });
+        break;
+      }
+      case "Clip": {
+        // Clip(0, 6) is relu6 (PyTorch's F.relu6 exports so), Clip(0, ∞) relu
+        const bound = (i: number, k: string): number | undefined => {
+          if (n.inputs[i]) {
+            const t = inits.get(n.inputs[i]!);
+            if (!t || t.data.length !== 1) throw bad(`node ${n.name}: Clip's ${k} must be a constant scalar`);
+            return t.data[0]!;
+          }
+          const f = n.attrs.get(k)?.find((a) => a.field === 2);
+          return f ? proto.float(f) : undefined;
+        };
+        const lo = bound(1, "min"), hi = bound(2, "max");
+        const a = lo === 0 && hi === 6 ? "relu6" : lo === 0 && (hi === undefined || hi === Infinity) ? "relu" : null;
+        if (!a) throw bad(`node ${n.name}: Clip to [${lo ?? "-∞"}, ${hi ?? "∞"}] is not supported (only [0, 6], relu6, and [0, ∞), relu)`);
+        set({ t: applied(new ActivationLayer(a, { name: name() }), [x!.t]), form: x!.form, ...(x!.order ? { order: x!.order } : {}) });
         break;
       }
       case "Relu": case "Sigmoid": case "Tanh": case "LeakyRelu": case "Softmax": {

@@ -44,6 +44,7 @@ const tuple = (v: readonly number[]): string => (v.length === 1 ? `(${v[0]},)` :
 const toLast = (r: number): number[] => [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
 const ACT: Record<string, (x: string, r: number) => string> = {
   relu: (x) => `F.relu(${x})`,
+  relu6: (x) => `F.relu6(${x})`,
   sigmoid: (x) => `torch.sigmoid(${x})`,
   tanh: (x) => `torch.tanh(${x})`,
   leakyRelu: (x) => `F.leaky_relu(${x}, 0.01)`,

@@ -2,7 +2,7 @@
 // `torch.onnx.export(..., dynamo=False)`, which needs no onnxscript) are read by
 // cl.io.importOnnx, and the convlab model computes torch's outputs: |a − b| ≤ 1e-5 + 1e-4·|b|.
 // The nets use what such exports hold: Conv (+ BatchNormalization kept, or folded into the conv),
-// Relu, Add, MaxPool, AveragePool, ConvTranspose with output_padding, Concat, Sigmoid,
+// Relu, Clip (relu6), Add, MaxPool, AveragePool, ConvTranspose with output_padding, Concat, Sigmoid,
 // GlobalAveragePool, Flatten of an NCHW tensor and `x.view(x.size(0), -1)` (Shape → Gather →
 // Unsqueeze → Concat → Reshape, Constant nodes) before Gemm with transB = 1.
 import { describe, it, expect, afterAll } from "vitest";
@@ -45,7 +45,7 @@ class Net(nn.Module):
         h = h + self.conv2(h)
         h = self.pool(h)                                   # [N, 6, 4, 4]
         up = torch.sigmoid(self.up(h))                     # [N, 4, 8, 8]
-        d = self.avg(F.relu(self.down(h)))                 # [N, 5, 2, 2]
+        d = self.avg(F.relu6(self.down(h)))                # [N, 5, 2, 2]; relu6 exports as Clip(0, 6)
         flat = d.view(d.size(0), -1) if self.view else torch.flatten(d, 1)
         logits = self.fc2(F.relu(self.fc1(flat)))
         g = torch.flatten(self.gap(torch.cat([h, self.side(h)], 1)), 1)   # [N, 8]
@@ -59,6 +59,7 @@ for name, view, mode, stir in [("flatten_bn", False, torch.onnx.TrainingMode.PRE
                                ("fresh_bn", False, torch.onnx.TrainingMode.PRESERVE, False)]:
     m = Net(view)
     with torch.no_grad():
+      m.down.weight.mul_(40)  # so that relu6 clips
       if stir:
         m.bn1.running_mean.uniform_(-0.5, 0.5)
         m.bn1.running_var.uniform_(0.5, 1.5)
@@ -70,21 +71,26 @@ for name, view, mode, stir in [("flatten_bn", False, torch.onnx.TrainingMode.PRE
                       input_names=["x"], output_names=["logits", "up", "gap"], dynamic_axes={"x": {0: "N"}})
     model = onnx.load(path)
     onnx.checker.check_model(model, full_check=True)
+    seen = []
+    hook = m.down.register_forward_hook(lambda mod, i, o: seen.append((o > 6).float().mean().item()))
     with torch.no_grad():
         ys = m(x)
+    hook.remove()
     res[name] = {"ops": sorted({n.op_type for n in model.graph.node}), "x": x.ravel().tolist(), "dims": list(x.shape),
-                 "ys": [{"dims": list(y.shape), "data": y.ravel().tolist()} for y in ys]}
+                 "clipped": seen[0], "ys": [{"dims": list(y.shape), "data": y.ravel().tolist()} for y in ys]}
 print(json.dumps(res))
 `;
 
 const missing = pythonMissing(["torch", "onnx"]);
 describe.skipIf(missing !== null)(`importOnnx of torch.onnx.export files${missing ? ` (skipped: ${missing})` : ""}`, () => {
   it("three exports of a small torch CNN (BN kept / folded / deduplicated, flatten / view) import and give torch's three outputs", async () => {
-    const got = JSON.parse(await runPython(SCRIPT, [dir], { timeoutMs: 180_000 })) as Record<string, { ops: string[]; x: number[]; dims: number[]; ys: { dims: number[]; data: number[] }[] }>;
-    expect(got.flatten_bn!.ops).toEqual(expect.arrayContaining(["BatchNormalization", "ConvTranspose", "Flatten", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Add", "Concat", "Sigmoid", "Relu", "Conv"]));
+    const got = JSON.parse(await runPython(SCRIPT, [dir], { timeoutMs: 180_000 })) as Record<string, { ops: string[]; clipped: number; x: number[]; dims: number[]; ys: { dims: number[]; data: number[] }[] }>;
+    expect(got.flatten_bn!.ops).toEqual(expect.arrayContaining(["BatchNormalization", "ConvTranspose", "Flatten", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Add", "Concat", "Sigmoid", "Relu", "Clip", "Conv"]));
     expect(got.view_folded!.ops).toEqual(expect.arrayContaining(["Shape", "Gather", "Unsqueeze", "Concat", "Reshape", "Constant", "Gemm"]));
     expect(got.view_folded!.ops).not.toContain("BatchNormalization");
     expect(got.fresh_bn!.ops).toEqual(expect.arrayContaining(["BatchNormalization", "Identity"]));
+    // relu6 clips somewhere (so Clip's upper bound matters)
+    for (const r of Object.values(got)) expect(r.clipped).toBeGreaterThan(0);
     const lines: string[] = [];
     for (const [name, r] of Object.entries(got)) {
       const m = cl.io.importOnnx<cl.Tensor[]>(join(dir, `${name}.onnx`));
