@@ -2,7 +2,7 @@
  * A model's architecture as JSON (`model.json` beside `model.safetensors`): the input shapes and
  * every layer with its type, configuration and the layers it reads, in topological order. The
  * same description drives the ONNX and PyTorch exporters. Supported layers: input, conv1d/2d/3d,
- * depthwiseConv2d, pooling (max/avg 1-D/2-D/3-D, global), dense, flatten, activation, dropout,
+ * depthwiseConv2d, conv2dTranspose, pooling (max/avg 1-D/2-D/3-D, global), dense, flatten, activation, dropout,
  * batchNorm, zeroPad2d, add, concat. Nested models and shared layers are refused, naming them.
  */
 import { ValueError } from "../util/errors.js";
@@ -11,7 +11,7 @@ import { typeFail } from "../util/check.js";
 import type { Model } from "../nn/model.js";
 import { model as graphModel, sequential, input as symbolicInput } from "../nn/model.js";
 import type { Layer, SymbolicTensor } from "../nn/layer.js";
-import { Conv1D, Conv2D, Conv3D, DepthwiseConv2D } from "../nn/layers/conv.js";
+import { Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv2D } from "../nn/layers/conv.js";
 import { Dense } from "../nn/layers/dense.js";
 import { Pool, GlobalPool, maxPool1d, avgPool1d, maxPool2d, avgPool2d, maxPool3d, avgPool3d, globalAvgPool2d, globalMaxPool2d } from "../nn/layers/pool.js";
 import { Flatten, ActivationLayer, Dropout, BatchNorm, ZeroPad2D } from "../nn/layers/core.js";
@@ -19,6 +19,7 @@ import { Add, Concat } from "../nn/layers/merge.js";
 import { InputLayer } from "../nn/layers/input.js";
 import { Graph } from "../nn/graph.js";
 import { resolveAxes, type AxisGeom } from "../ops/padding.js";
+import { transposeAxes, type TransposeAxis } from "../ops/conv2dTranspose.js";
 import type { Outputs } from "../train/types.js";
 import type { JsonObject, JsonValue } from "./checkpoint.js";
 
@@ -68,10 +69,10 @@ function activationConfig(fn: string, l: Layer, a: unknown): JsonValue {
 /** The configuration of one layer, or an error naming it when it cannot be described. */
 function layerConfig(fn: string, l: Layer): JsonObject {
   if (l instanceof InputLayer) return { shape: json(l.shape) };
-  if (l instanceof DepthwiseConv2D || l instanceof Conv1D || l instanceof Conv2D || l instanceof Conv3D) {
+  if (l instanceof DepthwiseConv2D || l instanceof Conv1D || l instanceof Conv2D || l instanceof Conv3D || l instanceof Conv2DTranspose) {
     const c = l.config as unknown as Record<string, unknown>;
     const out: JsonObject = {};
-    for (const k of ["filters", "size", "stride", "padding", "dilation", "useBias", "depthMultiplier"]) if (c[k] !== undefined) out[k] = json(c[k]);
+    for (const k of ["filters", "size", "stride", "padding", "dilation", "useBias", "depthMultiplier", "outputPadding"]) if (c[k] !== undefined) out[k] = json(c[k]);
     out.activation = activationConfig(fn, l, c.activation);
     return out;
   }
@@ -144,6 +145,7 @@ function makeLayer(fn: string, spec: LayerSpec): Layer {
     case "Conv2D": return new Conv2D(conv);
     case "Conv3D": return new Conv3D(conv);
     case "DepthwiseConv2D": return new DepthwiseConv2D(conv);
+    case "Conv2DTranspose": return new Conv2DTranspose(conv);
     case "Dense": return new Dense({ name, units: num(c, "units"), useBias: c.useBias as boolean, activation: (c.activation ?? undefined) as never });
     case "MaxPool1D": return maxPool1d(pool);
     case "AvgPool1D": return avgPool1d(pool);
@@ -233,6 +235,13 @@ export function convGeometry(fn: string, c: Record<string, unknown>, inShape: re
   const nd = f.length;
   const s = perAxis(c.stride, nd, 1), dil = perAxis(c.dilation, nd, 1);
   return { s, dil, axes: resolveAxes(fn, "filter", inShape.slice(0, nd), f, s, dil, c.padding ?? "valid") };
+}
+
+/** Per spatial axis of a described transposed convolution with filter `f` over `inShape`: strides, dilations, the crops before/after and the output padding. @internal */
+export function transposeGeometry(fn: string, c: Record<string, unknown>, inShape: readonly number[], f: readonly number[]): { s: number[]; dil: number[]; axes: TransposeAxis[] } {
+  const nd = f.length;
+  const s = perAxis(c.stride, nd, 1), dil = perAxis(c.dilation, nd, 1);
+  return { s, dil, axes: transposeAxes(fn, inShape.slice(0, nd), f, { stride: s as never, dilation: dil as never, padding: (c.padding ?? "valid") as never, outputPadding: (c.outputPadding ?? undefined) as never }) };
 }
 
 /** Window, strides (default: the window) and padding per spatial axis of a described `nd`-D pooling layer. @internal */

@@ -18,14 +18,15 @@ import { resolveAxes } from "../ops/padding.js";
 import type { Model } from "../nn/model.js";
 import { model as graphModel, input as symbolicInput } from "../nn/model.js";
 import type { Layer, SymbolicTensor } from "../nn/layer.js";
-import { Conv1D, Conv2D, Conv3D, DepthwiseConv2D } from "../nn/layers/conv.js";
+import { Conv1D, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv2D } from "../nn/layers/conv.js";
+import { transposeAxes } from "../ops/conv2dTranspose.js";
 import { Dense } from "../nn/layers/dense.js";
 import { maxPool1d, avgPool1d, maxPool2d, avgPool2d, maxPool3d, avgPool3d, globalAvgPool2d, globalMaxPool2d } from "../nn/layers/pool.js";
 import { Flatten, ActivationLayer, Dropout, BatchNorm, ZeroPad2D } from "../nn/layers/core.js";
 import { Add, Concat } from "../nn/layers/merge.js";
 import type { Outputs } from "../train/types.js";
 import { ProtoWriter, readProto, proto, type ProtoField } from "./protobuf.js";
-import { convGeometry, describeModelAs, modelArg, poolGeometry, type LayerSpec } from "./architecture.js";
+import { convGeometry, describeModelAs, modelArg, poolGeometry, transposeGeometry, type LayerSpec } from "./architecture.js";
 import { writeAtomic } from "./atomic.js";
 import { pathArg, readFileBytes } from "./files.js";
 import { convlabVersion } from "./version.js";
@@ -148,6 +149,8 @@ function encodeOnnxAs(model: Model<Outputs>, opts: ExportOnnxOptions, fn: string
   const rankOf = (l: string): number => shapes.get(l)!.length + 1;
   const act = (x: string, a: unknown, rank: number, name: string): string => {
     if (a === null || a === undefined || a === "linear") return x;
+    // relu6 = Clip(x, 0, 6) (min and max as scalar inputs since opset 11)
+    if (a === "relu6") return g.node("Clip", [x, g.init(`${name}/min`, [], [0]), g.init(`${name}/max`, [], [6])], 1, {}, name)[0]!;
     const op = ACT_OPS[a as string]!;
     const attrs: Record<string, Attr> = op === "LeakyRelu" ? { alpha: { f: 0.01 } } : op === "Softmax" ? { axis: rank > 2 ? 1 : -1 } : {};
     return g.node(op, [x], 1, attrs, name)[0]!;
@@ -191,6 +194,23 @@ function encodeOnnxAs(model: Model<Outputs>, opts: ExportOnnxOptions, fn: string
           kernel_shape: f, strides: s, dilations: dil,
           pads: [...axes.map((a) => a.before), ...axes.map((a) => a.after)],
           group: depthwise ? k.shape[2]! : 1,
+        }, l.name)[0]!;
+        y = act(y, c.activation, r, `${l.name}_act`);
+        break;
+      }
+      case "Conv2DTranspose": {
+        // convlab [f, f, nC, nC_prev] (the transposed conv2d's filter) → ONNX [nC_prev, nC, f, f]
+        const k = weight(l.name, "kernel");
+        const f = k.shape.slice(0, 2);
+        const { s, dil, axes } = transposeGeometry(fn, c, inShape, f);
+        const p = permute(k, [3, 2, 0, 1]);
+        const ins = [x, g.init(`${l.name}/kernel`, p.dims, p.data)];
+        if (c.useBias !== false) ins.push(g.init(`${l.name}/bias`, weight(l.name, "bias").shape, weight(l.name, "bias").data));
+        y = g.node("ConvTranspose", ins, 1, {
+          kernel_shape: f, strides: s, dilations: dil,
+          pads: [...axes.map((a) => a.before), ...axes.map((a) => a.after)],
+          output_padding: axes.map((a) => a.outputPadding),
+          group: 1,
         }, l.name)[0]!;
         y = act(y, c.activation, r, `${l.name}_act`);
         break;
@@ -281,7 +301,7 @@ function encodeOnnxAs(model: Model<Outputs>, opts: ExportOnnxOptions, fn: string
 
 /**
  * Exports a sequential or graph model to ONNX: `cl.io.exportOnnx(model, "lenet.onnx")`. Layers:
- * conv 1-D/2-D/3-D, depthwise, pooling, global pooling, dense, activations, batch-norm (with its
+ * conv 1-D/2-D/3-D, depthwise, transposed conv 2-D (ConvTranspose), pooling, global pooling, dense, activations, batch-norm (with its
  * running statistics), dropout (identity), add, concat, flatten, zero padding, softmax. The
  * graph's batch axis is dynamic ("N"). Written atomically; returns what it wrote.
  */
@@ -381,9 +401,21 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
   const layoutProp = meta.find((p) => str(p, 1)[0] === "convlab.layout");
   const layout = layoutProp ? str(layoutProp, 2)[0] : "NCHW";
 
-  /** Each ONNX value as a convlab tensor, with the layout its ONNX form has relative to convlab's. */
-  type V = { t: SymbolicTensor; form: "first" | "last" | "flat" };
+  /**
+   * Each ONNX value as a convlab tensor, with the layout its ONNX form has relative to convlab's;
+   * `order` (flat values only): the ONNX index of each convlab feature, for a channels-first
+   * tensor flattened in ONNX's order (PyTorch's `flatten`), which only a Gemm may read (its
+   * weight rows are permuted into convlab's order).
+   */
+  type V = { t: SymbolicTensor; form: "first" | "last" | "flat"; order?: number[] };
   const vals = new Map<string, V>();
+  /** Values that are shapes (Shape → Gather → Unsqueeze → Concat, as PyTorch's `x.view(x.size(0), -1)` exports): entries are sizes or "N", the batch. */
+  const shapeVals = new Map<string, (number | "N")[]>();
+  /** The ONNX dims of a value: the batch "N", then channels-first for spatial values. */
+  const onnxDims = (v: V): (number | "N")[] => {
+    const sh = v.t.shape;
+    return v.form === "first" ? ["N", sh[sh.length - 1]!, ...sh.slice(0, -1)] : ["N", ...sh];
+  };
   const inputs: SymbolicTensor[] = [];
   for (const i of graphInputs) {
     const dims = i.dims.slice(1);
@@ -406,6 +438,14 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
   const attrFloat = (n: OnnxNode, k: string, d: number): number => {
     const f = n.attrs.get(k)?.find((x) => x.field === 2);
     return f ? proto.float(f) : d;
+  };
+  const attrTensor = (n: OnnxNode, k: string): OnnxTensor | undefined => {
+    const t = n.attrs.get(k)?.find((f) => f.field === 5)?.bytes;
+    return t ? decodeTensor(readProto(t, `${fn}: ${what} (attribute)`), `${fn}: ${what}`) : undefined;
+  };
+  const attrStr = (n: OnnxNode, k: string): string | undefined => {
+    const f = n.attrs.get(k)?.find((x) => x.field === 4);
+    return f ? proto.str(f) : undefined;
   };
   const init = (n: OnnxNode, i: number): OnnxTensor => {
     const t = inits.get(n.inputs[i]!);
@@ -430,6 +470,41 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
       if (!v) throw bad(`node ${n.name} (${n.op}) reads "${n.inputs[i]}", which no earlier node makes`);
       return v;
     };
+    // constants and shape arithmetic (no layers): Constant, Identity of a constant, Shape, Gather, Unsqueeze, Concat of shapes
+    if (n.op === "Constant") {
+      const t = attrTensor(n, "value");
+      if (!t) throw bad(`node ${n.name}: Constant without a tensor "value" is not supported`);
+      inits.set(n.outputs[0]!, t);
+      continue;
+    }
+    if (n.op === "Identity" && inits.has(n.inputs[0]!)) {
+      inits.set(n.outputs[0]!, inits.get(n.inputs[0]!)!);
+      continue;
+    }
+    if (n.op === "Shape") {
+      const v = vals.get(n.inputs[0]!);
+      if (!v) throw bad(`node ${n.name} (Shape) reads "${n.inputs[0]}", which no earlier node makes`);
+      const dims = onnxDims(v);
+      const start = attrInts(n, "start")?.[0] ?? 0, end = attrInts(n, "end")?.[0] ?? dims.length;
+      shapeVals.set(n.outputs[0]!, dims.slice(start < 0 ? start + dims.length : start, end < 0 ? end + dims.length : end));
+      continue;
+    }
+    const shapeOf = (name: string): (number | "N")[] | undefined => shapeVals.get(name) ?? (inits.has(name) && !vals.has(name) ? Array.from(inits.get(name)!.data) : undefined);
+    if (n.op === "Gather" && shapeVals.has(n.inputs[0]!)) {
+      const src = shapeVals.get(n.inputs[0]!)!;
+      const idx = inits.get(n.inputs[1]!);
+      if (!idx || (attrInts(n, "axis")?.[0] ?? 0) !== 0) throw bad(`node ${n.name}: Gather of a shape needs constant indices on axis 0`);
+      shapeVals.set(n.outputs[0]!, Array.from(idx.data, (i) => src[i < 0 ? i + src.length : i]!));
+      continue;
+    }
+    if ((n.op === "Unsqueeze" || n.op === "Squeeze") && shapeVals.has(n.inputs[0]!)) {
+      shapeVals.set(n.outputs[0]!, shapeVals.get(n.inputs[0]!)!);
+      continue;
+    }
+    if (n.op === "Concat" && n.inputs.some((i) => shapeVals.has(i)) && n.inputs.every((i) => shapeOf(i) !== undefined)) {
+      shapeVals.set(n.outputs[0]!, n.inputs.flatMap((i) => shapeOf(i)!));
+      continue;
+    }
     const x = n.inputs.length ? get(0) : null;
     const set = (v: V): void => void vals.set(n.outputs[0]!, v);
     const name = (): string => uniqueName(n);
@@ -492,8 +567,51 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
         set({ t: applied(layer, [t]), form: "first" });
         break;
       }
+      case "ConvTranspose": {
+        spatial(x!);
+        const w = init(n, 1);
+        if (w.dims.length !== 4) throw bad(`node ${n.name}: ConvTranspose is supported in 2-D only (weight [${w.dims.join(",")}])`);
+        if ((attrInts(n, "group")?.[0] ?? 1) !== 1) throw bad(`node ${n.name}: grouped ConvTranspose is not supported`);
+        if (n.attrs.has("output_shape")) throw bad(`node ${n.name}: ConvTranspose with output_shape is not supported (give pads and output_padding)`);
+        const auto = attrStr(n, "auto_pad");
+        if (auto !== undefined && auto !== "NOTSET") throw bad(`node ${n.name}: ConvTranspose with auto_pad ${auto} is not supported`);
+        const f = w.dims.slice(2);
+        const strides = attrInts(n, "strides") ?? [1, 1];
+        const dil = attrInts(n, "dilations") ?? [1, 1];
+        const pads = attrInts(n, "pads") ?? [0, 0, 0, 0];
+        const extra = attrInts(n, "output_padding") ?? [0, 0];
+        const inSize = x!.t.shape.slice(0, 2);
+        let padding: "valid" | "same" | number[];
+        let outputPadding: number[] | undefined;
+        if (pads[0] === pads[2] && pads[1] === pads[3]) {
+          padding = pads[0] === 0 && pads[1] === 0 ? "valid" : [pads[0]!, pads[1]!];
+          outputPadding = extra.some((e) => e > 0) ? extra : undefined;
+        } else {
+          const same = transposeAxes(fn, inSize, f, { stride: strides as never, dilation: dil as never, padding: "same" });
+          if (!same.every((a, i) => a.before === pads[i] && a.after === pads[2 + i] && a.outputPadding === extra[i]))
+            throw bad(`node ${n.name}: ConvTranspose pads [${pads.join(",")}] with output_padding [${extra.join(",")}] are neither symmetric nor convlab's "same"`);
+          padding = "same";
+        }
+        const hasBias = n.inputs.length > 2 && n.inputs[2] !== "";
+        let layer: Conv2DTranspose;
+        try {
+          layer = new Conv2DTranspose({ name: name(), filters: w.dims[1]!, size: f, stride: strides, dilation: dil, padding: padding as never, ...(outputPadding ? { outputPadding } : {}), useBias: hasBias });
+        } catch (e) {
+          throw bad(`node ${n.name}: ${(e as Error).message}`);
+        }
+        // ONNX [nC_prev, nC, f, f] → convlab [f, f, nC, nC_prev]
+        const p = permute(tensorOf(w), [2, 3, 1, 0]);
+        loads.push([layer, "kernel", new Tensor(p.data, p.dims)]);
+        if (hasBias) loads.push([layer, "bias", tensorOf(init(n, 2))]);
+        set({ t: applied(layer, [x!.t]), form: "first" });
+        break;
+      }
       case "MaxPool": case "AveragePool": {
         spatial(x!);
+        if ((attrInts(n, "ceil_mode")?.[0] ?? 0) !== 0) throw bad(`node ${n.name}: ${n.op} with ceil_mode 1 is not supported`);
+        if ((attrInts(n, "dilations") ?? []).some((d) => d !== 1)) throw bad(`node ${n.name}: ${n.op} with dilations is not supported`);
+        if (n.op === "AveragePool" && (attrInts(n, "count_include_pad")?.[0] ?? 0) !== 0 && (attrInts(n, "pads") ?? []).some((p) => p > 0))
+          throw bad(`node ${n.name}: AveragePool with count_include_pad 1 and padding is not supported (convlab excludes padded cells)`);
         const f = attrInts(n, "kernel_shape")!;
         const nd = f.length;
         const s = attrInts(n, "strides") ?? new Array<number>(nd).fill(1);
@@ -517,9 +635,24 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
         set({ t: applied(layer, [x!.t]), form: "flat" });
         break;
       }
-      case "Flatten": {
-        if (x!.form === "first" && x!.t.shape.slice(0, -1).some((d) => d !== 1))
-          throw bad(`node ${n.name}: Flatten of a channels-first tensor [${x!.t.shape.join(",")}] would order the features differently from convlab (transpose to channels-last first)`);
+      case "Flatten": case "Reshape": {
+        if (n.op === "Flatten" && (attrInts(n, "axis")?.[0] ?? 1) !== 1) throw bad(`node ${n.name}: Flatten with axis ${attrInts(n, "axis")?.[0]} is not supported (only axis 1, keeping the batch)`);
+        if (n.op === "Reshape") {
+          // only a flatten that keeps the batch: target [N | 0 | -1, K | -1]
+          const target = shapeOf(n.inputs[1]!);
+          const features = x!.t.shape.reduce((a, b) => a * b, 1);
+          const ok = target !== undefined && target.length === 2 && (target[0] === "N" || target[0] === 0 || (target[0] === -1 && target[1] === features)) && (target[1] === -1 || target[1] === features);
+          if (!ok) throw bad(`node ${n.name}: Reshape to [${target?.join(",") ?? "?"}] of [N,${onnxDims(x!).slice(1).join(",")}] is not supported (only a flatten that keeps the batch: [N, -1])`);
+        }
+        if (x!.form === "first" && x!.t.shape.slice(0, -1).some((d) => d !== 1)) {
+          // ONNX order (c, h, w, ...) of each convlab feature (h, w, ..., c)
+          const sh = x!.t.shape, sp = sh.slice(0, -1), c = sh[sh.length - 1]!;
+          const spatial = sp.reduce((a, b) => a * b, 1);
+          const order = Array.from({ length: spatial * c }, (_, j) => (j % c) * spatial + Math.floor(j / c));
+          set({ t: applied(new Flatten({ name: name() }), [x!.t]), form: "flat", order });
+          break;
+        }
+        if (x!.order) throw bad(`node ${n.name}: ${n.op} of an already flattened tensor`);
         set(x!.t.shape.length > 1 ? { t: applied(new Flatten({ name: name() }), [x!.t]), form: "flat" } : { t: x!.t, form: "flat" });
         break;
       }
@@ -536,9 +669,33 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
           const p = permute(k, [1, 0]);
           k = new Tensor(p.data, p.dims);
         }
+        if (x!.order) {
+          // rows in convlab's feature order (the input was flattened channels-first)
+          const order = x!.order, rows = new Float32Array(k.size);
+          if (order.length !== k.shape[0]) throw bad(`node ${n.name}: Gemm weight has ${k.shape[0]} rows for ${order.length} features`);
+          for (let j = 0; j < order.length; j++) rows.set(k.data.subarray(order[j]! * units, (order[j]! + 1) * units), j * units);
+          k = new Tensor(rows, k.shape);
+        }
         loads.push([layer, "kernel", k]);
         if (hasBias) loads.push([layer, "bias", tensorOf(init(n, 2), [units])]);
         set({ t: applied(layer, [x!.t]), form: "flat" });
+        break;
+      }
+      case "Clip": {
+        // Clip(0, 6) is relu6 (PyTorch's F.relu6 exports so), Clip(0, ∞) relu
+        const bound = (i: number, k: string): number | undefined => {
+          if (n.inputs[i]) {
+            const t = inits.get(n.inputs[i]!);
+            if (!t || t.data.length !== 1) throw bad(`node ${n.name}: Clip's ${k} must be a constant scalar`);
+            return t.data[0]!;
+          }
+          const f = n.attrs.get(k)?.find((a) => a.field === 2);
+          return f ? proto.float(f) : undefined;
+        };
+        const lo = bound(1, "min"), hi = bound(2, "max");
+        const a = lo === 0 && hi === 6 ? "relu6" : lo === 0 && (hi === undefined || hi === Infinity) ? "relu" : null;
+        if (!a) throw bad(`node ${n.name}: Clip to [${lo ?? "-∞"}, ${hi ?? "∞"}] is not supported (only [0, 6], relu6, and [0, ∞), relu)`);
+        set({ t: applied(new ActivationLayer(a, { name: name() }), [x!.t]), form: x!.form, ...(x!.order ? { order: x!.order } : {}) });
         break;
       }
       case "Relu": case "Sigmoid": case "Tanh": case "LeakyRelu": case "Softmax": {
@@ -550,11 +707,11 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
           const channels = x!.form === "first" ? axis === 1 : axis === -1 || axis === r - 1;
           if (!channels) throw bad(`node ${n.name}: Softmax over axis ${axis} is not over the channels`);
         }
-        set({ t: applied(new ActivationLayer(a, { name: name() }), [x!.t]), form: x!.form });
+        set({ t: applied(new ActivationLayer(a, { name: name() }), [x!.t]), form: x!.form, ...(x!.order ? { order: x!.order } : {}) });
         break;
       }
       case "BatchNormalization": {
-        if (x!.form === "last") throw bad(`node ${n.name}: BatchNormalization of a channels-last tensor`);
+        if (x!.form === "last" || x!.order) throw bad(`node ${n.name}: BatchNormalization of a channels-last (or channels-first flattened) tensor`);
         const layer = new BatchNorm({ name: name(), eps: attrFloat(n, "epsilon", 1e-5), momentum: 1 - attrFloat(n, "momentum", 0.9) });
         for (const [i, k] of (["gamma", "beta", "runningMean", "runningVar"] as const).entries()) loads.push([layer, k, tensorOf(init(n, i + 1))]);
         set({ t: applied(layer, [x!.t]), form: x!.form });
@@ -569,8 +726,8 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
       }
       case "Add": {
         const b = get(1);
-        if (b.form !== x!.form) throw bad(`node ${n.name}: Add of tensors in different layouts`);
-        set({ t: applied(new Add({ name: name() }), [x!.t, b.t]), form: x!.form });
+        if (b.form !== x!.form || (x!.order ?? []).join() !== (b.order ?? []).join()) throw bad(`node ${n.name}: Add of tensors in different layouts`);
+        set({ t: applied(new Add({ name: name() }), [x!.t, b.t]), form: x!.form, ...(x!.order ? { order: x!.order } : {}) });
         break;
       }
       case "Concat": {
@@ -579,7 +736,7 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
         let axis = attrInts(n, "axis")?.[0] ?? 1;
         if (axis < 0) axis += r;
         const form = vs[0]!.form;
-        if (vs.some((v) => v.form !== form)) throw bad(`node ${n.name}: Concat of tensors in different layouts`);
+        if (vs.some((v) => v.form !== form || v.order)) throw bad(`node ${n.name}: Concat of tensors in different layouts (or flattened channels-first)`);
         const convlabAxis = form === "first" ? (axis === 1 ? -1 : axis - 1) : axis;
         set({ t: applied(new Concat({ name: name(), axis: convlabAxis }), vs.map((v) => v.t)), form });
         break;
@@ -591,6 +748,7 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
   const outs = graphOutputs.map((o) => {
     const v = vals.get(o);
     if (!v) throw bad(`output "${o}" is made by no node`);
+    if (v.order) throw bad(`output "${o}" is a channels-first tensor flattened in ONNX's order, which convlab's flatten orders differently (only a Gemm after it is supported)`);
     return v.t;
   });
   let made: Model<Outputs>;
@@ -607,8 +765,11 @@ export function decodeOnnx(bytes: Uint8Array, what = "onnx"): Model<Outputs> {
 /**
  * Reads an ONNX file into a convlab model (channels-last, like every convlab model):
  * `const m = cl.io.importOnnx("lenet.onnx")`. Supports the op set `exportOnnx` writes (Conv,
- * depthwise Conv, MaxPool, AveragePool, global pools, Gemm, Flatten, activations,
- * BatchNormalization, Pad, Add, Concat, Identity, layout Transposes).
+ * depthwise Conv, ConvTranspose, MaxPool, AveragePool, global pools, Gemm, Flatten, activations,
+ * BatchNormalization, Pad, Add, Concat, Identity, layout Transposes) and what
+ * `torch.onnx.export(..., dynamo=False)` writes for such nets: Constant nodes, Identity of
+ * initializers, `x.view(x.size(0), -1)` (Shape, Gather, Unsqueeze, Concat, Reshape) and flatten
+ * of NCHW tensors before a Gemm (whose weight rows are permuted into convlab's order).
  */
 export function importOnnx<O extends Outputs = Tensor>(path: string): Model<O> {
   pathArg("io.importOnnx", path);

@@ -15,7 +15,7 @@ import { ValueError } from "../util/errors.js";
 import { optionsArg, optOneOfArg, typeFail } from "../util/check.js";
 import type { Model } from "../nn/model.js";
 import type { Outputs } from "../train/types.js";
-import { convGeometry, describeModelAs, modelArg, poolGeometry, type LayerSpec } from "./architecture.js";
+import { convGeometry, describeModelAs, modelArg, poolGeometry, transposeGeometry, type LayerSpec } from "./architecture.js";
 import { writeAtomic } from "./atomic.js";
 import { ioError, pathArg } from "./files.js";
 import { writeSafetensors } from "./safetensors.js";
@@ -44,6 +44,7 @@ const tuple = (v: readonly number[]): string => (v.length === 1 ? `(${v[0]},)` :
 const toLast = (r: number): number[] => [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
 const ACT: Record<string, (x: string, r: number) => string> = {
   relu: (x) => `F.relu(${x})`,
+  relu6: (x) => `F.relu6(${x})`,
   sigmoid: (x) => `torch.sigmoid(${x})`,
   tanh: (x) => `torch.tanh(${x})`,
   leakyRelu: (x) => `F.leaky_relu(${x}, 0.01)`,
@@ -99,6 +100,24 @@ function pytorchCodeAs(model: Model<Outputs>, fn: string): string {
         fwd.push(`        ${out} = ${actOf(`${attr(l.name)}(${x})`)}  # ${l.name}: ${l.type} → [${l.shape.join(", ")}] (NHWC in convlab)`);
         if (dw) map(l.name, "kernel", "weight", [2, 3, 0, 1], [cin, k.shape[3]!, ...f], [cout, 1, ...f]);
         else map(l.name, "kernel", "weight", [nd + 1, nd, ...Array.from({ length: nd }, (_, i) => i)], null, null);
+        if (bias) map(l.name, "bias", "bias", null, null, null);
+        break;
+      }
+      case "Conv2DTranspose": {
+        const k = sd[`${l.name}/kernel`]!;
+        const f = k.shape.slice(0, 2);
+        const { s, dil, axes } = transposeGeometry(fn, c, inShape, f);
+        const before = axes.map((a) => a.before);
+        const sym = axes.every((a) => a.before === a.after);
+        const cin = k.shape[3]!, cout = k.shape[2]!;
+        const bias = c.useBias !== false;
+        // PyTorch crops `padding` from both sides; convlab's "same" with an odd crop takes one more
+        // row/column after: crop `before` from both sides, then slice the rest off the end
+        init.push(`        ${attr(l.name)} = nn.ConvTranspose2d(${cin}, ${cout}, kernel_size=${tuple(f)}, stride=${tuple(s)}, padding=${tuple(before)}, output_padding=${tuple(axes.map((a) => a.outputPadding))}, dilation=${tuple(dil)}, bias=${bias ? "True" : "False"})`);
+        const y = sym ? `${attr(l.name)}(${xin})` : `${attr(l.name)}(${xin})[:, :, :${axes[0]!.out}, :${axes[1]!.out}]`;
+        fwd.push(`        ${out} = ${actOf(y)}  # ${l.name}: Conv2DTranspose → [${l.shape.join(", ")}] (NHWC in convlab)`);
+        // convlab [f, f, nC, nC_prev] → PyTorch [nC_prev, nC, f, f]
+        map(l.name, "kernel", "weight", [3, 2, 0, 1], null, null);
         if (bias) map(l.name, "bias", "bias", null, null, null);
         break;
       }

@@ -11,6 +11,7 @@ export { Summary, type SummaryRow } from "./summary.js";
 export { initialize, fans, INITIALIZERS, type Initializer, type InitializerName } from "./initializers.js";
 export { activationFn, type Activation, type ActivationName } from "./activation.js";
 export { Conv1D, Conv2D, Conv3D, DepthwiseConv2D, conv1d, conv2d, conv3d, depthwiseConv2d, type ConvLayerOptions, type DepthwiseLayerOptions } from "./layers/conv.js";
+export { Conv2DTranspose, conv2dTranspose, type ConvTransposeLayerOptions } from "./layers/conv.js";
 export { Pool, GlobalPool, maxPool1d, avgPool1d, maxPool2d, avgPool2d, maxPool3d, avgPool3d, globalAvgPool2d, globalMaxPool2d, type PoolLayerOptions } from "./layers/pool.js";
 export { Dense, dense, type DenseLayerOptions } from "./layers/dense.js";
 export {

@@ -3,9 +3,9 @@
 import type { DType, Tensor } from "../tensor/tensor.js";
 import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
-import { ShapeError, fmtShape } from "../util/errors.js";
+import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { checkBias, checkConvShapes, convArgs, convShapeArgs, convSteps, runConv, type ConvKernels, type FusedPost } from "./conv.js";
-import { explicitPadding, type Padding, type Shaped } from "./padding.js";
+import { axisTuple, explicitPadding, type Padding, type Shaped } from "./padding.js";
 
 export interface Conv2dTransposeOptions {
   /** s, or [sH, sW] (default 1): the upsampling factor. */
@@ -17,6 +17,12 @@ export interface Conv2dTransposeOptions {
   padding?: Padding<readonly [number, number]>;
   /** d, or [dH, dW] (default 1). */
   dilation?: number | readonly [number, number];
+  /**
+   * op, or [opH, opW] (default 0): extra rows/columns at the bottom/right of the output, PyTorch's
+   * `output_padding` (each < max(s, d); with "valid" or explicit padding only). It picks among the
+   * input sizes that a strided conv2d maps to the same output: out = (n − 1)·s + f_eff − 2p + op.
+   */
+  outputPadding?: number | readonly [number, number];
   /** b [nC_out]. */
   bias?: Tensor;
   /**
@@ -58,6 +64,42 @@ export function conv2dTransposeShape(xShape: readonly number[], wShape: readonly
   return transposeGeom(a.x, a.w, a.opts).outShape;
 }
 
+/** One spatial axis of a transposed convolution: rows cropped from the full output (n − 1)·s + f_eff before and after, rows added after it (output padding), the output size. */
+export interface TransposeAxis {
+  before: number;
+  after: number;
+  outputPadding: number;
+  out: number;
+}
+
+/**
+ * The geometry of each spatial axis of a transposed convolution of sizes n with filter f (what
+ * the ONNX and PyTorch exporters write): "same" crops max(f_eff − s, 0) (the odd row after) and,
+ * when f_eff < s, adds s − f_eff rows of output padding, so that out = n·s.
+ */
+export function transposeAxes(op: string, n: readonly number[], f: readonly number[], opts: Pick<Conv2dTransposeOptions, "stride" | "dilation" | "padding" | "outputPadding">): TransposeAxis[] {
+  const nd = n.length;
+  const s = axisTuple(op, "stride", opts.stride as number | number[] | undefined, nd, 1);
+  const d = axisTuple(op, "dilation", opts.dilation as number | number[] | undefined, nd, 1);
+  const padding = opts.padding ?? "valid";
+  const pad = explicitPadding(op, padding, nd) ?? new Array<number>(nd).fill(0);
+  const extra = axisTuple(op, "outputPadding", opts.outputPadding as number | number[] | undefined, nd, 0, 0);
+  if (padding === "same" && extra.some((e) => e > 0))
+    throw new ValueError(`${op}: outputPadding ${JSON.stringify(opts.outputPadding)} needs "valid" or explicit padding (with "same" the output is n·s)`);
+  extra.forEach((e, i) => {
+    if (e >= Math.max(s[i]!, d[i]!)) throw new ValueError(`${op}: outputPadding must be smaller than the stride or the dilation (PyTorch's rule), got ${e} with stride ${s[i]} and dilation ${d[i]}`);
+  });
+  return n.map((ni, i) => {
+    const fEff = (f[i]! - 1) * d[i]! + 1;
+    if (padding === "same") {
+      const total = fEff - s[i]!;
+      const before = Math.floor(Math.max(total, 0) / 2);
+      return { before, after: Math.max(total, 0) - before, outputPadding: Math.max(-total, 0), out: ni * s[i]! };
+    }
+    return { before: pad[i]!, after: pad[i]!, outputPadding: extra[i]!, out: (ni - 1) * s[i]! + fEff - 2 * pad[i]! + extra[i]! };
+  });
+}
+
 /** The geometry of the conv2d (from nC_out to nC_in channels) that the op transposes. */
 function transposeGeom(x: Shaped, w: Shaped, opts: Conv2dTransposeOptions): { g: Conv2dGeom; outShape: number[] } {
   const op = "conv2dTranspose";
@@ -67,12 +109,10 @@ function transposeGeom(x: Shaped, w: Shaped, opts: Conv2dTransposeOptions): { g:
   const shapes = `(x ${fmtShape(x.shape)}, w ${fmtShape(w.shape)})`;
   const { s, d } = convSteps(op, opts, 2);
   const padding = opts.padding ?? "valid";
-  const pad = explicitPadding(op, padding, 2) ?? [0, 0];
-  const n = [h, wd], f = [fh, fw];
-  const fEff = f.map((fi, i) => (fi - 1) * d[i]! + 1);
+  const axes = transposeAxes(op, [h, wd], [fh, fw], opts);
   // output sizes, and the padding before of the transposed conv2d
-  const out = n.map((ni, i) => (padding === "same" ? ni * s[i]! : (ni - 1) * s[i]! + fEff[i]! - 2 * pad[i]!));
-  const before = n.map((_, i) => (padding === "same" ? Math.floor(Math.max(fEff[i]! - s[i]!, 0) / 2) : pad[i]!));
+  const out = axes.map((a) => a.out);
+  const before = axes.map((a) => a.before);
   if (out.some((o) => o < 1))
     throw new ShapeError(`${op}: padding ${JSON.stringify(padding)} leaves no output (${out.join("×")}) ${shapes}`);
   checkBias(op, opts.bias, cOut);

@@ -7,6 +7,7 @@ import * as c2 from "../../ops/conv2d.js";
 import * as c1 from "../../ops/conv1d.js";
 import * as c3 from "../../ops/conv3d.js";
 import * as dw from "../../ops/depthwise.js";
+import * as ct from "../../ops/conv2dTranspose.js";
 import { explicitPadding, type Padding } from "../../ops/padding.js";
 import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
 import { activationFn, activationName, type Activation } from "../activation.js";
@@ -33,6 +34,14 @@ export interface ConvLayerOptions extends LayerOptions {
   biasInitializer?: Initializer;
 }
 
+export interface ConvTransposeLayerOptions extends ConvLayerOptions {
+  /**
+   * op, or [opH, opW] (default 0): rows/columns added at the bottom/right of the output
+   * (PyTorch's `output_padding`; each < max(s, d); "valid" or explicit padding only).
+   */
+  outputPadding?: Tuple;
+}
+
 export interface DepthwiseLayerOptions extends Omit<ConvLayerOptions, "filters"> {
   /** Output channels per input channel (default 1). */
   depthMultiplier?: number;
@@ -49,7 +58,7 @@ export abstract class ConvBase extends Layer {
   protected abstract get nd(): number;
   protected abstract get rule(): ShapeRule;
   protected abstract get op(): ConvOp;
-  readonly config: ConvLayerOptions;
+  readonly config: ConvTransposeLayerOptions;
   private readonly act: (x: Tensor) => Tensor;
 
   constructor(opts: ConvLayerOptions, nd: number, depthwise = false) {
@@ -99,7 +108,7 @@ export abstract class ConvBase extends Layer {
     const fs = this.filterShape(c);
     this.addWeight("kernel", fs, this.config.kernelInitializer ?? "glorotUniform", rng);
     // one bias per output channel: nC (depthwise: nC_prev·depthMultiplier)
-    const k = this.kind === "depthwiseConv2d" ? c * fs[fs.length - 1]! : fs[fs.length - 1]!;
+    const k = this.kind === "depthwiseConv2d" ? c * fs[fs.length - 1]! : this.kind === "conv2dTranspose" ? this.config.filters : fs[fs.length - 1]!;
     if (this.config.useBias ?? true) this.addWeight("bias", [k], this.config.biasInitializer ?? "zeros", rng);
   }
 
@@ -143,6 +152,8 @@ export abstract class ConvBase extends Layer {
     const f = this.sizes();
     const parts = [`f=${f.every((v) => v === f[0]) ? f[0] : f.join("×")}`, `s=${Array.isArray(stride) ? stride.join("×") : stride}`, `p=${Array.isArray(padding) ? padding.join("×") : padding}`];
     if (dilation !== undefined && dilation !== 1) parts.push(`d=${Array.isArray(dilation) ? dilation.join("×") : dilation}`);
+    const op = this.config.outputPadding;
+    if (op !== undefined && op !== 0) parts.push(`op=${Array.isArray(op) ? op.join("×") : op}`);
     if (this.config.activation !== undefined) parts.push(activationName(this.config.activation));
     return parts.join(" ");
   }
@@ -207,8 +218,53 @@ export class DepthwiseConv2D extends ConvBase {
   }
 }
 
+/**
+ * A transposed 2-D convolution ("deconvolution", upsampling) layer over `cl.conv2dTranspose`:
+ * input [m,nH,nW,nC_prev] → [m,nH',nW',filters] with nH' = (nH − 1)·s + f − 2p + op ("valid": p = 0;
+ * "same": nH·s), as Keras' Conv2DTranspose and PyTorch's ConvTranspose2d. Kernel
+ * [f, f, filters, nC_prev] (Keras' layout: the filter of the conv2d from `filters` to nC_prev
+ * channels that it transposes; PyTorch's weight is its permutation [nC_prev, filters, f, f]),
+ * bias [filters]. Parameters f·f·nC_prev·filters + filters; mults nH·nW·nC_prev·f·f·filters per
+ * example (every input value times every filter weight it spreads to).
+ */
+export class Conv2DTranspose extends ConvBase {
+  get type(): string { return "Conv2DTranspose"; }
+  get kind(): string { return "conv2dTranspose"; }
+  protected get nd(): number { return 2; }
+  protected get rule(): ShapeRule { return ct.conv2dTransposeShape as ShapeRule; }
+  protected get op(): ConvOp { return ct.conv2dTranspose as ConvOp; }
+  constructor(opts: ConvTransposeLayerOptions) {
+    super(opts, 2);
+    if (opts.outputPadding !== undefined) {
+      const op = opts.outputPadding;
+      const ok = (e: unknown): boolean => typeof e === "number" && Number.isInteger(e) && e >= 0;
+      if (!(ok(op) || (Array.isArray(op) && op.length === 2 && op.every(ok))))
+        throw this.configError(`outputPadding must be a non-negative integer (or 2 of them), got ${JSON.stringify(op) ?? String(op)}`);
+      // the op's own checks (op < max(s, d), not with "same"), at construction
+      try {
+        ct.transposeAxes(this.label, [1, 1], this.sizes(), this.opOptions());
+      } catch (e) {
+        throw this.configError((e as Error).message.slice(this.label.length + 2));
+      }
+    }
+  }
+  protected override opOptions(): object {
+    const { stride, padding, dilation, outputPadding } = this.config;
+    return { stride, padding, dilation, outputPadding };
+  }
+  protected filterShape(c: number): number[] {
+    return [...this.sizes(), this.config.filters, c];
+  }
+  override mults(inputShapes: Shape[]): number {
+    this.outputShape(inputShapes);
+    return sizeOf(inputShapes[0]!) * sizeOf(this.sizes()) * this.config.filters;
+  }
+}
+
 /** A 2-D convolution layer: `cl.nn.conv2d({ filters: 8, size: 5, activation: "relu" })`; input [m,nH,nW,nC_prev] → [m,nH',nW',filters]. */
 export const conv2d = (opts: ConvLayerOptions): Conv2D => new Conv2D(opts);
+/** A transposed 2-D convolution layer: `cl.nn.conv2dTranspose({ filters: 8, size: 3, stride: 2, padding: "same" })` upsamples [m,7,7,16] → [m,14,14,8]. */
+export const conv2dTranspose = (opts: ConvTransposeLayerOptions): Conv2DTranspose => new Conv2DTranspose(opts);
 /** A 1-D convolution layer on [m,n,c]. */
 export const conv1d = (opts: ConvLayerOptions): Conv1D => new Conv1D(opts);
 /** A 3-D convolution layer on [m,d,h,w,c]. */

@@ -418,6 +418,7 @@ export const BASELINES: Record<string, Baseline> = {
   "data.synthetic.landmarks": () => [{ n: 2, size: 16, noise: 0.05, seed: 1 }],
   "data.synthetic.ecgBeats": () => [{ n: 2, length: 48, noise: 0.05, seed: 1 }],
   "data.synthetic.shapeVolumes": () => [{ n: 3, size: 8, noise: 0.1, seed: 1 }],
+  "nn.conv2dTranspose": () => [{ filters: 2, size: 3, stride: 2, padding: 1, outputPadding: 1, dilation: 1, activation: "relu", useBias: true, name: "up" }],
   "nn.toConvolutional": (cl) => [cl.nn.sequential([cl.nn.conv2d({ filters: 2, size: 3 }), cl.nn.flatten(), cl.nn.dense({ units: 3 })], { inputShape: [5, 5, 1] }), { inputShape: [7, 7, 1], name: "c" }],
   // models.pretrained (Node): face-api's weight files, read from the installed package
   "models.pretrained.faceApiModelDir": () => [],
@@ -474,9 +475,14 @@ export const BASELINES: Record<string, Baseline> = {
   "inspect.projector": (cl) => ["tb", pos(cl, [3, 2]), { labels: ["a", "b", "c"], thumbnails: pos(cl, [3, 2, 2]).div(2), name: "emb" }],
 };
 
-/** A one-layer model for the interop exports. */
+/** A small model for the interop exports (conv, transposed conv with output padding, flatten, dense). */
 function tinyModel(cl: Cl) {
-  return cl.nn.sequential([cl.nn.conv2d({ filters: 2, size: 2, activation: "relu" }), cl.nn.flatten(), cl.nn.dense({ units: 2 })], { inputShape: [3, 3, 1], seed: 1 });
+  return cl.nn.sequential([
+    cl.nn.conv2d({ filters: 2, size: 2, activation: "relu" }),
+    cl.nn.conv2dTranspose({ filters: 1, size: 2, stride: 2, padding: 1, outputPadding: 1 }),
+    cl.nn.flatten(),
+    cl.nn.dense({ units: 2 }),
+  ], { inputShape: [3, 3, 1], seed: 1 });
 }
 
 /** A minimal experiment record (runs/<id>/record.json) whose function does nothing. */

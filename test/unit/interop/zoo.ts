@@ -5,7 +5,7 @@ import type { Model } from "../../../src/nn/model.js";
 type AnyModel = Model<cl.Tensor>;
 
 /** Randomises batch-norm running statistics so that exports must carry them. */
-function stirBatchNorm(m: AnyModel, seed: number): AnyModel {
+export function stirBatchNorm(m: AnyModel, seed: number): AnyModel {
   const rng = new cl.Rng(seed);
   const sd = m.stateDict();
   const next: Record<string, cl.Tensor> = {};
@@ -16,6 +16,13 @@ function stirBatchNorm(m: AnyModel, seed: number): AnyModel {
     else next[k] = t;
   }
   m.loadStateDict(next);
+  return m;
+}
+
+/** Multiplies a layer's kernel by `k` (so that relu6 clips at 6 somewhere). */
+function scaleKernel(m: AnyModel, layer: string, k: number): AnyModel {
+  const sd = m.stateDict();
+  m.loadStateDict({ ...sd, [`${layer}/kernel`]: sd[`${layer}/kernel`]!.mul(k) });
   return m;
 }
 
@@ -81,6 +88,20 @@ export const ZOO: ZooEntry[] = [
       cl.nn.flatten(),
       cl.nn.dense({ units: 2 }),
     ], { inputShape: [5, 6, 6, 2], seed: 7 }) as unknown as AnyModel,
+  },
+  {
+    name: "conv2dTranspose: same (odd crop, and f < s), explicit padding + outputPadding, dilation, no bias; relu6 (Clip)",
+    input: [4, 4, 2],
+    make: () => scaleKernel(cl.nn.sequential([
+      cl.nn.conv2dTranspose({ filters: 3, size: 3, stride: 2, padding: "same", activation: "relu" }),
+      cl.nn.conv2dTranspose({ filters: 2, size: 3, stride: 2, padding: 1, outputPadding: 1, useBias: false }),
+      cl.nn.conv2d({ filters: 3, size: 3, stride: 2, activation: "relu6", name: "clip6" }),
+      cl.nn.conv2dTranspose({ filters: 2, size: [2, 3], stride: [3, 2], padding: "same" }),
+      cl.nn.conv2dTranspose({ filters: 2, size: 3, dilation: 2, activation: "tanh" }),
+      cl.nn.maxPool2d({ size: 4 }),
+      cl.nn.flatten(),
+      cl.nn.dense({ units: 3 }),
+    ], { inputShape: [4, 4, 2], seed: 8 }) as unknown as AnyModel, "clip6", 60),
   },
 ];
 

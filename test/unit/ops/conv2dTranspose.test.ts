@@ -10,6 +10,9 @@ describe("conv2dTranspose", () => {
     ["x=[1,4,3,2] w=[3,2,3,2] s=2 same", [1, 4, 3, 2], [3, 2, 3, 2], { stride: 2, padding: "same" }, [1, 8, 6, 3]],
     ["x=[1,3,4,2] w=[3,3,2,2] s=[2,1] p=[1,0]", [1, 3, 4, 2], [3, 3, 2, 2], { stride: [2, 1], padding: [1, 0] }, [1, 5, 6, 2]],
     ["x=[1,3,3,1] w=[2,3,2,1] s=2 d=2", [1, 3, 3, 1], [2, 3, 2, 1], { stride: 2, dilation: 2 }, [1, 7, 9, 2]],
+    // outputPadding (PyTorch's output_padding): out = (n − 1)·s + f_eff − 2p + op
+    ["x=[1,3,2,2] w=[3,3,2,2] s=2 p=1 op=1", [1, 3, 2, 2], [3, 3, 2, 2], { stride: 2, padding: 1, outputPadding: 1 }, [1, 6, 4, 2]],
+    ["x=[1,2,3,1] w=[2,3,2,1] s=[2,3] op=[1,2]", [1, 2, 3, 1], [2, 3, 2, 1], { stride: [2, 3], outputPadding: [1, 2] }, [1, 5, 11, 2]],
   ];
   for (const [name, xs, ws, opts, outShape] of cases) {
     it(`shape ${name} → [${outShape}]`, () => {
@@ -20,7 +23,8 @@ describe("conv2dTranspose", () => {
       const x = cl.randn(xs, { seed: 1, ...f64 }), w = cl.randn(ws, { seed: 2, ...f64 });
       const y = cl.randn(outShape, { seed: 3, ...f64 });
       const lhs = cl.conv2dTranspose(x, w, opts).mul(y).sum().item();
-      const rhs = cl.conv2d(y, w, opts as cl.Conv2dOptions).mul(x).sum().item();
+      const { outputPadding: _op, ...forward } = opts;
+      const rhs = cl.conv2d(y, w, forward as cl.Conv2dOptions).mul(x).sum().item();
       expect(Math.abs(lhs - rhs)).toBeLessThan(1e-10 * (1 + Math.abs(rhs)));
     });
     it(`gradcheck ${name} with bias`, () => {
@@ -34,5 +38,8 @@ describe("conv2dTranspose", () => {
     expect(() => cl.conv2dTranspose(cl.zeros([1, 2, 2, 1]), cl.zeros([3, 3, 1, 1]), { padding: "full" as "same" })).toThrow(/conv2dTranspose: unknown padding "full"/);
     expect(() => cl.conv2dTranspose(cl.zeros([1, 2, 2, 1]), cl.zeros([3, 3, 1, 1]), { stride: 0 })).toThrow(/conv2dTranspose: stride must be a positive integer/);
     expect(() => cl.conv2dTranspose(cl.zeros([1, 2, 2, 1]), cl.zeros([3, 3, 2, 1]), { bias: cl.zeros([1]) })).toThrow(/conv2dTranspose: bias has shape \[1\] but the filter has 2 output channels/);
+    expect(() => cl.conv2dTranspose(cl.zeros([1, 2, 2, 1]), cl.zeros([3, 3, 1, 1]), { stride: 2, outputPadding: 2 })).toThrow(/^conv2dTranspose: outputPadding must be smaller than the stride or the dilation \(PyTorch's rule\), got 2 with stride 2 and dilation 1$/);
+    expect(() => cl.conv2dTranspose(cl.zeros([1, 2, 2, 1]), cl.zeros([3, 3, 1, 1]), { stride: 2, padding: "same", outputPadding: 1 })).toThrow(/^conv2dTranspose: outputPadding 1 needs "valid" or explicit padding/);
+    expect(() => cl.conv2dTranspose(cl.zeros([1, 2, 2, 1]), cl.zeros([3, 3, 1, 1]), { outputPadding: [1] as never })).toThrow(/^conv2dTranspose: outputPadding must be a non-negative integer \(or 2 of them\), got \[1\]/);
   });
 });
