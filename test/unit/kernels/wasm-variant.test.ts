@@ -8,6 +8,8 @@ import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import v8 from "node:v8";
+import { spawnSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import * as cl from "../../../src/index.js";
 
 const relaxedBytes = readFileSync(join(__dirname, "../../../src/kernels/wasm/build/kernels-shared-relaxed.wasm"));
@@ -38,5 +40,17 @@ describe("the WASM kernel build in use", () => {
     const y1 = cl.conv2d(x, w, { padding: "same" });
     cl.setThreads(before);
     expect(Buffer.from(y2.data.buffer).equals(Buffer.from(y1.data.buffer))).toBe(true);
+  });
+  it("worker threads start in a process run with --input-type=module (node --input-type=module -e ...)", () => {
+    const register = join(__dirname, "../support/ts-register.mjs");
+    const entry = pathToFileURL(join(__dirname, "../../../src/index.ts")).href;
+    const code = `const cl = await import(${JSON.stringify(entry)});
+      cl.setThreads(2);
+      cl.conv2d(cl.randn([8, 32, 32, 32], { seed: 1 }), cl.randn([3, 3, 32, 32], { seed: 2 }), { padding: "same" });
+      console.log("worker tasks " + cl.wasmMemoryStats().workerTasks);
+      process.exit(0);`;
+    const r = spawnSync(process.execPath, ["--import", register, "--input-type=module", "-e", code], { encoding: "utf8", timeout: 25_000 });
+    expect(r.status, r.stderr.slice(-500)).toBe(0);
+    expect(Number(/worker tasks (\d+)/.exec(r.stdout)?.[1])).toBeGreaterThan(0);
   });
 });
