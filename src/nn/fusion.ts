@@ -4,6 +4,12 @@
 // (the kernels' epilogue) — no intermediate tensors, no extra passes. The values equal the
 // unfused layers' within float32 rounding (the fold reassociates the batch-norm's arithmetic).
 // Tensors that were asked for (model outputs, features, sub-model cuts) are never fused away.
+// With autograd on (style transfer, activation maximisation: gradients of the input through a
+// frozen network), a chain fuses too when nothing folded needs a gradient — a batch-norm whose
+// weights and the conv's bias all have requiresGrad false: the fused op's backward (runConv:
+// dz = dy·act'(y), then ·scale per channel, then gradInput/gradFilter) is the chain rule of the
+// unfused layers, and the kernel's gradient still flows. Without a batch-norm the shift is the
+// conv's own bias tensor, so its gradient flows as well.
 import { Tensor, allocate } from "../tensor/tensor.js";
 import type { EpilogueActivation } from "../kernels/types.js";
 import { relu, relu6 } from "../ops/activations.js";
@@ -43,11 +49,17 @@ function epilogueActivation(layer: ActivationLayer): EpilogueActivation | null {
   return null;
 }
 
+/** Under autograd: whether a batch-norm can be folded (no folded tensor needs a gradient). */
+function foldable(conv: ConvBase, bn: BatchNorm): boolean {
+  if (conv.hasWeight("bias") && conv.weight("bias").requiresGrad) return false;
+  return !["gamma", "beta", "runningMean", "runningVar"].some((n) => bn.hasWeight(n) && bn.weight(n).requiresGrad);
+}
+
 /**
  * The chain starting at the conv output `s`, or null: each link's only consumer is the next
  * (`next` lists consumers among the tensors this run computes) and no inner tensor is wanted.
  */
-export function fusionChain(s: SymbolicTensor, next: Map<SymbolicTensor, SymbolicTensor[]>, wanted: Set<SymbolicTensor>, ctx: CallContext): FusedChain | null {
+export function fusionChain(s: SymbolicTensor, next: Map<SymbolicTensor, SymbolicTensor[]>, wanted: Set<SymbolicTensor>, ctx: CallContext, grad = false): FusedChain | null {
   const conv = s.node.layer;
   if (!(conv instanceof ConvBase) || !conv.fusable || !conv.built) return null;
   const only = (t: SymbolicTensor): SymbolicTensor | null => {
@@ -57,7 +69,7 @@ export function fusionChain(s: SymbolicTensor, next: Map<SymbolicTensor, Symboli
   const inner: SymbolicTensor[] = [];
   let last = s, bn: BatchNorm | null = null, activation: EpilogueActivation = "linear";
   let t = only(s);
-  if (t && t.node.layer instanceof BatchNorm && t.node.layer.built && (t.node.layer.inference || !ctx.training)) {
+  if (t && t.node.layer instanceof BatchNorm && t.node.layer.built && (t.node.layer.inference || !ctx.training) && (!grad || foldable(conv, t.node.layer))) {
     bn = t.node.layer;
     inner.push(last);
     last = t;

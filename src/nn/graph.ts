@@ -117,15 +117,17 @@ export class Graph {
       need.add(s);
       for (const i of s.node.inputs) stack.push(i);
     }
-    // without autograd, conv → batch-norm (inference) → relu/relu6 chains run as one op (fusion.ts)
-    const fuse = !isGradEnabled() && fusionEnabled();
+    // conv → batch-norm (inference) → relu/relu6 chains run as one op (fusion.ts; under autograd
+    // only where no folded weight needs a gradient)
+    const grad = isGradEnabled();
+    const fuse = fusionEnabled();
     const next = new Map<SymbolicTensor, SymbolicTensor[]>();
     if (fuse) for (const s of need) for (const i of s.node.inputs) next.set(i, [...(next.get(i) ?? []), s]);
     const wantedSet = new Set(wanted);
     const skip = new Set<SymbolicTensor>();
     for (const s of this.order) {
       if (!need.has(s) || skip.has(s)) continue;
-      const chain = fuse ? fusionChain(s, next, wantedSet, ctx) : null;
+      const chain = fuse ? fusionChain(s, next, wantedSet, ctx, grad) : null;
       if (chain) {
         values.set(chain.last, runChain(chain, values.get(s.node.inputs[0]!)!));
         for (const t of chain.inner) skip.add(t);

@@ -172,8 +172,16 @@ export function runConv<G>(
       kernel("activationGrad", dtype)(dyd, y, dy, k, d, act);
       if (d) db = new Tensor(d, [k]);
     } else if (wantDb) db = biasGrad(dy, k, dtype);
-    if (sd) {
-      // through the folded factor: ∂(conv·s)/∂conv = s per channel
+    // through the folded factor: ∂(conv·s)/∂conv = s per output channel. When only dx is wanted
+    // (a frozen network), s scales the filter instead of dy: gradInput(dy·s, W) = gradInput(dy, W·s),
+    // and W (output channel last: [..., c, k], depthwise [..., c, mult] with k = c·mult) is far
+    // smaller than dy
+    let wx = W.data;
+    if (sd && !w.requiresGrad && ks.forwardEpilogue !== false && W.size % k === 0) {
+      const d = allocate(dtype, W.size);
+      for (let o = 0; o < d.length; o += k) for (let j = 0; j < k; j++) d[o + j] = wx[o + j]! * sd[j]!;
+      wx = d;
+    } else if (sd) {
       const d = allocate(dtype, dy.length);
       for (let o = 0; o < d.length; o += k) for (let j = 0; j < k; j++) d[o + j] = dy[o + j]! * sd[j]!;
       dy = d;
@@ -181,7 +189,7 @@ export function runConv<G>(
     let dx: Tensor | null = null, dw: Tensor | null = null;
     if (x.requiresGrad) {
       const d = allocate(dtype, x.size);
-      back.gradInput(dy, W.data, d, g);
+      back.gradInput(dy, wx, d, g);
       dx = new Tensor(d, x.shape);
     }
     if (w.requiresGrad) {

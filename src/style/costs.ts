@@ -9,15 +9,14 @@
  *   J_style(S,G)     = Σ_l λ[l] J_style[l](S,G)
  *   J(G)             = α J_content(C,G) + β J_style(S,G)
  */
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor, allocate, resultType } from "../tensor/tensor.js";
+import { noGrad, record } from "../autograd/tape.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { numberArg, optNumberArg, optOneOfArg, optionsArg, typeFail } from "../util/check.js";
 import { tensorArg } from "../tensor/args.js";
 import { matmul } from "../ops/matmul.js";
 import { reshape } from "../ops/layout.js";
-import { sub, mul, add } from "../ops/binary.js";
-import { square } from "../ops/unary.js";
-import { sum } from "../ops/reduce.js";
+import { mul, add } from "../ops/binary.js";
 
 /** `[nH, nW, nC]` of one image's activations `[nH,nW,nC]` or `[1,nH,nW,nC]`. */
 export function activationDims(fn: string, name: string, a: Tensor): [number, number, number] {
@@ -43,8 +42,41 @@ function sameDims(fn: string, a: Tensor, b: Tensor, an: string, bn: string): [nu
  */
 export function gram(a: Tensor): Tensor {
   const [nH, nW, nC] = activationDims("style.gram", "a", a);
-  const A = reshape(a, [nH * nW, nC]);
-  return matmul(A, A, { transA: true });
+  const A = new Tensor(a.data, [nH * nW, nC]);
+  const G = noGrad(() => matmul(A, A, { transA: true }));
+  // one op with one GEMM backward: dA = A·(dG + dGᵀ) (matmul's own backward would run two GEMMs,
+  // one per operand, and add them)
+  return record("gram", G, [a], (dG) => {
+    const d = dG.data, sym = allocate(dG.dtype, nC * nC);
+    for (let i = 0; i < nC; i++) for (let j = 0; j < nC; j++) sym[i * nC + j] = d[i * nC + j]! + d[j * nC + i]!;
+    return [reshape(matmul(A, new Tensor(sym, [nC, nC])), a.shape)];
+  });
+}
+
+/**
+ * `Σ (a − b)²` over all entries of two same-shaped tensors, a scalar, as one op: one pass forward
+ * (accumulated in float64), one pass backward (`±2 (a − b)·dy`). @internal
+ */
+export function squaredDistance(a: Tensor, b: Tensor): Tensor {
+  const ad = a.data, bd = b.data, n = ad.length;
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const v = ad[i]! - bd[i]!;
+    acc += v * v;
+  }
+  const dtype = resultType(a, b);
+  const out = allocate(dtype, 1);
+  out[0] = acc;
+  return record("squaredDistance", new Tensor(out, []), [a, b], (dy) => {
+    const g = 2 * dy.data[0]!;
+    const da = a.requiresGrad ? allocate(a.dtype, n) : null, db = b.requiresGrad ? allocate(b.dtype, n) : null;
+    for (let i = 0; i < n; i++) {
+      const v = g * (ad[i]! - bd[i]!);
+      if (da) da[i] = v;
+      if (db) db[i] = -v;
+    }
+    return [da ? new Tensor(da, a.shape) : null, db ? new Tensor(db, b.shape) : null];
+  });
 }
 
 export interface ContentCostOptions {
@@ -62,14 +94,14 @@ export function contentCost(aC: Tensor, aG: Tensor, opts: ContentCostOptions = {
   const o = optionsArg(fn, opts);
   const norm = optOneOfArg(fn, "opts.normalization", o.normalization, ["course", "assignment"] as const) ?? "course";
   const k = norm === "course" ? 0.5 : 1 / (4 * nH * nW * nC);
-  return mul(sum(square(sub(aC, aG))), k);
+  return mul(squaredDistance(aC, aG), k);
 }
 
 /** One layer's style cost `1/(2 nH nW nC)² Σ_k Σ_k' (G(S)_kk' − G(G)_kk')²`, a scalar. */
 export function styleCost(aS: Tensor, aG: Tensor): Tensor {
   const fn = "style.styleCost";
   const [nH, nW, nC] = sameDims(fn, aS, aG, "aS", "aG");
-  return mul(sum(square(sub(gram(aS), gram(aG)))), 1 / (2 * nH * nW * nC) ** 2);
+  return mul(squaredDistance(gram(aS), gram(aG)), 1 / (2 * nH * nW * nC) ** 2);
 }
 
 /**

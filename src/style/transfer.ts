@@ -17,7 +17,7 @@ import { adam, type Optimizer } from "../train/optimizers.js";
 import { currentRuntime } from "../runtime/index.js";
 import { show } from "../inspect/display.js";
 import { trainingCurves, type TrainingCurves } from "../inspect/training.js";
-import { contentCost, gram, type ContentCostOptions } from "./costs.js";
+import { contentCost, gram, squaredDistance, type ContentCostOptions } from "./costs.js";
 import { add, mul } from "../ops/binary.js";
 import { Gallery } from "./gallery.js";
 import { withFrozenWeights } from "../inspect/maximize.js";
@@ -185,8 +185,7 @@ export async function transfer(opts: TransferOptions): Promise<TransferResult> {
       const aG = f[n]!;
       const [nH, nW, nC] = aG.rank === 4 ? aG.shape.slice(1) : aG.shape;
       // the style Gram is precomputed once; styleCost(aS, aG) would recompute it every step
-      const diff = gram(aG).sub(gS[n]!.gram);
-      const j = mul(diff.square().sum(), lambdas[n]! / (2 * nH! * nW! * nC!) ** 2);
+      const j = mul(squaredDistance(gram(aG), gS[n]!.gram), lambdas[n]! / (2 * nH! * nW! * nC!) ** 2);
       js = js === null ? j : add(js, j);
     }
     const J = add(mul(jc, alpha), mul(js!, beta));

@@ -1,8 +1,9 @@
 // Issue 19: inference fusion. Without autograd, a graph run folds conv → batch-norm (inference)
 // → relu/relu6 chains into one convolution op (nn/fusion.ts). Checked here: the values equal the
 // unfused layers' within float32 rounding (float64: 1e-12), the batch-norm and activation layers
-// are really skipped, and nothing is fused when an inner tensor is asked for, when autograd
-// records, or when a batch-norm uses batch statistics.
+// are really skipped, and nothing is fused when an inner tensor is asked for or when a
+// batch-norm uses batch statistics; under autograd a batch-norm folds only when none of its
+// weights (nor the conv's bias) needs a gradient, and the gradients equal the unfused layers'.
 import { describe, it, expect, afterEach } from "vitest";
 import * as cl from "../../../src/index.js";
 import { setFusion } from "../../../src/nn/fusion.js";
@@ -119,11 +120,75 @@ describe("inference fusion (conv → batch-norm → relu/relu6)", () => {
     expect(bits(fc["c"]!)).toEqual(bits(m2.features(xs, ["c"])["c"]!));
   });
 
-  it("does not fuse while autograd records (gradients flow through the unfused layers)", () => {
-    const m = net();
-    let y!: Tensor;
-    expect(countCalls(m, SKIPPED, () => (y = m.forward(x, { training: false }) as Tensor))).toBe(SKIPPED.length);
-    expect(y.requiresGrad).toBe(true);
+  it("under autograd with trainable weights: batch-norms are not folded, and every gradient equals the unfused run's", () => {
+    const m = net().setDtype("float64");
+    const x64 = x.astype("float64");
+    const run = (): { y: Tensor; dx: Tensor; grads: Tensor[] } => {
+      for (const p of m.parameters()) p.grad = null;
+      const xr = x64.clone().requireGrad();
+      const y = m.forward(xr, { training: false }) as Tensor;
+      y.square().sum().backward();
+      return { y, dx: xr.grad!, grads: m.parameters().map((p) => p.grad!) };
+    };
+    let fused!: ReturnType<typeof run>;
+    // the batch-norms and the activations after them run; only r3 (after a conv without a batch-norm) fuses
+    expect(countCalls(m, SKIPPED, () => (fused = run()))).toBe(SKIPPED.length - 1);
+    expect(countCalls(m, ["r3"], () => run())).toBe(0);
+    expect(fused.y.requiresGrad).toBe(true);
+    setFusion(false);
+    const unfused = run();
+    expectClose(fused.y, unfused.y, { atol: 0, rtol: 0 });
+    expectClose(fused.dx, unfused.dx, { atol: 1e-12, rtol: 1e-12 });
+    expect(fused.grads.length).toBe(unfused.grads.length);
+    fused.grads.forEach((g, i) => {
+      expect(g, `grad of parameter ${i}`).not.toBeNull();
+      expectClose(g, unfused.grads[i]!, { atol: 1e-12, rtol: 1e-12 });
+    });
+  });
+
+  it("under autograd through a frozen network: everything folds, the input gradient equals the unfused one and finite differences (float64)", () => {
+    const m = net().setDtype("float64");
+    m.freeze();
+    for (const p of m.parameters()) expect(p.requiresGrad).toBe(false);
+    const x64 = cl.randn([1, 9, 9, 3], { seed: 8, dtype: "float64" });
+    const objective = (t: Tensor): Tensor => (m.forward(t, { training: false }) as Tensor).square().sum();
+    const dx = (): Tensor => {
+      const xr = x64.clone().requireGrad();
+      objective(xr).backward();
+      return xr.grad!;
+    };
+    let fused!: Tensor;
+    expect(countCalls(m, SKIPPED, () => (fused = dx()))).toBe(0);
+    const r = cl.gradcheck(objective, [x64], { atol: 1e-7, rtol: 1e-5 });
+    expect(r.failures).toEqual([]);
+    setFusion(false);
+    let unfused!: Tensor;
+    expect(countCalls(m, SKIPPED, () => (unfused = dx()))).toBe(SKIPPED.length);
+    expectClose(fused, unfused, { atol: 1e-12, rtol: 1e-10 });
+    for (const p of m.parameters()) expect(p.grad).toBeNull();
+  });
+
+  it("a frozen batch-norm folds under autograd while the conv's kernel still trains (its gradient equals the unfused one)", () => {
+    const m = net().setDtype("float64");
+    for (const n of ["bn1", "bn2", "bn4"]) m.getLayer(n).trainable = false;
+    // c1 and c4 have biases that would be folded into the shift: freeze them, keep the kernels trainable
+    for (const n of ["c1", "c4"]) m.getLayer(n).weight("bias").requiresGrad = false;
+    const x64 = x.astype("float64");
+    const run = (): Tensor[] => {
+      for (const p of m.parameters()) p.grad = null;
+      (m.forward(x64, { training: false }) as Tensor).square().sum().backward();
+      return ["c1", "dw", "c4"].map((n) => m.getLayer(n).weight("kernel").grad!);
+    };
+    let fused!: Tensor[];
+    expect(countCalls(m, SKIPPED, () => (fused = run()))).toBe(0);
+    setFusion(false);
+    const unfused = run();
+    fused.forEach((g, i) => expectClose(g, unfused[i]!, { atol: 1e-12, rtol: 1e-10 }));
+    // a bias that needs its gradient keeps its batch-norm unfolded
+    setFusion(true);
+    m.getLayer("c1").weight("bias").requiresGrad = true;
+    expect(countCalls(m, ["bn1", "r1"], () => run())).toBe(2);
+    expect(m.getLayer("c1").weight("bias").grad).not.toBeNull();
   });
 
   it("does not fold a batch-norm that uses batch statistics (training mode without autograd)", () => {

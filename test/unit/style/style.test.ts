@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as cl from "../../../src/index.js";
 import { expectClose } from "../helpers.js";
+import { setFusion } from "../../../src/nn/fusion.js";
 
 const { style } = cl;
 const f64 = (v: number[], shape: number[]) => cl.tensor(v, shape, { dtype: "float64" });
@@ -163,5 +164,46 @@ describe("transfer on the pretrained MobileNetV1 features (face-api's weights)",
     });
     expect(r.history[20]!.total).toBeLessThanOrEqual(0.5 * r.history[0]!.total);
     expect(r.history[20]!.style).toBeLessThan(r.history[0]!.style);
+  }, 60_000);
+
+  it("runs the frozen network fused (batch-norms folded, no weight gradients) with the unfused run's costs and image", async () => {
+    const net = await cl.models.pretrained.mobilenetV1({ inputSize: 32 });
+    const flags = net.parameters().map((p) => p.requiresGrad);
+    const content = cl.io.readImage("notebooks/data/astronaut.png");
+    const brick = cl.io.readImage("notebooks/data/brick.png", { channels: 3 });
+    const opts = {
+      content, style: brick, extractor: net, preprocess: (x: cl.Tensor) => x.mul(2).sub(1),
+      contentLayer: "conv5_pw_relu", styleLayers: ["conv0_relu", "conv1_pw_relu", "conv3_pw_relu", "conv5_pw_relu"],
+      steps: 3, size: 32, lr: 0.03, seed: 0, progress: false,
+    };
+    // count the batch-norm and activation layers' own calls, and the weight gradients' kernels
+    const layers = ["conv1_dw_bn", "conv1_dw_relu", "conv3_dw_bn", "conv5_pw_relu"].map((n) => net.getLayer(n) as unknown as { call: (...a: unknown[]) => unknown });
+    let calls = 0;
+    const origs = layers.map((l) => l.call);
+    layers.forEach((l, i) => (l.call = (...a: unknown[]) => (calls++, origs[i]!.apply(l, a))));
+    let fused: Awaited<ReturnType<typeof style.transfer>>, unfused: Awaited<ReturnType<typeof style.transfer>>;
+    try {
+      // during the loop the weights require no gradient and none is computed (backward skips gradFilter)
+      let weightGrads = 0, steps = 0;
+      fused = await style.transfer({ ...opts, onStep: () => { steps++; for (const p of net.parameters()) if (p.grad !== null || p.requiresGrad) weightGrads++; } });
+      expect(steps).toBe(3);
+      expect(weightGrads).toBe(0);
+      expect(calls).toBe(0);
+      setFusion(false);
+      unfused = await style.transfer(opts);
+      expect(calls).toBeGreaterThan(0);
+    } finally {
+      setFusion(true);
+      layers.forEach((l, i) => (l.call = origs[i]!));
+    }
+    expect(net.parameters().map((p) => p.requiresGrad)).toEqual(flags);
+    for (const p of net.parameters()) expect(p.grad).toBeNull();
+    expect(fused.history).toHaveLength(4);
+    fused.history.forEach((h, i) => {
+      const u = unfused.history[i]!;
+      for (const k of ["total", "content", "style"] as const) expect(Math.abs(h[k] - u[k])).toBeLessThanOrEqual(1e-6 + 1e-4 * Math.abs(u[k]));
+    });
+    expect(fused.history[3]!.total).toBeLessThan(fused.history[0]!.total);
+    expectClose(fused.image, unfused.image, { atol: 1e-4, rtol: 0 });
   }, 60_000);
 });
