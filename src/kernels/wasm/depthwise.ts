@@ -5,6 +5,16 @@ import * as L from "./layout.js";
 import type { WasmEngine } from "./engine.js";
 import { as3d, epilogue, putInput } from "./conv.js";
 
+const ACT = { linear: 0, relu: 1, relu6: 2 } as const;
+
+/** The 3×3, mult 1 kernels (assembly/depthwise.ts fast3x3): fused epilogue, row-block filter gradient. */
+const fast3x3 = (g: DepthwiseGeom): boolean => g.mult === 1 && g.fh === 3 && g.fw === 3;
+
+/** Row blocks of the filter gradient: a function of the shape only (never of the thread count), ≥ 16 rows each, at most 32 blocks. */
+function gradFilterRows(rows: number): number {
+  return Math.max(16, Math.ceil(rows / 32));
+}
+
 function params(eng: WasmEngine, g: DepthwiseGeom, x: number, Hp: number, Wp: number, f: number, y: number, out: number, rows: number): number {
   const w = new Array<number>(L.DW_WORDS).fill(0);
   w[L.DW_M] = g.m; w[L.DW_H] = g.h; w[L.DW_W] = g.w; w[L.DW_C] = g.c; w[L.DW_MULT] = g.mult;
@@ -23,9 +33,18 @@ export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArr
   const ny = g.m * g.oh * g.ow * k;
   const yAt = eng.alloc(ny * 4);
   const rows = g.m * g.oh;
+  const fast = fast3x3(g);
+  const fused = fast && ep !== undefined;
+  const bias = fused && ep.bias !== null ? eng.put(ep.bias, 0, k) : 0;
+  const scale = fused && ep.scale ? eng.put(ep.scale, 0, k) : 0;
   const pr = params(eng, g, p.at, p.Hp, p.Wp, f, yAt, 0, rows);
+  if (fused) {
+    eng.i32[(pr >> 2) + L.DW_BIAS] = bias;
+    eng.i32[(pr >> 2) + L.DW_SCALE] = scale;
+    eng.i32[(pr >> 2) + L.DW_ACT] = ACT[ep.act];
+  }
   eng.dispatch(L.JOB_DEPTHWISE, Math.ceil(rows / eng.i32[(pr >> 2) + L.DW_ROWS_PER_TASK]!), pr, 2 * ny * g.fh * g.fw);
-  epilogue(eng, yAt, ny, k, ep);
+  if (!fused) epilogue(eng, yAt, ny, k, ep);
   y.set(eng.f32.subarray(yAt >> 2, (yAt >> 2) + ny));
 }
 
@@ -49,6 +68,23 @@ export function depthwiseConv2dGradFilter(eng: WasmEngine, x: TypedArray, dy: Ty
   const ny = g.m * g.oh * g.ow * k;
   const d = eng.put(dy, 0, ny);
   const nf = g.fh * g.fw * k;
+  if (fast3x3(g)) {
+    const rows = g.m * g.oh;
+    const per = gradFilterRows(rows);
+    const tasks = Math.ceil(rows / per);
+    const out = eng.alloc(tasks * nf * 4);
+    const pr = params(eng, g, p.at, p.Hp, p.Wp, 0, d, out, 1);
+    eng.i32[(pr >> 2) + L.DW_ROWS_PER_TASK] = per;
+    eng.dispatch(L.JOB_DEPTHWISE_GRAD_FILTER, tasks, pr, 2 * ny * g.fh * g.fw);
+    // the partials summed in task order, each sum rounded to float32 (as a float32 add would)
+    const f32 = eng.f32, o = out >> 2;
+    for (let j = 0; j < nf; j++) {
+      let s = f32[o + j]!;
+      for (let t = 1; t < tasks; t++) s = Math.fround(s + f32[o + t * nf + j]!);
+      dFilter[j] = s;
+    }
+    return;
+  }
   const out = eng.alloc(nf * 4);
   const pr = params(eng, g, p.at, p.Hp, p.Wp, 0, d, out, 1);
   eng.dispatch(L.JOB_DEPTHWISE_GRAD_FILTER, g.fh * g.fw * Math.ceil(k / L.DW_CBLOCK), pr, 2 * ny * g.fh * g.fw);
