@@ -11,6 +11,29 @@ const ACT = { linear: 0, relu: 1, relu6: 2 } as const;
 const fast3x3 = (g: DepthwiseGeom): boolean => g.mult === 1 && g.fh === 3 && g.fw === 3;
 
 /** Row blocks of the filter gradient: a function of the shape only (never of the thread count), ≥ 16 rows each, at most 32 blocks. */
+/**
+ * x copied into the arena for the 3×3 kernels: zero-padded like putInput, but with pixels ps
+ * floats apart, ps = c + 16 when c·4 bytes is a multiple of 512 (else the 9 taps of one output
+ * fall into one L1 cache set and evict each other).
+ */
+function putInput3x3(eng: WasmEngine, x: TypedArray, g: DepthwiseGeom): { at: number; Hp: number; Wp: number; ps: number } {
+  const c = g.c, ps = c % 128 === 0 ? c + 16 : c;
+  if (ps === c) {
+    const p = putInput(eng, x, as3d(g));
+    return { at: p.at, Hp: p.Hp, Wp: p.Wp, ps };
+  }
+  const Hp = Math.max(g.padTop + g.h, (g.oh - 1) * g.sh + 2 * g.dh + 1), Wp = Math.max(g.padLeft + g.w, (g.ow - 1) * g.sw + 2 * g.dw + 1);
+  const at = eng.alloc(g.m * Hp * Wp * ps * 4);
+  const f = eng.f32, o = at >> 2;
+  f.fill(0, o, o + g.m * Hp * Wp * ps);
+  for (let b = 0; b < g.m; b++)
+    for (let y = 0; y < g.h; y++) {
+      const r = o + ((b * Hp + g.padTop + y) * Wp + g.padLeft) * ps, s = ((b * g.h + y) * g.w) * c;
+      for (let xx = 0; xx < g.w; xx++) f.set(x.subarray(s + xx * c, s + xx * c + c), r + xx * ps);
+    }
+  return { at, Hp, Wp, ps };
+}
+
 function gradFilterRows(rows: number): number {
   return Math.max(16, Math.ceil(rows / 32));
 }
@@ -27,9 +50,16 @@ function params(eng: WasmEngine, g: DepthwiseGeom, x: number, Hp: number, Wp: nu
 
 export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom, ep?: Epilogue): void {
   eng.reset();
-  const p = putInput(eng, x, as3d(g));
+  const p = fast3x3(g) ? putInput3x3(eng, x, g) : putInput(eng, x, as3d(g));
   const k = g.c * g.mult;
-  const f = eng.put(filter, 0, g.fh * g.fw * k);
+  const ps = fast3x3(g) ? (p as { ps: number }).ps : k;
+  let f: number;
+  if (ps === k) f = eng.put(filter, 0, g.fh * g.fw * k);
+  else {
+    // the 9 taps ps floats apart too (same cache-set argument as x)
+    f = eng.alloc(9 * ps * 4);
+    for (let t = 0; t < 9; t++) eng.f32.set(filter.subarray(t * k, t * k + k), (f >> 2) + t * ps);
+  }
   const ny = g.m * g.oh * g.ow * k;
   const yAt = eng.alloc(ny * 4);
   const rows = g.m * g.oh;
@@ -43,6 +73,7 @@ export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArr
     eng.i32[(pr >> 2) + L.DW_SCALE] = scale;
     eng.i32[(pr >> 2) + L.DW_ACT] = ACT[ep.act];
   }
+  if (fast) eng.i32[(pr >> 2) + L.DW_PS] = (p as { ps: number }).ps;
   eng.dispatch(L.JOB_DEPTHWISE, Math.ceil(rows / eng.i32[(pr >> 2) + L.DW_ROWS_PER_TASK]!), pr, 2 * ny * g.fh * g.fw);
   if (!fused) epilogue(eng, yAt, ny, k, ep);
   y.set(eng.f32.subarray(yAt >> 2, (yAt >> 2) + ny));
@@ -63,7 +94,8 @@ export function depthwiseConv2dGradInput(eng: WasmEngine, dy: TypedArray, filter
 
 export function depthwiseConv2dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: DepthwiseGeom): void {
   eng.reset();
-  const p = putInput(eng, x, as3d(g));
+  const p3 = fast3x3(g) ? putInput3x3(eng, x, g) : null;
+  const p = p3 ?? putInput(eng, x, as3d(g));
   const k = g.c * g.mult;
   const ny = g.m * g.oh * g.ow * k;
   const d = eng.put(dy, 0, ny);
@@ -75,6 +107,7 @@ export function depthwiseConv2dGradFilter(eng: WasmEngine, x: TypedArray, dy: Ty
     const out = eng.alloc(tasks * nf * 4);
     const pr = params(eng, g, p.at, p.Hp, p.Wp, 0, d, out, 1);
     eng.i32[(pr >> 2) + L.DW_ROWS_PER_TASK] = per;
+    eng.i32[(pr >> 2) + L.DW_PS] = p3!.ps;
     eng.dispatch(L.JOB_DEPTHWISE_GRAD_FILTER, tasks, pr, 2 * ny * g.fh * g.fw);
     // the partials summed in task order, each sum rounded to float32 (as a float32 add would)
     const f32 = eng.f32, o = out >> 2;

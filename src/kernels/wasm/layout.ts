@@ -185,6 +185,7 @@ export const DW_ROWS_PER_TASK = 21;
 export const DW_BIAS = 22; // forward 3×3 fast path: fused epilogue bias [k] (bytes, 0: none)
 export const DW_SCALE = 23; // … scale [k] (bytes, 0: none)
 export const DW_ACT = 24; // … 0 linear, 1 relu, 2 relu6
+export const DW_PS = 25; // 3×3 fast path: floats between x's pixels in the arena (c, or c + 16 against cache-set aliasing)
 export const DW_CBLOCK = 16; // channels per filter-grad task
 
 // Batch norm over x [n, c] (both contiguous). The kernels walk the flat data in groups of BN_R

@@ -4,7 +4,7 @@
 // pixel; the filter gradient gives each (tap, channel block) to one task, summing pixels in order.
 import {
   DW_M, DW_H, DW_W, DW_C, DW_MULT, DW_FH, DW_FW, DW_SH, DW_SW, DW_DH, DW_DW, DW_PT, DW_PL, DW_OH, DW_OW,
-  DW_X, DW_HP, DW_WP, DW_F, DW_Y, DW_OUT, DW_ROWS_PER_TASK, DW_CBLOCK, DW_BIAS, DW_SCALE, DW_ACT,
+  DW_X, DW_HP, DW_WP, DW_F, DW_Y, DW_OUT, DW_ROWS_PER_TASK, DW_CBLOCK, DW_BIAS, DW_SCALE, DW_ACT, DW_PS,
 } from "../layout";
 import { word } from "./util";
 
@@ -42,18 +42,37 @@ function depthwise3x3(params: usize, t: i32): void {
   const F = <usize>word(params, DW_F), Y = <usize>word(params, DW_Y), per = word(params, DW_ROWS_PER_TASK);
   const B = <usize>word(params, DW_BIAS), S = <usize>word(params, DW_SCALE), act = word(params, DW_ACT);
   const hasB = B != 0, hasS = S != 0;
-  const c4 = <usize>c << 2, cs = <usize>(dw * c) << 2, rs = <usize>(dh * Wp * c) << 2, xs = <usize>(sw * c) << 2;
+  const ps = word(params, DW_PS);
+  const c4 = <usize>c << 2, fc = <usize>ps << 2, cs = <usize>(dw * ps) << 2, rs = <usize>(dh * Wp * ps) << 2, xs = <usize>(sw * ps) << 2;
   const c4v = c & ~3;
   const r1 = min(m * oh, (t + 1) * per);
   for (let row = t * per; row < r1; row++) {
     const b = row / oh, oy = row % oh;
-    const x0 = X + (<usize>((b * Hp + oy * sh) * Wp * c) << 2);
+    const x0 = X + (<usize>((b * Hp + oy * sh) * Wp * ps) << 2);
     const y0 = Y + (<usize>(row * ow * c) << 2);
-    for (let ch = 0; ch < c4v; ch += 4) {
+    if (ow < 24) {
+      // short rows, many channels: pixel-major, tap by tap over the pixel's contiguous channels
+      // (two streams at a time; 18 at once thrash the cache), the sum kept in y (in L1), the
+      // epilogue last; each output still sums its taps in the order of the loop below
+      for (let ox = 0; ox < ow; ox++) {
+        const p0 = x0 + <usize>ox * xs, o0 = y0 + <usize>ox * c4, ov = o0 + (<usize>c4v << 2);
+        for (let tap = 0; tap < 9; tap++) {
+          const i = tap / 3, l = tap % 3;
+          let p = p0 + <usize>i * rs + <usize>l * cs, f = F + <usize>tap * fc;
+          if (tap == 0) for (let o = o0; o < ov; o += 16, p += 16, f += 16) v128.store(o, f32x4.mul(v128.load(p), v128.load(f)));
+          else for (let o = o0; o < ov; o += 16, p += 16, f += 16) v128.store(o, f32x4.add(v128.load(o), f32x4.mul(v128.load(p), v128.load(f))));
+        }
+        if (hasS || hasB || act != 0)
+          for (let cb: usize = 0; cb < (<usize>c4v << 2); cb += 16) {
+            const sv = hasS ? v128.load(S + cb) : f32x4.splat(1), bv = hasB ? v128.load(B + cb) : f32x4.splat(0);
+            v128.store(o0 + cb, epi(v128.load(o0 + cb), sv, bv, hasS, hasB, act));
+          }
+      }
+    } else for (let ch = 0; ch < c4v; ch += 4) {
       const f = F + (<usize>ch << 2);
-      const f0 = v128.load(f), f1 = v128.load(f + c4), f2 = v128.load(f + 2 * c4);
-      const f3 = v128.load(f + 3 * c4), f4 = v128.load(f + 4 * c4), f5 = v128.load(f + 5 * c4);
-      const f6 = v128.load(f + 6 * c4), f7 = v128.load(f + 7 * c4), f8 = v128.load(f + 8 * c4);
+      const f0 = v128.load(f), f1 = v128.load(f + fc), f2 = v128.load(f + 2 * fc);
+      const f3 = v128.load(f + 3 * fc), f4 = v128.load(f + 4 * fc), f5 = v128.load(f + 5 * fc);
+      const f6 = v128.load(f + 6 * fc), f7 = v128.load(f + 7 * fc), f8 = v128.load(f + 8 * fc);
       const sv = hasS ? v128.load(S + (<usize>ch << 2)) : f32x4.splat(1);
       const bv = hasB ? v128.load(B + (<usize>ch << 2)) : f32x4.splat(0);
       let p = x0 + (<usize>ch << 2), o = y0 + (<usize>ch << 2);
@@ -78,10 +97,10 @@ function depthwise3x3(params: usize, t: i32): void {
       for (let ox = 0; ox < ow; ox++, p += xs, o += c4) {
         let acc: f32 = 0;
         for (let i = 0; i < 3; i++) {
-          const pr = p + <usize>i * rs, fr = f + <usize>(3 * i) * c4;
+          const pr = p + <usize>i * rs, fr = f + <usize>(3 * i) * fc;
           acc = i == 0 ? load<f32>(pr) * load<f32>(fr) : acc + load<f32>(pr) * load<f32>(fr);
-          acc += load<f32>(pr + cs) * load<f32>(fr + c4);
-          acc += load<f32>(pr + 2 * cs) * load<f32>(fr + 2 * c4);
+          acc += load<f32>(pr + cs) * load<f32>(fr + fc);
+          acc += load<f32>(pr + 2 * cs) * load<f32>(fr + 2 * fc);
         }
         store<f32>(o, epiS(acc, sv, bv, hasS, hasB, act));
       }
@@ -101,13 +120,14 @@ function depthwiseGradFilter3x3(params: usize, t: i32): void {
   const X = <usize>word(params, DW_X), Hp = word(params, DW_HP), Wp = word(params, DW_WP);
   const DY = <usize>word(params, DW_Y), per = word(params, DW_ROWS_PER_TASK);
   const out = <usize>word(params, DW_OUT) + (<usize>(t * 9 * c) << 2);
-  const c4 = <usize>c << 2, cs = <usize>(dw * c) << 2, rs = <usize>(dh * Wp * c) << 2, xs = <usize>(sw * c) << 2;
+  const ps = word(params, DW_PS);
+  const c4 = <usize>c << 2, cs = <usize>(dw * ps) << 2, rs = <usize>(dh * Wp * ps) << 2, xs = <usize>(sw * ps) << 2;
   const c4v = c & ~3;
   memory.fill(out, 0, 9 * c4);
   const r1 = min(m * oh, (t + 1) * per);
   for (let row = t * per; row < r1; row++) {
     const b = row / oh, oy = row % oh;
-    const x0 = X + (<usize>((b * Hp + oy * sh) * Wp * c) << 2);
+    const x0 = X + (<usize>((b * Hp + oy * sh) * Wp * ps) << 2);
     const d0 = DY + (<usize>(row * ow * c) << 2);
     for (let ch = 0; ch < c4v; ch += 4) {
       const f = out + (<usize>ch << 2);
