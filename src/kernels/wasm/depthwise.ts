@@ -14,10 +14,11 @@ const fast3x3 = (g: DepthwiseGeom): boolean => g.mult === 1 && g.fh === 3 && g.f
 /**
  * x copied into the arena for the 3×3 kernels: zero-padded like putInput, but with pixels ps
  * floats apart, ps = c + 16 when c·4 bytes is a multiple of 512 (else the 9 taps of one output
- * fall into one L1 cache set and evict each other).
+ * fall into one L1 cache set and evict each other). Only for the channel-major loops (the
+ * forward when ow ≥ 24, the filter gradient): the pixel-major forward reads two streams at a time.
  */
-function putInput3x3(eng: WasmEngine, x: TypedArray, g: DepthwiseGeom): { at: number; Hp: number; Wp: number; ps: number } {
-  const c = g.c, ps = c % 128 === 0 ? c + 16 : c;
+function putInput3x3(eng: WasmEngine, x: TypedArray, g: DepthwiseGeom, skew: boolean): { at: number; Hp: number; Wp: number; ps: number } {
+  const c = g.c, ps = skew && c % 128 === 0 ? c + 16 : c;
   if (ps === c) {
     const p = putInput(eng, x, as3d(g));
     return { at: p.at, Hp: p.Hp, Wp: p.Wp, ps };
@@ -50,7 +51,7 @@ function params(eng: WasmEngine, g: DepthwiseGeom, x: number, Hp: number, Wp: nu
 
 export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArray, y: TypedArray, g: DepthwiseGeom, ep?: Epilogue): void {
   eng.reset();
-  const p = fast3x3(g) ? putInput3x3(eng, x, g) : putInput(eng, x, as3d(g));
+  const p = fast3x3(g) ? putInput3x3(eng, x, g, g.ow >= 24) : putInput(eng, x, as3d(g));
   const k = g.c * g.mult;
   const ps = fast3x3(g) ? (p as { ps: number }).ps : k;
   let f: number;
@@ -79,7 +80,20 @@ export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArr
   y.set(eng.f32.subarray(yAt >> 2, (yAt >> 2) + ny));
 }
 
+/** The flipped taps of a 3×3 mult-1 filter [3, 3, c]. */
+function flip3x3(filter: TypedArray, c: number): Float32Array {
+  const out = new Float32Array(9 * c);
+  for (let t = 0; t < 9; t++) out.set(filter.subarray((8 - t) * c, (9 - t) * c), t * c);
+  return out;
+}
+
 export function depthwiseConv2dGradInput(eng: WasmEngine, dy: TypedArray, filter: TypedArray, dx: TypedArray, g: DepthwiseGeom): void {
+  if (fast3x3(g) && g.sh === 1 && g.sw === 1 && g.w >= 24 && g.padTop <= 2 * g.dh && g.padLeft <= 2 * g.dw) {
+    // stride 1, rows of ≥ 24 pixels (shorter ones: the gather below is as fast): dx is the forward 3×3 kernel over dy padded by 2·d − p with the taps flipped
+    const t: DepthwiseGeom = { ...g, h: g.oh, w: g.ow, oh: g.h, ow: g.w, padTop: 2 * g.dh - g.padTop, padLeft: 2 * g.dw - g.padLeft };
+    depthwiseConv2d(eng, dy, flip3x3(filter, g.c), dx, t);
+    return;
+  }
   eng.reset();
   const k = g.c * g.mult;
   const ny = g.m * g.oh * g.ow * k, nx = g.m * g.h * g.w * g.c;
@@ -94,7 +108,7 @@ export function depthwiseConv2dGradInput(eng: WasmEngine, dy: TypedArray, filter
 
 export function depthwiseConv2dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray, dFilter: TypedArray, g: DepthwiseGeom): void {
   eng.reset();
-  const p3 = fast3x3(g) ? putInput3x3(eng, x, g) : null;
+  const p3 = fast3x3(g) ? putInput3x3(eng, x, g, true) : null;
   const p = p3 ?? putInput(eng, x, as3d(g));
   const k = g.c * g.mult;
   const ny = g.m * g.oh * g.ow * k;

@@ -29,7 +29,9 @@ function randomGeom(r: Rng, i: number): DepthwiseGeom {
   const mult = big || r.uniform() < 0.7 ? 1 : 2;
   const c = big ? 128 * (1 + r.int(2)) : [1, 3, 4, 5, 8, 13, 16, 31][r.int(8)]!;
   const s = 1 + r.int(2), d = r.uniform() < 0.2 ? 2 : 1;
-  const h = (big ? 3 : 5) + r.int(big ? 8 : 30), w = (big ? 3 : 5) + r.int(big ? 8 : 30);
+  // every eighth: rows of ≥ 24 pixels with c a multiple of 128 (channel-major loops, skewed pixels)
+  const wide = i % 8 === 7;
+  const h = (big ? 3 : 5) + r.int(big ? 8 : 30), w = wide ? 24 + r.int(6) : (big ? 3 : 5) + r.int(big ? 8 : 30);
   const same = r.uniform() < 0.6;
   const p = same ? Math.floor((d * (f - 1)) / 2) : 0, pa = same ? d * (f - 1) - p : 0;
   return depthwiseGeom(1 + r.int(3), Math.max(h, d * (f - 1) + 1), Math.max(w, d * (f - 1) + 1), c, mult, f, { s, p, pa, d });
@@ -83,6 +85,7 @@ describe("wasm depthwise 3×3: 1 and 2 threads give identical bits", () => {
     depthwiseGeom(8, 28, 28, 37, 1, 3, { p: 1 }), // ch-major rows, channel tail
     depthwiseGeom(4, 14, 14, 256, 1, 3, { s: 2, p: 0, pa: 1 }), // pixel-major rows, skewed pixels
     depthwiseGeom(2, 9, 9, 513, 1, 3, { p: 1 }),
+    depthwiseGeom(2, 30, 30, 128, 1, 3, { p: 1 }), // channel-major rows, skewed pixels, dx as a flipped forward
   ];
   for (const g of shapes)
     it(label(g), () => {
