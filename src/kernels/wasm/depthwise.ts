@@ -13,12 +13,12 @@ const fast3x3 = (g: DepthwiseGeom): boolean => g.mult === 1 && g.fh === 3 && g.f
 /** Row blocks of the filter gradient: a function of the shape only (never of the thread count), ≥ 16 rows each, at most 32 blocks. */
 /**
  * x copied into the arena for the 3×3 kernels: zero-padded like putInput, but with pixels ps
- * floats apart, ps = c + 16 when c·4 bytes is a multiple of 512 (else the 9 taps of one output
+ * floats apart, ps = c + 16 when c·4 bytes is a multiple of 2 KiB (else the 9 taps of one output
  * fall into one L1 cache set and evict each other). Only for the channel-major loops (the
  * forward when ow ≥ 24, the filter gradient): the pixel-major forward reads two streams at a time.
  */
 function putInput3x3(eng: WasmEngine, x: TypedArray, g: DepthwiseGeom, skew: boolean): { at: number; Hp: number; Wp: number; ps: number } {
-  const c = g.c, ps = skew && c % 128 === 0 ? c + 16 : c;
+  const c = g.c, ps = skew && c % 512 === 0 ? c + 16 : c;
   if (ps === c) {
     const p = putInput(eng, x, as3d(g));
     return { at: p.at, Hp: p.Hp, Wp: p.Wp, ps };
