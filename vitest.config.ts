@@ -13,6 +13,17 @@ export default defineConfig({
         },
       },
       {
+        // the plain-SIMD kernels (no relaxed-SIMD fused multiply-add): the kernel comparisons and
+        // thread bit-identity again on the module Node falls back to where relaxed SIMD is absent
+        test: {
+          name: "simd",
+          environment: "node",
+          include: ["test/unit/kernels/wasm-*.test.ts", "test/unit/train/step-threads.test.ts", "test/unit/ops/conv-fused.test.ts"],
+          env: { CONVLAB_WASM_RELAXED: "0" },
+          testTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: "extension",
           environment: "jsdom",

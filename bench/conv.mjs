@@ -183,7 +183,7 @@ export async function run({ quick = false, full = false, installTorch: install =
   const threads = m0.cores;
   const reps = quick ? 3 : 12;
   cl.setThreads(threads);
-  if (cl.kernelBackend() !== "wasm") throw new Error("bench conv: the WASM kernels are not installed (run npm run build)");
+  if (!cl.kernelBackend().startsWith("wasm")) throw new Error("bench conv: the WASM kernels are not installed (run npm run build)");
   const eng = currentEngine();
   console.log(`\nconv2d GFLOP/s on ${m0.cpu}, ${threads} cores, Node ${m0.node}; load average ${m0.load1} at start`);
   // the probe runs before and after the shapes; the better of the two counts (a burst of load

@@ -4,6 +4,8 @@
 //                        src/kernels/node/; written to src/kernels/wasm/build/ and dist/kernels/wasm/build/
 //   kernels-single.wasm  imports an ordinary memory (browser, one thread); its bytes are also
 //                        embedded as base64 in src/kernels/wasm/bytes.ts (committed, regenerated here)
+//   kernels-shared-relaxed.wasm  the shared variant with relaxed SIMD (f32x4.relaxed_madd: fused
+//                        multiply-add), used by Node where WebAssembly.validate accepts it
 //   node scripts/build-wasm.mjs
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -30,6 +32,8 @@ for (const d of outDirs) mkdirSync(d, { recursive: true });
 const variants = [
   { name: "kernels-shared.wasm", flags: ["--sharedMemory"] },
   { name: "kernels-single.wasm", flags: [] },
+  // relaxed SIMD (fused multiply-add in the GEMM-like loops): chosen at start-up where it validates
+  { name: "kernels-shared-relaxed.wasm", flags: ["--sharedMemory", "--enable", "relaxed-simd"] },
 ];
 for (const v of variants) {
   const out = join(outDirs[0], v.name);

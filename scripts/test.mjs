@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { root, log } from "./lib.mjs";
 import { setup } from "./setup.mjs";
 
-export const SUITES = ["unit", "extension", "kernel", "notebooks", "e2e"];
+export const SUITES = ["unit", "simd", "extension", "kernel", "notebooks", "e2e"];
 
 const argv = process.argv.slice(2);
 const dashes = argv.indexOf("--");

@@ -15,7 +15,7 @@ export {
 } from "./verify.js";
 export {
   encoder, siamese, trainTriplets, encode, selectClasses, l2Normalize, L2Normalize, pairFeatures, pairBatch, verificationHead,
-  type EncoderOptions, type TrainTripletsOptions, type TrainTripletsResult, type PairForm,
+  type EncoderOptions, type EncodeOptions, type TrainTripletsOptions, type TrainTripletsResult, type PairForm,
 } from "./siamese.js";
 export {
   similarityTransform, applySimilarity, warpSimilarity, landmarkAnchors, alignFace, describeFaces, ALIGN_TEMPLATE,

@@ -215,25 +215,45 @@ export async function trainTriplets(enc: Model, data: { x: Tensor; y: Tensor | A
   return r.aborted ? { losses: r.losses, activeFractions, steps: r.steps, aborted: true } : { losses: r.losses, activeFractions, steps: r.steps };
 }
 
-/** Encodes `x` in batches without the tape: `[m, d]`. */
-export function encode(enc: Model, x: Tensor, opts: { batchSize?: number } = {}): Tensor {
+export interface EncodeOptions {
+  batchSize?: number;
+  /**
+   * Encode with the output of this layer instead of the model's (e.g. `"flatten"`, the conv
+   * features of `cl.face.encoder` before its embedding layer), flattened to `[m, d]` and
+   * L2-normalized like the embeddings. On classes never seen in training these generic features
+   * separate better than the 64-D embedding, which is specialised to the training classes
+   * (docs/faces.md).
+   */
+  layer?: string;
+}
+
+/** Encodes `x` in batches without the tape: `[m, d]` (the model's output, or `opts.layer`'s, flattened and L2-normalized). */
+export function encode(enc: Model, x: Tensor, opts: EncodeOptions = {}): Tensor {
   const fn = "encode";
   if (!(enc instanceof Model)) typeFail(fn, "encoder", "a model", enc);
   if (!(x instanceof Tensor) || x.rank < 2) throw new ShapeError(`${fn}: x must be a batch [m, ...], got ${x instanceof Tensor ? fmtShape(x.shape) : typeof x}`);
-  const bs = optIntArg(fn, "opts.batchSize", optionsArg(fn, opts).batchSize, { min: 1 }) ?? 256;
+  const o = optionsArg(fn, opts);
+  const bs = optIntArg(fn, "opts.batchSize", o.batchSize, { min: 1 }) ?? 256;
+  const layer = o.layer;
+  if (layer !== undefined && (typeof layer !== "string" || layer === "")) typeFail(fn, "opts.layer", "a layer name (string)", layer);
+  const run = (xb: Tensor): Tensor => {
+    if (layer === undefined) return enc.predict(xb) as Tensor;
+    const a = enc.features(xb, [layer])[layer]!;
+    return l2Normalize(a.reshape([a.shape[0]!, a.size / a.shape[0]!]));
+  };
   const m = x.shape[0]!;
   const parts: Float32Array[] = [];
   let dim = 0;
   for (let s = 0; s < m; s += bs) {
     const idx = Array.from({ length: Math.min(bs, m - s) }, (_, k) => s + k);
-    const f = enc.predict(gather(x, idx)) as Tensor;
+    const f = run(gather(x, idx));
     if (f.rank !== 2) throw new ShapeError(`${fn}: the encoder must output encodings [m,d], got ${fmtShape(f.shape)}`);
     dim = f.shape[1]!;
     parts.push(Float32Array.from(f.data));
   }
   const out = new Float32Array(m * dim);
-  let o = 0;
-  for (const p of parts) out.set(p, o), (o += p.length);
+  let off = 0;
+  for (const p of parts) out.set(p, off), (off += p.length);
   return new Tensor(out, [m, dim]);
 }
 

@@ -21,14 +21,19 @@ export interface ThreadControl {
 let engine: WasmEngine | null = null;
 let control: ThreadControl | null = null;
 let kernels: Partial<KernelSet> | null = null;
+let engineName = "wasm";
 
-/** Makes `eng` the float32 kernel engine (with its thread control, if any) and installs it. */
-export function installEngine(eng: WasmEngine, threads: ThreadControl | null = null): void {
+/**
+ * Makes `eng` the float32 kernel engine (with its thread control, if any) and installs it under
+ * `name` (what `kernelBackend()` says: "wasm", or "wasm-relaxed" for the relaxed-SIMD module).
+ */
+export function installEngine(eng: WasmEngine, threads: ThreadControl | null = null, name = "wasm"): void {
   control?.shutdown();
   engine = eng;
   control = threads;
   kernels = wasmKernelSet(eng);
-  setFloat32Kernels("wasm", kernels);
+  engineName = name;
+  setFloat32Kernels(name, kernels);
 }
 
 function singleThreadEngine(module: WasmModule): WasmEngine {
@@ -52,7 +57,7 @@ export function useWasmKernels(): boolean {
       return false;
     }
   }
-  setFloat32Kernels("wasm", kernels!);
+  setFloat32Kernels(engineName, kernels!);
   return true;
 }
 
@@ -67,7 +72,7 @@ export function useWasmKernels(): boolean {
  * await cl.initWasm(); // "wasm"
  */
 export async function initWasm(): Promise<string> {
-  if (engine) return useWasmKernels() ? "wasm" : "ts";
+  if (engine) return useWasmKernels() ? engineName : "ts";
   const api = wasmApi();
   if (!api) return "ts";
   try {
@@ -76,7 +81,7 @@ export async function initWasm(): Promise<string> {
   } catch {
     return "ts";
   }
-  return useWasmKernels() ? "wasm" : "ts";
+  return useWasmKernels() ? engineName : "ts";
 }
 
 /**

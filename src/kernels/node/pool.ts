@@ -75,7 +75,9 @@ export class WorkerPool implements Executor {
     const epoch = Atomics.load(ctl, L.CTL_EPOCH);
     while (this.workers.length < n) {
       const tid = this.workers.length + 1;
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, tid, epoch, L: L0 } });
+      // execArgv: [] so that the eval'd CommonJS source runs as such even when the process was
+      // started with --input-type=module (`node --input-type=module -e ...`), which workers inherit
+      const w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: this.module, memory: this.memory, tid, epoch, L: L0 } });
       w.unref();
       this.workers.push(w);
     }

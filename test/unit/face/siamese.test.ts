@@ -36,6 +36,25 @@ describe("trainTriplets", () => {
     const pairs = cl.face.verificationPairs(enc.data, 30, 8, test.y.data);
     expect(cl.face.rocCurve(pairs).auc).toBeGreaterThan(0.95);
   });
+  it("encode({ layer }): an inner layer's output, flattened and L2-normalized, in batches; unknown layers are refused", () => {
+    const f = cl.face.encoder({ inputShape: [8, 8, 1], dim: 4, filters: [2], hidden: 0, seed: 0 });
+    const x = bars(5, 2).x;
+    const got = cl.face.encode(f, x, { layer: "flatten", batchSize: 2 });
+    // reference: pool1's output [5, 4, 4, 2] computed in one pass, each row divided by its norm by hand (float64)
+    const a = f.features(x, ["pool1"]).pool1!;
+    expect(a.shape).toEqual([5, 4, 4, 2]);
+    expect(got.shape).toEqual([5, 32]);
+    for (let i = 0; i < 5; i++) {
+      const row = Array.from(a.data.subarray(i * 32, (i + 1) * 32));
+      const n = Math.sqrt(row.reduce((s, v) => s + v * v, 0) + 1e-10);
+      for (let k = 0; k < 32; k++) expect(Math.abs(got.data[i * 32 + k]! - row[k]! / n)).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(row[k]! / n));
+    }
+    // without a layer: the model's own (already L2-normalized) output
+    const out = cl.face.encode(f, x);
+    expect(out.shape).toEqual([5, 4]);
+    expect(() => cl.face.encode(f, x, { layer: "nope" })).toThrow(/nope/);
+    expect(() => cl.face.encode(f, x, { layer: 3 as unknown as string })).toThrow(/encode: opts.layer/);
+  });
   it("errors: one identity, a frozen encoder, labels of the wrong length", async () => {
     const f = cl.face.encoder({ inputShape: [8, 8, 1], dim: 4, filters: [2], hidden: 0, seed: 0 });
     const x = cl.zeros([4, 8, 8, 1]);

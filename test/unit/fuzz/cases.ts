@@ -364,7 +364,7 @@ export const BASELINES: Record<string, Baseline> = {
     { x: pos(cl, [6, 8, 8, 1]), y: cl.tensor([0, 0, 0, 1, 1, 1]) },
     { steps: 1, classesPerBatch: 2, perClass: 2, strategy: "hard", alpha: 0.2, reduction: "mean", seed: 0 },
   ],
-  "face.encode": (cl) => [cl.face.encoder({ inputShape: [8, 8, 1], dim: 4, filters: [2], hidden: 0, seed: 0 }), pos(cl, [3, 8, 8, 1]), { batchSize: 2 }],
+  "face.encode": (cl) => [cl.face.encoder({ inputShape: [8, 8, 1], dim: 4, filters: [2], hidden: 0, seed: 0 }), pos(cl, [3, 8, 8, 1]), { batchSize: 2, layer: "flatten" }],
   "face.selectClasses": (cl) => [{ x: pos(cl, [4, 2]), y: cl.tensor([0, 1, 2, 1]) }, [1]],
   "face.l2Normalize": (cl) => [pos(cl, [2, 3])],
   "face.L2Normalize": () => [{ name: "l2" }],

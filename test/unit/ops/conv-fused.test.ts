@@ -75,7 +75,7 @@ function compareFusedUnfused(backend: string): void {
 
 describe("fused conv + bias + activation = the unfused ops, bit for bit", () => {
   afterAll(() => void cl.useWasmKernels());
-  it("runs on the WASM kernels by default", () => expect(cl.kernelBackend()).toBe("wasm"));
+  it("runs on the WASM kernels by default", () => expect(cl.kernelBackend()).toMatch(/^wasm/));
   compareFusedUnfused("wasm");
   describe("reference kernels", () => {
     it("switches to the reference kernels", () => {
@@ -116,7 +116,7 @@ describe("the WASM activation kernels", () => {
     const rng = new Rng(seed);
     return new Float32Array(n).map((_, i) => (i % 3 === 2 ? rng.normal() * 5 : specials[(i * 7 + seed) % specials.length]!));
   };
-  it("run on WASM", () => expect(kernelBackend()).toBe("wasm"));
+  it("run on WASM", () => expect(kernelBackend()).toMatch(/^wasm/));
   it("relu and relu6 equal the reference bit for bit (NaN payloads too), any length", () => {
     for (const n of [1, 3, 4, 5, 17, 64, 1003])
       for (const act of ["relu", "relu6"] as const) {

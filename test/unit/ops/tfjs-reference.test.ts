@@ -22,7 +22,7 @@ function onBackend(name: string, fn: () => void): void {
   try {
     fn();
   } finally {
-    if (active === "wasm") cl.useWasmKernels();
+    if (active.startsWith("wasm")) cl.useWasmKernels();
   }
 }
 const backends = active === "ts" ? ["ts"] : [active, "ts"];

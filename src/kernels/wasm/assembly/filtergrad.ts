@@ -7,7 +7,7 @@ import {
   FG_PIXELS, FG_D, FG_R, FG_U, FG_SRC, FG_SRC_IMG, FG_SRC_D, FG_SRC_R, FG_SRC_U, FG_DY, FG_K, FG_PARTIAL,
   FG_BLOCKS, FG_NBLOCKS, FG_NPANELS, FG_RANGES, FG_CHUNK, FG_STREAMED, FG_GROUP, FG_KD,
 } from "../layout";
-import { storeRow, word, waitForImage, cursorStart, cursorOffset, cursorNext } from "./util";
+import { storeRow, word, waitForImage, cursorStart, cursorOffset, cursorNext, madd } from "./util";
 
 export function filterGradTask(params: usize, t: i32, tmp: usize): void {
   const P = word(params, FG_PIXELS);
@@ -57,17 +57,17 @@ export function filterGradTask(params: usize, t: i32, tmp: usize): void {
           const b0 = v128.load(dp);
           const b1 = v128.load(dp, 16);
           let a = v128.load32_splat(base);
-          c00 = f32x4.add(c00, f32x4.mul(a, b0));
-          c01 = f32x4.add(c01, f32x4.mul(a, b1));
+          c00 = madd(c00, a, b0);
+          c01 = madd(c01, a, b1);
           a = v128.load32_splat(base, 4);
-          c10 = f32x4.add(c10, f32x4.mul(a, b0));
-          c11 = f32x4.add(c11, f32x4.mul(a, b1));
+          c10 = madd(c10, a, b0);
+          c11 = madd(c11, a, b1);
           a = v128.load32_splat(base, 8);
-          c20 = f32x4.add(c20, f32x4.mul(a, b0));
-          c21 = f32x4.add(c21, f32x4.mul(a, b1));
+          c20 = madd(c20, a, b0);
+          c21 = madd(c21, a, b1);
           a = v128.load32_splat(base, 12);
-          c30 = f32x4.add(c30, f32x4.mul(a, b0));
-          c31 = f32x4.add(c31, f32x4.mul(a, b1));
+          c30 = madd(c30, a, b0);
+          c31 = madd(c31, a, b1);
           dp += rowBytes;
         }
       } else {
@@ -77,17 +77,17 @@ export function filterGradTask(params: usize, t: i32, tmp: usize): void {
           const b0 = v128.load(dp);
           const b1 = v128.load(dp, 16);
           let a = v128.load32_splat(base + off0);
-          c00 = f32x4.add(c00, f32x4.mul(a, b0));
-          c01 = f32x4.add(c01, f32x4.mul(a, b1));
+          c00 = madd(c00, a, b0);
+          c01 = madd(c01, a, b1);
           a = v128.load32_splat(base + off1);
-          c10 = f32x4.add(c10, f32x4.mul(a, b0));
-          c11 = f32x4.add(c11, f32x4.mul(a, b1));
+          c10 = madd(c10, a, b0);
+          c11 = madd(c11, a, b1);
           a = v128.load32_splat(base + off2);
-          c20 = f32x4.add(c20, f32x4.mul(a, b0));
-          c21 = f32x4.add(c21, f32x4.mul(a, b1));
+          c20 = madd(c20, a, b0);
+          c21 = madd(c21, a, b1);
           a = v128.load32_splat(base + off3);
-          c30 = f32x4.add(c30, f32x4.mul(a, b0));
-          c31 = f32x4.add(c31, f32x4.mul(a, b1));
+          c30 = madd(c30, a, b0);
+          c31 = madd(c31, a, b1);
           dp += rowBytes;
         }
       }

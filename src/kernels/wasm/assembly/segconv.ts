@@ -8,7 +8,7 @@ import {
   SG_SRC_R, SG_SRC_U, SG_DST, SG_DST_IMG, SG_DST_D, SG_DST_R, SG_DST_U, SG_SEGS, SG_NSEG, SG_B, SG_KD, SG_N,
   SG_FLAGS, SG_DUMP, SG_ACCUMULATE, SG_ZERO, SG_STREAMED,
 } from "../layout";
-import { storeRow, word, waitForImage, cursorStart, cursorOffset, cursorNext } from "./util";
+import { storeRow, word, waitForImage, cursorStart, cursorOffset, cursorNext, madd } from "./util";
 
 /**
  * One 4×8 block: rows a0..a3 (byte bases), all segments, one packed panel bp ([kd][8]); the
@@ -29,17 +29,17 @@ import { storeRow, word, waitForImage, cursorStart, cursorOffset, cursorNext } f
       const b0 = v128.load(bp);
       const b1 = v128.load(bp, 16);
       let a = v128.load32_splat(p0);
-      c00 = f32x4.add(c00, f32x4.mul(a, b0));
-      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c00 = madd(c00, a, b0);
+      c01 = madd(c01, a, b1);
       a = v128.load32_splat(p1);
-      c10 = f32x4.add(c10, f32x4.mul(a, b0));
-      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      c10 = madd(c10, a, b0);
+      c11 = madd(c11, a, b1);
       a = v128.load32_splat(p2);
-      c20 = f32x4.add(c20, f32x4.mul(a, b0));
-      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      c20 = madd(c20, a, b0);
+      c21 = madd(c21, a, b1);
       a = v128.load32_splat(p3);
-      c30 = f32x4.add(c30, f32x4.mul(a, b0));
-      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      c30 = madd(c30, a, b0);
+      c31 = madd(c31, a, b1);
       p0 += 4;
       p1 += 4;
       p2 += 4;

@@ -71,3 +71,12 @@ import { CTL_PROGRESS } from "../layout";
 @inline export function word(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
 }
+
+/**
+ * acc + a·b per lane: relaxed SIMD's fused multiply-add (one rounding, where the hardware has FMA)
+ * in the module built with it (kernels-*-relaxed.wasm), else a multiply then an add.
+ */
+@inline export function madd(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
