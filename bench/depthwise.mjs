@@ -43,7 +43,7 @@ export async function run({ quick = false } = {}) {
   const m0 = machine();
   const threads = m0.cores;
   cl.setThreads(threads);
-  if (cl.kernelBackend() !== "wasm") throw new Error("bench depthwise: the WASM kernels are not installed (run npm run build)");
+  if (!cl.kernelBackend().startsWith("wasm")) throw new Error("bench depthwise: the WASM kernels are not installed (run npm run build)");
   const eng = currentEngine();
   const reps = quick ? 5 : 15;
   console.log(`\ndepthwise 3×3 on ${m0.cpu}, ${threads} cores, Node ${m0.node}; load average ${m0.load1} at start`);
