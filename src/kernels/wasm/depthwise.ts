@@ -10,7 +10,6 @@ const ACT = { linear: 0, relu: 1, relu6: 2 } as const;
 /** The 3×3, mult 1 kernels (assembly/depthwise.ts fast3x3): fused epilogue, row-block filter gradient. */
 const fast3x3 = (g: DepthwiseGeom): boolean => g.mult === 1 && g.fh === 3 && g.fw === 3;
 
-/** Row blocks of the filter gradient: a function of the shape only (never of the thread count), ≥ 16 rows each, at most 32 blocks. */
 /**
  * x copied into the arena for the 3×3 kernels: zero-padded like putInput, but with pixels ps
  * floats apart, ps = c + 16 when c·4 bytes is a multiple of 2 KiB (else the 9 taps of one output
@@ -35,8 +34,13 @@ function putInput3x3(eng: WasmEngine, x: TypedArray, g: DepthwiseGeom, skew: boo
   return { at, Hp, Wp, ps };
 }
 
-function gradFilterRows(rows: number): number {
-  return Math.max(16, Math.ceil(rows / 32));
+/**
+ * Rows per block of the filter gradient: a function of the shape only (never of the thread count):
+ * up to 32 blocks (load balance), but at most ~64 Ki partial floats to add up afterwards.
+ */
+function gradFilterRows(rows: number, c: number): number {
+  const maxTasks = Math.max(2, Math.min(32, Math.floor(65536 / (9 * c))));
+  return Math.max(2, Math.ceil(rows / maxTasks));
 }
 
 function params(eng: WasmEngine, g: DepthwiseGeom, x: number, Hp: number, Wp: number, f: number, y: number, out: number, rows: number): number {
@@ -116,7 +120,7 @@ export function depthwiseConv2dGradFilter(eng: WasmEngine, x: TypedArray, dy: Ty
   const nf = g.fh * g.fw * k;
   if (fast3x3(g)) {
     const rows = g.m * g.oh;
-    const per = gradFilterRows(rows);
+    const per = gradFilterRows(rows, g.c);
     const tasks = Math.ceil(rows / per);
     const out = eng.alloc(tasks * nf * 4);
     const pr = params(eng, g, p.at, p.Hp, p.Wp, 0, d, out, 1);
