@@ -159,7 +159,7 @@ export const PL_ROWS_PER_TASK = 15;
 
 // Depthwise conv: x padded [m, Hp, Wp, c] (forward, filter grad) or dy padded (input grad),
 // filter [fh, fw, c, mult], out [m, oh, ow, c·mult].
-export const DW_WORDS = 24;
+export const DW_WORDS = 26;
 export const DW_M = 0;
 export const DW_H = 1; // rows/cols of the unpadded input
 export const DW_W = 2;
@@ -182,6 +182,10 @@ export const DW_F = 18; // filter
 export const DW_Y = 19; // output or dy
 export const DW_OUT = 20; // dx or dW
 export const DW_ROWS_PER_TASK = 21;
+export const DW_BIAS = 22; // forward 3×3 fast path: fused epilogue bias [k] (bytes, 0: none)
+export const DW_SCALE = 23; // … scale [k] (bytes, 0: none)
+export const DW_ACT = 24; // … 0 linear, 1 relu, 2 relu6
+export const DW_PS = 25; // 3×3 fast path: floats between x's pixels in the arena (c, or c + 16 against cache-set aliasing)
 export const DW_CBLOCK = 16; // channels per filter-grad task
 
 // Batch norm over x [n, c] (both contiguous). The kernels walk the flat data in groups of BN_R

@@ -4,9 +4,169 @@
 // pixel; the filter gradient gives each (tap, channel block) to one task, summing pixels in order.
 import {
   DW_M, DW_H, DW_W, DW_C, DW_MULT, DW_FH, DW_FW, DW_SH, DW_SW, DW_DH, DW_DW, DW_PT, DW_PL, DW_OH, DW_OW,
-  DW_X, DW_HP, DW_WP, DW_F, DW_Y, DW_OUT, DW_ROWS_PER_TASK, DW_CBLOCK,
+  DW_X, DW_HP, DW_WP, DW_F, DW_Y, DW_OUT, DW_ROWS_PER_TASK, DW_CBLOCK, DW_BIAS, DW_SCALE, DW_ACT, DW_PS,
 } from "../layout";
 import { word } from "./util";
+
+/** The 3×3, mult 1 paths (MobileNet's): the host checks the same condition. */
+@inline function fast3x3(mult: i32, fh: i32, fw: i32): bool {
+  return mult == 1 && fh == 3 && fw == 3;
+}
+
+/** act(v·s + b) as biasAct does it (same operations, same bits). */
+@inline function epi(v: v128, s: v128, b: v128, hasS: bool, hasB: bool, act: i32): v128 {
+  if (hasS) v = f32x4.mul(v, s);
+  if (hasB) v = f32x4.add(v, b);
+  if (act >= 1) v = v128.andnot(v, f32x4.lt(v, f32x4.splat(0)));
+  if (act == 2) v = v128.bitselect(f32x4.splat(6), v, f32x4.gt(v, f32x4.splat(6)));
+  return v;
+}
+
+@inline function epiS(v: f32, s: f32, b: f32, hasS: bool, hasB: bool, act: i32): f32 {
+  if (hasS) v *= s;
+  if (hasB) v += b;
+  if (act >= 1) v = reinterpret<f32>(reinterpret<i32>(v) & ~(-(<i32>(v < 0))));
+  if (act == 2) v = select<f32>(6, v, v > 6);
+  return v;
+}
+
+/**
+ * Forward, 3×3, mult 1: per output row, per 4-channel group the 9 taps' filter vectors stay in
+ * locals while the row's pixels stream past; the epilogue is applied before the store. Each output
+ * sums its taps in the order (0,0), (0,1), …, (2,2) from the first product (no partition enters).
+ */
+function depthwise3x3(params: usize, t: i32): void {
+  const c = word(params, DW_C), sh = word(params, DW_SH), sw = word(params, DW_SW), dh = word(params, DW_DH), dw = word(params, DW_DW);
+  const oh = word(params, DW_OH), ow = word(params, DW_OW), m = word(params, DW_M);
+  const X = <usize>word(params, DW_X), Hp = word(params, DW_HP), Wp = word(params, DW_WP);
+  const F = <usize>word(params, DW_F), Y = <usize>word(params, DW_Y), per = word(params, DW_ROWS_PER_TASK);
+  const B = <usize>word(params, DW_BIAS), S = <usize>word(params, DW_SCALE), act = word(params, DW_ACT);
+  const hasB = B != 0, hasS = S != 0;
+  const ps = word(params, DW_PS);
+  const c4 = <usize>c << 2, fc = <usize>ps << 2, cs = <usize>(dw * ps) << 2, rs = <usize>(dh * Wp * ps) << 2, xs = <usize>(sw * ps) << 2;
+  const c4v = c & ~3;
+  const r1 = min(m * oh, (t + 1) * per);
+  for (let row = t * per; row < r1; row++) {
+    const b = row / oh, oy = row % oh;
+    const x0 = X + (<usize>((b * Hp + oy * sh) * Wp * ps) << 2);
+    const y0 = Y + (<usize>(row * ow * c) << 2);
+    if (ow < 24) {
+      // short rows, many channels: pixel-major, tap by tap over the pixel's contiguous channels
+      // (two streams at a time; 18 at once thrash the cache), the sum kept in y (in L1), the
+      // epilogue last; each output still sums its taps in the order of the loop below
+      for (let ox = 0; ox < ow; ox++) {
+        const p0 = x0 + <usize>ox * xs, o0 = y0 + <usize>ox * c4, ov = o0 + (<usize>c4v << 2);
+        for (let tap = 0; tap < 9; tap++) {
+          const i = tap / 3, l = tap % 3;
+          let p = p0 + <usize>i * rs + <usize>l * cs, f = F + <usize>tap * fc;
+          if (tap == 0) for (let o = o0; o < ov; o += 16, p += 16, f += 16) v128.store(o, f32x4.mul(v128.load(p), v128.load(f)));
+          else for (let o = o0; o < ov; o += 16, p += 16, f += 16) v128.store(o, f32x4.add(v128.load(o), f32x4.mul(v128.load(p), v128.load(f))));
+        }
+        if (hasS || hasB || act != 0)
+          for (let cb: usize = 0; cb < (<usize>c4v << 2); cb += 16) {
+            const sv = hasS ? v128.load(S + cb) : f32x4.splat(1), bv = hasB ? v128.load(B + cb) : f32x4.splat(0);
+            v128.store(o0 + cb, epi(v128.load(o0 + cb), sv, bv, hasS, hasB, act));
+          }
+      }
+    } else for (let ch = 0; ch < c4v; ch += 4) {
+      const f = F + (<usize>ch << 2);
+      const f0 = v128.load(f), f1 = v128.load(f + fc), f2 = v128.load(f + 2 * fc);
+      const f3 = v128.load(f + 3 * fc), f4 = v128.load(f + 4 * fc), f5 = v128.load(f + 5 * fc);
+      const f6 = v128.load(f + 6 * fc), f7 = v128.load(f + 7 * fc), f8 = v128.load(f + 8 * fc);
+      const sv = hasS ? v128.load(S + (<usize>ch << 2)) : f32x4.splat(1);
+      const bv = hasB ? v128.load(B + (<usize>ch << 2)) : f32x4.splat(0);
+      let p = x0 + (<usize>ch << 2), o = y0 + (<usize>ch << 2);
+      for (let ox = 0; ox < ow; ox++, p += xs, o += c4) {
+        const q = p + rs, r = q + rs;
+        let acc = f32x4.mul(v128.load(p), f0);
+        acc = f32x4.add(acc, f32x4.mul(v128.load(p + cs), f1));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(p + 2 * cs), f2));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(q), f3));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(q + cs), f4));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(q + 2 * cs), f5));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(r), f6));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(r + cs), f7));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(r + 2 * cs), f8));
+        v128.store(o, epi(acc, sv, bv, hasS, hasB, act));
+      }
+    }
+    for (let ch = c4v; ch < c; ch++) {
+      const f = F + (<usize>ch << 2);
+      const sv: f32 = hasS ? load<f32>(S + (<usize>ch << 2)) : 1, bv: f32 = hasB ? load<f32>(B + (<usize>ch << 2)) : 0;
+      let p = x0 + (<usize>ch << 2), o = y0 + (<usize>ch << 2);
+      for (let ox = 0; ox < ow; ox++, p += xs, o += c4) {
+        let acc: f32 = 0;
+        for (let i = 0; i < 3; i++) {
+          const pr = p + <usize>i * rs, fr = f + <usize>(3 * i) * fc;
+          acc = i == 0 ? load<f32>(pr) * load<f32>(fr) : acc + load<f32>(pr) * load<f32>(fr);
+          acc += load<f32>(pr + cs) * load<f32>(fr + fc);
+          acc += load<f32>(pr + 2 * cs) * load<f32>(fr + 2 * fc);
+        }
+        store<f32>(o, epiS(acc, sv, bv, hasS, hasB, act));
+      }
+    }
+  }
+}
+
+/**
+ * Filter gradient, 3×3, mult 1: task t takes a fixed block of output rows (the host's partition
+ * depends on the shape only) and writes its partial dF [9, c] at OUT + t·9·c floats: per row, per
+ * 4-channel group, the 9 taps' sums stay in locals while the row's pixels stream past. The host
+ * sums the partials in task order, so the result does not depend on the thread count.
+ */
+function depthwiseGradFilter3x3(params: usize, t: i32): void {
+  const c = word(params, DW_C), sh = word(params, DW_SH), sw = word(params, DW_SW), dh = word(params, DW_DH), dw = word(params, DW_DW);
+  const oh = word(params, DW_OH), ow = word(params, DW_OW), m = word(params, DW_M);
+  const X = <usize>word(params, DW_X), Hp = word(params, DW_HP), Wp = word(params, DW_WP);
+  const DY = <usize>word(params, DW_Y), per = word(params, DW_ROWS_PER_TASK);
+  const out = <usize>word(params, DW_OUT) + (<usize>(t * 9 * c) << 2);
+  const ps = word(params, DW_PS);
+  const c4 = <usize>c << 2, cs = <usize>(dw * ps) << 2, rs = <usize>(dh * Wp * ps) << 2, xs = <usize>(sw * ps) << 2;
+  const c4v = c & ~3;
+  memory.fill(out, 0, 9 * c4);
+  const r1 = min(m * oh, (t + 1) * per);
+  for (let row = t * per; row < r1; row++) {
+    const b = row / oh, oy = row % oh;
+    const x0 = X + (<usize>((b * Hp + oy * sh) * Wp * ps) << 2);
+    const d0 = DY + (<usize>(row * ow * c) << 2);
+    for (let ch = 0; ch < c4v; ch += 4) {
+      const f = out + (<usize>ch << 2);
+      let a0 = v128.load(f), a1 = v128.load(f + c4), a2 = v128.load(f + 2 * c4);
+      let a3 = v128.load(f + 3 * c4), a4 = v128.load(f + 4 * c4), a5 = v128.load(f + 5 * c4);
+      let a6 = v128.load(f + 6 * c4), a7 = v128.load(f + 7 * c4), a8 = v128.load(f + 8 * c4);
+      let p = x0 + (<usize>ch << 2), d = d0 + (<usize>ch << 2);
+      for (let ox = 0; ox < ow; ox++, p += xs, d += c4) {
+        const q = p + rs, r = q + rs;
+        const g = v128.load(d);
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(p), g));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(p + cs), g));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(p + 2 * cs), g));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(q), g));
+        a4 = f32x4.add(a4, f32x4.mul(v128.load(q + cs), g));
+        a5 = f32x4.add(a5, f32x4.mul(v128.load(q + 2 * cs), g));
+        a6 = f32x4.add(a6, f32x4.mul(v128.load(r), g));
+        a7 = f32x4.add(a7, f32x4.mul(v128.load(r + cs), g));
+        a8 = f32x4.add(a8, f32x4.mul(v128.load(r + 2 * cs), g));
+      }
+      v128.store(f, a0); v128.store(f + c4, a1); v128.store(f + 2 * c4, a2);
+      v128.store(f + 3 * c4, a3); v128.store(f + 4 * c4, a4); v128.store(f + 5 * c4, a5);
+      v128.store(f + 6 * c4, a6); v128.store(f + 7 * c4, a7); v128.store(f + 8 * c4, a8);
+    }
+    for (let ch = c4v; ch < c; ch++) {
+      const f = out + (<usize>ch << 2);
+      let p = x0 + (<usize>ch << 2), d = d0 + (<usize>ch << 2);
+      for (let ox = 0; ox < ow; ox++, p += xs, d += c4) {
+        const g = load<f32>(d);
+        for (let i = 0; i < 3; i++) {
+          const pr = p + <usize>i * rs, fr = f + <usize>(3 * i) * c4;
+          store<f32>(fr, load<f32>(fr) + load<f32>(pr) * g);
+          store<f32>(fr + c4, load<f32>(fr + c4) + load<f32>(pr + cs) * g);
+          store<f32>(fr + 2 * c4, load<f32>(fr + 2 * c4) + load<f32>(pr + 2 * cs) * g);
+        }
+      }
+    }
+  }
+}
 
 /** y[b, oy, ox, ci·mult + j] = Σ_taps xpad[b, oy·sh + i·dh, ox·sw + l·dw, ci] · F[i, l, ci, j]. */
 export function depthwiseTask(params: usize, t: i32): void {
@@ -15,6 +175,10 @@ export function depthwiseTask(params: usize, t: i32): void {
   const oh = word(params, DW_OH), ow = word(params, DW_OW), m = word(params, DW_M);
   const X = <usize>word(params, DW_X), Hp = word(params, DW_HP), Wp = word(params, DW_WP);
   const F = <usize>word(params, DW_F), Y = <usize>word(params, DW_Y), per = word(params, DW_ROWS_PER_TASK);
+  if (fast3x3(mult, fh, fw)) {
+    depthwise3x3(params, t);
+    return;
+  }
   const k = c * mult;
   const r1 = min(m * oh, (t + 1) * per);
   for (let row = t * per; row < r1; row++) {
@@ -117,6 +281,10 @@ export function depthwiseGradFilterTask(params: usize, t: i32): void {
   const oh = word(params, DW_OH), ow = word(params, DW_OW), m = word(params, DW_M);
   const X = <usize>word(params, DW_X), Hp = word(params, DW_HP), Wp = word(params, DW_WP);
   const DY = <usize>word(params, DW_Y), OUT = <usize>word(params, DW_OUT);
+  if (fast3x3(mult, word(params, DW_FH), fw)) {
+    depthwiseGradFilter3x3(params, t);
+    return;
+  }
   const k = c * mult;
   const nb = (k + DW_CBLOCK - 1) / DW_CBLOCK;
   const tap = t / nb;
