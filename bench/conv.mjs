@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { bestOf, bestOfAsync, gflops, num, ratio, printTable, machine, venvPython, root } from "./lib.mjs";
+import { bestOf, bestOfAsync, gflops, num, ratio, printTable, machine, venvPython, root, convlabKernels } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -175,15 +175,10 @@ function checkGoals(results, peak) {
 }
 
 export async function run({ quick = false, full = false, installTorch: install = false } = {}) {
-  const cl = await import("../dist/index.js");
-  const { currentEngine } = await import("../dist/kernels/accelerate.js");
-  const { probeGflops } = await import("../dist/kernels/wasm/probe.js");
-  const { kernel } = await import("../dist/kernels/index.js");
   const m0 = machine();
   const threads = m0.cores;
   const reps = quick ? 3 : 12;
-  cl.setThreads(threads);
-  if (!cl.kernelBackend().startsWith("wasm")) throw new Error("bench conv: the WASM kernels are not installed (run npm run build)");
+  const { cl, currentEngine, probeGflops, kernel } = await convlabKernels("conv", threads);
   const eng = currentEngine();
   console.log(`\nconv2d GFLOP/s on ${m0.cpu}, ${threads} cores, Node ${m0.node}; load average ${m0.load1} at start`);
   // the probe runs before and after the shapes; the better of the two counts (a burst of load

@@ -7,7 +7,7 @@
 // "% of bound" is the kernel's time against the larger (slower) of the two, i.e. the lower rate.
 // Every figure is the best of several runs after warm-up; runs alternate convlab and tfjs shape by
 // shape so a burst of load from other processes hits both.
-import { bestOf, num, ratio, printTable, machine, tfjsWasm } from "./lib.mjs";
+import { bestOf, num, ratio, printTable, machine, tfjsWasm, convlabKernels } from "./lib.mjs";
 
 /** MobileNet v1's depthwise layers (224×224 input): h = w, c, stride. */
 export const SHAPES = [
@@ -36,14 +36,9 @@ function copyBandwidth() {
 }
 
 export async function run({ quick = false } = {}) {
-  const cl = await import("../dist/index.js");
-  const { currentEngine } = await import("../dist/kernels/accelerate.js");
-  const { probeGflops } = await import("../dist/kernels/wasm/probe.js");
-  const { kernel } = await import("../dist/kernels/index.js");
   const m0 = machine();
   const threads = m0.cores;
-  cl.setThreads(threads);
-  if (!cl.kernelBackend().startsWith("wasm")) throw new Error("bench depthwise: the WASM kernels are not installed (run npm run build)");
+  const { cl, currentEngine, probeGflops, kernel } = await convlabKernels("depthwise", threads);
   const eng = currentEngine();
   const reps = quick ? 5 : 15;
   console.log(`\ndepthwise 3×3 on ${m0.cpu}, ${threads} cores, Node ${m0.node}; load average ${m0.load1} at start`);

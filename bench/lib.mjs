@@ -126,3 +126,17 @@ export async function tfjsWasm(threads) {
   if (!(await tf.setBackend("wasm")) || tf.getBackend() !== "wasm") throw new Error("tfjs wasm backend did not start");
   return { tf, wasm };
 }
+
+/**
+ * convlab from dist/ with the kernel internals the kernel benches time directly (the engine, the
+ * roofline probe, the registry's kernels), on `threads` threads; throws unless WASM kernels run.
+ */
+export async function convlabKernels(bench, threads) {
+  const cl = await import("../dist/index.js");
+  const { currentEngine } = await import("../dist/kernels/accelerate.js");
+  const { probeGflops } = await import("../dist/kernels/wasm/probe.js");
+  const { kernel } = await import("../dist/kernels/index.js");
+  cl.setThreads(threads);
+  if (!cl.kernelBackend().startsWith("wasm")) throw new Error(`bench ${bench}: the WASM kernels are not installed (run npm run build)`);
+  return { cl, currentEngine, probeGflops, kernel };
+}
