@@ -1,4 +1,4 @@
-// Inference fusion: in a graph run without autograd, a convolution whose only consumer is a
+// Fusion in graph runs: without autograd, a convolution whose only consumer is a
 // batch-norm in inference mode and/or a relu/relu6 activation runs as one op, the batch-norm
 // folded into a per-channel factor and shift and the activation applied in the same output pass
 // (the kernels' epilogue) — no intermediate tensors, no extra passes. The values equal the
@@ -19,12 +19,12 @@ import { ActivationLayer, BatchNorm } from "./layers/core.js";
 
 let enabled = true;
 
-/** Whether graph runs without autograd fuse (default true). */
+/** Whether graph runs fuse conv → batch-norm → relu/relu6 chains (default true). */
 export function fusionEnabled(): boolean {
   return enabled;
 }
 
-/** Turns inference fusion on or off (tests compare both); returns the previous setting. @internal */
+/** Turns the fusion on or off (tests compare both); returns the previous setting. @internal */
 export function setFusion(on: boolean): boolean {
   const prev = enabled;
   enabled = on;

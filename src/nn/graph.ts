@@ -122,7 +122,13 @@ export class Graph {
     const grad = isGradEnabled();
     const fuse = fusionEnabled();
     const next = new Map<SymbolicTensor, SymbolicTensor[]>();
-    if (fuse) for (const s of need) for (const i of s.node.inputs) next.set(i, [...(next.get(i) ?? []), s]);
+    if (fuse)
+      for (const s of need)
+        for (const i of s.node.inputs) {
+          const consumers = next.get(i);
+          if (consumers) consumers.push(s);
+          else next.set(i, [s]);
+        }
     const wantedSet = new Set(wanted);
     const skip = new Set<SymbolicTensor>();
     for (const s of this.order) {

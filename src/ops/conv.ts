@@ -123,7 +123,14 @@ export function biasGrad(dy: TypedArray, k: number, dtype: DType): Tensor {
   return new Tensor(db, [k]);
 }
 
-/** What runConv fuses into the output pass besides the bias. */
+/** a viewed as [rows, k], each column j times s[j], as a new array. */
+function scaleChannels(a: TypedArray, s: TypedArray, k: number, dtype: DType): TypedArray {
+  const d = allocate(dtype, a.length);
+  for (let o = 0; o < d.length; o += k) for (let j = 0; j < k; j++) d[o + j] = a[o + j]! * s[j]!;
+  return d;
+}
+
+/** What runConv fuses into the output pass besides the bias (a convolution's options carry it). */
 export interface FusedPost {
   activation?: EpilogueActivation;
   /**
@@ -177,15 +184,8 @@ export function runConv<G>(
     // and W (output channel last: [..., c, k], depthwise [..., c, mult] with k = c·mult) is far
     // smaller than dy
     let wx = W.data;
-    if (sd && !w.requiresGrad && ks.forwardEpilogue !== false && W.size % k === 0) {
-      const d = allocate(dtype, W.size);
-      for (let o = 0; o < d.length; o += k) for (let j = 0; j < k; j++) d[o + j] = wx[o + j]! * sd[j]!;
-      wx = d;
-    } else if (sd) {
-      const d = allocate(dtype, dy.length);
-      for (let o = 0; o < d.length; o += k) for (let j = 0; j < k; j++) d[o + j] = dy[o + j]! * sd[j]!;
-      dy = d;
-    }
+    if (sd && !w.requiresGrad && ks.forwardEpilogue !== false && W.size % k === 0) wx = scaleChannels(wx, sd, k, dtype);
+    else if (sd) dy = scaleChannels(dy, sd, k, dtype);
     let dx: Tensor | null = null, dw: Tensor | null = null;
     if (x.requiresGrad) {
       const d = allocate(dtype, x.size);

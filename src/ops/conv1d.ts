@@ -2,7 +2,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
 import { conv2dKernels } from "./conv2d.js";
-import { convArgs, convSetup, convShapeArgs, runConv, type FusedPost } from "./conv.js";
+import { convArgs, convSetup, convShapeArgs, runConv } from "./conv.js";
 import type { Shaped } from "./padding.js";
 
 export interface Conv1dOptions {
@@ -31,7 +31,7 @@ export interface Conv1dOptions {
 export function conv1d(x: Tensor, w: Tensor, opts: Conv1dOptions = {}): Tensor {
   const o = convArgs("conv1d", x, w, opts);
   const { g, outShape } = conv1dGeom(x, w, o);
-  return runConv("conv1d", conv2dKernels, x, w, o.bias, g, outShape, { activation: o.activation, scale: (o as FusedPost).scale });
+  return runConv("conv1d", conv2dKernels, x, w, o.bias, g, outShape, o);
 }
 
 /** conv1d's shape rule (checked, computes nothing): `cl.conv1dShape([1, 14, 1], [5, 1, 16])` → [1, 10, 16]. */

@@ -4,7 +4,7 @@ import type { Tensor, DType } from "../tensor/tensor.js";
 import { kernel } from "../kernels/index.js";
 import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
 import { flip } from "./layout.js";
-import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels, type ConvLayouts, type FusedPost } from "./conv.js";
+import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels, type ConvLayouts } from "./conv.js";
 import type { AxisGeom, Padding, Shaped } from "./padding.js";
 
 export { outputSize, type OutputSizeOptions } from "./padding.js";
@@ -46,7 +46,7 @@ function conv2dGeom(op: string, x: Shaped, w: Shaped, opts: Conv2dOptions): { g:
 function conv2dAs(op: string, x: Tensor, w: Tensor, opts: Conv2dOptions, flipped: boolean): Tensor {
   const o = convArgs(op, x, w, opts);
   const { g, outShape } = conv2dGeom(op, x, w, o);
-  return runConv(op, conv2dKernels, x, flipped ? flip(w, [0, 1]) : w, o.bias, g, outShape, { activation: o.activation, scale: (o as FusedPost).scale });
+  return runConv(op, conv2dKernels, x, flipped ? flip(w, [0, 1]) : w, o.bias, g, outShape, o);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { DType, Tensor } from "../tensor/tensor.js";
 import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
-import { checkBias, checkConvShapes, convArgs, convShapeArgs, convSteps, runConv, type ConvKernels, type FusedPost } from "./conv.js";
+import { checkBias, checkConvShapes, convArgs, convShapeArgs, convSteps, runConv, type ConvKernels } from "./conv.js";
 import { axisTuple, explicitPadding, type Padding, type Shaped } from "./padding.js";
 
 export interface Conv2dTransposeOptions {
@@ -55,7 +55,7 @@ function transposeKernels(dtype: DType): ConvKernels<Conv2dGeom> {
 export function conv2dTranspose(x: Tensor, w: Tensor, opts: Conv2dTransposeOptions = {}): Tensor {
   const o = convArgs("conv2dTranspose", x, w, opts);
   const { g, outShape } = transposeGeom(x, w, o);
-  return runConv("conv2dTranspose", transposeKernels, x, w, o.bias, g, outShape, { activation: o.activation, scale: (o as FusedPost).scale });
+  return runConv("conv2dTranspose", transposeKernels, x, w, o.bias, g, outShape, o);
 }
 
 /** conv2dTranspose's shape rule (checked, computes nothing): `([1,7,7,16], [3,3,8,16], { stride: 2, padding: "same" })` → [1,14,14,8]. */

@@ -2,7 +2,7 @@
 import type { Tensor, DType } from "../tensor/tensor.js";
 import type { Conv3dGeom, EpilogueActivation } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
-import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels, type FusedPost } from "./conv.js";
+import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels } from "./conv.js";
 import type { AxisGeom, Padding, Shaped } from "./padding.js";
 
 type Triple = readonly [number, number, number];
@@ -37,7 +37,7 @@ function conv3dKernels(dtype: DType): ConvKernels<Conv3dGeom> {
 export function conv3d(x: Tensor, w: Tensor, opts: Conv3dOptions = {}): Tensor {
   const o = convArgs("conv3d", x, w, opts);
   const { g, outShape } = conv3dGeom(x, w, o);
-  return runConv("conv3d", conv3dKernels, x, w, o.bias, g, outShape, { activation: o.activation, scale: (o as FusedPost).scale });
+  return runConv("conv3d", conv3dKernels, x, w, o.bias, g, outShape, o);
 }
 
 /** conv3d's shape rule (checked, computes nothing): `cl.conv3dShape([1, 14, 14, 14, 1], [5, 5, 5, 1, 16])` → [1, 10, 10, 10, 16]. */

@@ -4,7 +4,7 @@ import type { Tensor, DType } from "../tensor/tensor.js";
 import type { DepthwiseGeom } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
 import type { Conv2dOptions } from "./conv2d.js";
-import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels, type FusedPost } from "./conv.js";
+import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels } from "./conv.js";
 import type { AxisGeom, Shaped } from "./padding.js";
 
 function depthwiseKernels(dtype: DType): ConvKernels<DepthwiseGeom> {
@@ -19,7 +19,7 @@ function depthwiseKernels(dtype: DType): ConvKernels<DepthwiseGeom> {
 export function depthwiseConv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   const o = convArgs("depthwiseConv2d", x, w, opts);
   const { g, outShape } = depthwiseGeom(x, w, o);
-  return runConv("depthwiseConv2d", depthwiseKernels, x, w, o.bias, g, outShape, { activation: o.activation, scale: (o as FusedPost).scale });
+  return runConv("depthwiseConv2d", depthwiseKernels, x, w, o.bias, g, outShape, o);
 }
 
 /** depthwiseConv2d's shape rule (checked, computes nothing): [m, h_out, w_out, c·mult]. */

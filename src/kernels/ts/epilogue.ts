@@ -2,6 +2,7 @@
 // last axis), in place. The WASM kernels apply the same on their output before copying it out.
 import type { TypedArray } from "../../tensor/tensor.js";
 import type { Epilogue } from "../types.js";
+import { activation } from "./elementwise.js";
 
 /** Applies `ep` to y viewed as [rows, k]; a no-op without one. */
 export function applyEpilogue(y: TypedArray, k: number, ep: Epilogue | undefined): void {
@@ -12,15 +13,6 @@ export function applyEpilogue(y: TypedArray, k: number, ep: Epilogue | undefined
     const round = y instanceof Float32Array ? Math.fround : (v: number): number => v;
     for (let o = 0; o < y.length; o += k) for (let j = 0; j < k; j++) y[o + j] = round(y[o + j]! * s[j]!) + (b === null ? 0 : b[j]!);
   } else if (b !== null) for (let o = 0; o < y.length; o += k) for (let j = 0; j < k; j++) y[o + j]! += b[j]!;
-  if (ep.act === "relu")
-    for (let i = 0; i < y.length; i++) {
-      const v = y[i]!;
-      if (v < 0) y[i] = 0;
-    }
-  else if (ep.act === "relu6")
-    for (let i = 0; i < y.length; i++) {
-      const v = y[i]!;
-      if (v < 0) y[i] = 0;
-      else if (v > 6) y[i] = 6;
-    }
+  // the activation kernels' reference (the same bits as `v < 0 ? 0 : v`, relu6 also `v > 6 ? 6`), in place
+  if (ep.act !== "linear") activation(y, y, ep.act);
 }
