@@ -1,6 +1,6 @@
 /**
  * The kernel registry. Ops never loop over big data themselves for the hot paths (GEMM,
- * convolution, pooling, batch norm): they ask for a kernel here. The TypeScript reference kernels serve every
+ * convolution, pooling, batch norm, optimizer updates): they ask for a kernel here. The TypeScript reference kernels serve every
  * dtype and are the oracle in tests; faster float32 implementations (WASM SIMD, worker pool) are
  * installed with `setFloat32Kernels` and share the same signatures.
  */
@@ -13,6 +13,7 @@ import * as depthwiseTs from "./ts/depthwise.js";
 import * as poolTs from "./ts/pool.js";
 import * as elementwiseTs from "./ts/elementwise.js";
 import * as batchNormTs from "./ts/batchnorm.js";
+import { optimizerStep as optimizerStepTs } from "./ts/optim.js";
 
 /**
  * Every kernel an op may ask for. The reference set (kernels/ts) has all of them; an accelerated
@@ -37,6 +38,7 @@ export interface KernelSet {
   activationGrad: K.ActivationGradKernel;
   batchNorm: K.BatchNormKernel;
   batchNormGrad: K.BatchNormGradKernel;
+  optimizerStep: K.OptimizerStepKernel;
 }
 
 export const referenceKernels: KernelSet = {
@@ -58,6 +60,7 @@ export const referenceKernels: KernelSet = {
   activationGrad: elementwiseTs.activationGrad,
   batchNorm: batchNormTs.batchNorm,
   batchNormGrad: batchNormTs.batchNormGrad,
+  optimizerStep: optimizerStepTs,
 };
 
 let float32: Partial<KernelSet> = {};

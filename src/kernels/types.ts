@@ -171,3 +171,25 @@ export type BatchNormGradKernel = (
   dy: TypedArray, x: TypedArray, gamma: TypedArray, mean: Float64Array, invStd: Float64Array,
   dx: TypedArray | null, dGamma: Float64Array, dBeta: Float64Array, g: BatchNormGeom,
 ) => void;
+
+/**
+ * One optimizer update (torch.optim's rules, see train/optimizers.ts), with the step's
+ * hyperparameters. With weightDecay ≠ 0 the gradient is first g + weightDecay·p (in p's dtype).
+ * - sgd: p −= lr·g
+ * - sgdMomentum: b = first ? g : μ·b + (1 − dampening)·g, p −= lr·(nesterov ? g + μ·b : b)
+ * - momentum (the course's): v = β·v + (1 − β)·g, p −= lr·v
+ * - rmsprop: s = ρ·s + (1 − ρ)·g², p −= lr·g / (√s + ε)
+ * - adam: m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², p −= lr·(m / c1) / (√v / c2 + ε), with
+ *   c1 = 1 − β1ᵗ and c2 = √(1 − β2ᵗ)
+ */
+export type OptimizerUpdate =
+  | { rule: "sgd"; lr: number; weightDecay: number }
+  | { rule: "sgdMomentum"; lr: number; weightDecay: number; mu: number; dampening: number; nesterov: boolean; first: boolean }
+  | { rule: "momentum"; lr: number; weightDecay: number; beta: number }
+  | { rule: "rmsprop"; lr: number; weightDecay: number; rho: number; eps: number }
+  | { rule: "adam"; lr: number; weightDecay: number; beta1: number; beta2: number; eps: number; c1: number; c2: number };
+/**
+ * Updates p in place from g (same length and dtype) and the rule's state buffers (sgdMomentum,
+ * momentum, rmsprop: one; adam: m then v; sgd: none), which it also updates.
+ */
+export type OptimizerStepKernel = (p: TypedArray, g: TypedArray, state: readonly TypedArray[], u: OptimizerUpdate) => void;

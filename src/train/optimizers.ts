@@ -1,7 +1,9 @@
 // Optimizers with PyTorch's update rules (torch.optim): SGD (momentum, Nesterov, weight decay),
 // the course's momentum (an exponentially weighted average of the gradients), RMSprop and Adam.
-// Each keeps its state per parameter tensor and updates `p.data` in place from `p.grad`.
+// Each keeps its state per parameter tensor and updates `p.data` in place from `p.grad` through the
+// registry's optimizerStep kernel (float32: WASM SIMD when installed).
 import { Tensor, allocate, type TypedArray } from "../tensor/tensor.js";
+import { kernel, type OptimizerUpdate } from "../kernels/index.js";
 import { ValueError } from "../util/errors.js";
 import { bool, received } from "../nn/args.js";
 
@@ -61,7 +63,8 @@ export interface AdamOptions extends OptimizerOptions {
   eps?: number;
 }
 
-type Update = (p: TypedArray, g: TypedArray, state: TypedArray[], t: number, lr: number) => void;
+/** The kernel's update for step t (1, 2, …) at learning rate lr and weight decay wd. */
+type Rule = (t: number, lr: number, wd: number) => OptimizerUpdate;
 
 function check(op: string, name: string, v: unknown, ok: (x: number) => boolean, want: string): void {
   if (typeof v !== "number" || !ok(v)) throw new ValueError(`${op}: ${name} must be ${want}, got ${received(v)}`);
@@ -80,7 +83,7 @@ class BaseOptimizer implements Optimizer {
     readonly name: string,
     opts: OptimizerOptions,
     private readonly buffers: number,
-    private readonly update: Update,
+    private readonly rule: Rule,
   ) {
     const op = name.toLowerCase();
     if (typeof opts !== "object" || opts === null || Array.isArray(opts)) throw new ValueError(`${op}: expected options { lr, ... }, got ${received(opts)}`);
@@ -102,6 +105,7 @@ class BaseOptimizer implements Optimizer {
     if (!Array.isArray(ps)) throw new ValueError(`${this.name.toLowerCase()}.step: expected a list of parameter tensors, got ${received(ps)}`);
     check(this.name.toLowerCase(), "lr", this.lr, (x) => x > 0 && Number.isFinite(x), "a positive number");
     this.t++;
+    const u = this.rule(this.t, this.lr, this.weightDecay);
     for (const p of ps) {
       if (!(p instanceof Tensor)) throw new ValueError(`${this.name.toLowerCase()}.step: expected parameter tensors, got ${typeof p}`);
       if (!p.grad) continue;
@@ -112,13 +116,7 @@ class BaseOptimizer implements Optimizer {
         s = Array.from({ length: this.buffers }, () => allocate(p.dtype, p.size));
         this.state.set(p, s);
       }
-      let g = p.grad.data;
-      if (this.weightDecay !== 0) {
-        const d = allocate(p.dtype, p.size);
-        for (let i = 0; i < d.length; i++) d[i] = g[i]! + this.weightDecay * p.data[i]!;
-        g = d;
-      }
-      this.update(p.data, g, s, this.t, this.lr);
+      kernel("optimizerStep", p.dtype)(p.data, p.grad.data, s, u);
     }
     this.last = ps;
   }
@@ -143,17 +141,9 @@ export function sgd(opts: SgdOptions): Optimizer {
   check("sgd", "momentum", mu, (x) => x >= 0 && x < 1, "in [0, 1)");
   check("sgd", "dampening", damp, (x) => x >= 0 && x <= 1, "in [0, 1]");
   if (nesterov && (mu === 0 || damp !== 0)) throw new ValueError(`sgd: nesterov needs momentum > 0 and dampening 0, got momentum ${mu}, dampening ${damp}`);
-  return new BaseOptimizer("SGD", opts, mu === 0 ? 0 : 1, (p, g, [b], t, lr) => {
-    if (mu === 0) {
-      for (let i = 0; i < p.length; i++) p[i]! -= lr * g[i]!;
-      return;
-    }
-    for (let i = 0; i < p.length; i++) {
-      const bi = t === 1 ? g[i]! : mu * b![i]! + (1 - damp) * g[i]!;
-      b![i] = bi;
-      p[i]! -= lr * (nesterov ? g[i]! + mu * b![i]! : b![i]!);
-    }
-  });
+  return new BaseOptimizer("SGD", opts, mu === 0 ? 0 : 1, (t, lr, weightDecay) =>
+    mu === 0 ? { rule: "sgd", lr, weightDecay } : { rule: "sgdMomentum", lr, weightDecay, mu, dampening: damp, nesterov, first: t === 1 },
+  );
 }
 
 /**
@@ -163,12 +153,7 @@ export function sgd(opts: SgdOptions): Optimizer {
 export function momentum(opts: MomentumOptions): Optimizer {
   const beta = opts?.beta ?? 0.9;
   check("momentum", "beta", beta, (x) => x >= 0 && x < 1, "in [0, 1)");
-  return new BaseOptimizer("Momentum", opts, 1, (p, g, [v], _t, lr) => {
-    for (let i = 0; i < p.length; i++) {
-      v![i] = beta * v![i]! + (1 - beta) * g[i]!;
-      p[i]! -= lr * v![i]!;
-    }
-  });
+  return new BaseOptimizer("Momentum", opts, 1, (_t, lr, weightDecay) => ({ rule: "momentum", lr, weightDecay, beta }));
 }
 
 /**
@@ -178,12 +163,7 @@ export function rmsprop(opts: RmspropOptions): Optimizer {
   const rho = opts?.rho ?? 0.99, eps = opts?.eps ?? 1e-8;
   check("rmsprop", "rho", rho, (x) => x >= 0 && x < 1, "in [0, 1)");
   check("rmsprop", "eps", eps, (x) => x > 0, "positive");
-  return new BaseOptimizer("RMSprop", opts, 1, (p, g, [s], _t, lr) => {
-    for (let i = 0; i < p.length; i++) {
-      s![i] = rho * s![i]! + (1 - rho) * g[i]! * g[i]!;
-      p[i]! -= (lr * g[i]!) / (Math.sqrt(s![i]!) + eps);
-    }
-  });
+  return new BaseOptimizer("RMSprop", opts, 1, (_t, lr, weightDecay) => ({ rule: "rmsprop", lr, weightDecay, rho, eps }));
 }
 
 /**
@@ -197,13 +177,8 @@ export function adam(opts: AdamOptions): Optimizer {
   check("adam", "beta1", b1, (x) => x >= 0 && x < 1, "in [0, 1)");
   check("adam", "beta2", b2, (x) => x >= 0 && x < 1, "in [0, 1)");
   check("adam", "eps", eps, (x) => x > 0, "positive");
-  return new BaseOptimizer("Adam", opts, 2, (p, g, [m, v], t, lr) => {
-    const c1 = 1 - Math.pow(b1, t), c2 = Math.sqrt(1 - Math.pow(b2, t));
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i]!;
-      m![i] = b1 * m![i]! + (1 - b1) * gi;
-      v![i] = b2 * v![i]! + (1 - b2) * gi * gi;
-      p[i]! -= (lr * (m![i]! / c1)) / (Math.sqrt(v![i]!) / c2 + eps);
-    }
-  });
+  return new BaseOptimizer("Adam", opts, 2, (t, lr, weightDecay) => ({
+    rule: "adam", lr, weightDecay, beta1: b1, beta2: b2, eps,
+    c1: 1 - Math.pow(b1, t), c2: Math.sqrt(1 - Math.pow(b2, t)),
+  }));
 }

@@ -7,6 +7,7 @@ import { gemm } from "./gemm.js";
 import { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from "./pool.js";
 import { activation, activationGrad } from "./elementwise.js";
 import { batchNorm, batchNormGrad } from "./batchnorm.js";
+import { optimizerStep } from "./optim.js";
 import { depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter } from "./depthwise.js";
 
 /**
@@ -33,6 +34,7 @@ export function wasmKernelSet(eng: WasmEngine): KernelSet {
     activationGrad: (dy, ref, dz, k, db, act) => activationGrad(eng, dy, ref, dz, k, db, act),
     batchNorm: (x, gm, bt, y, mean, variance, invStd, g) => batchNorm(eng, x, gm, bt, y, mean, variance, invStd, g),
     batchNormGrad: (dy, x, gm, mean, invStd, dx, dGamma, dBeta, g) => batchNormGrad(eng, dy, x, gm, mean, invStd, dx, dGamma, dBeta, g),
+    optimizerStep: (p, g, state, u) => optimizerStep(eng, p, g, state, u),
   };
   const guarded = {} as Record<keyof KernelSet, unknown>;
   for (const name of Object.keys(fast) as (keyof KernelSet)[]) {

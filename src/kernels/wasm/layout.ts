@@ -210,3 +210,17 @@ export const BN_A = 11; // apply: scale γ·invStd; gradient sums: invStd; input
 export const BN_B = 12; // apply: shift β; input gradient: constant term
 export const BN_K = 13; // input gradient: coefficient of dy (γ·invStd)
 export const BN_FLUSH = 16; // groups summed in float32 before they are added to the float64 sums
+
+// Optimizer update (JOB_OPTIM): task t updates floats [t·OPT_CHUNK, min(n, (t + 1)·OPT_CHUNK)) of
+// the arena copies of p, g and the state buffers, once the host has published chunk t (the host
+// copies chunk by chunk while the threads work; see wasm/optim.ts).
+export const JOB_OPTIM = 20;
+export const OPT_WORDS = 8;
+export const OPT_RULE = 0; // 0 sgd, 1 sgd with momentum, 2 momentum, 3 rmsprop, 4 adam
+export const OPT_N = 1; // floats in this window
+export const OPT_CHUNK = 2; // floats per task
+export const OPT_P = 3; // byte addresses: p, g, state 0, state 1 (0: none), f64 hyperparameters
+export const OPT_G = 4;
+export const OPT_S0 = 5;
+export const OPT_S1 = 6;
+export const OPT_H = 7;

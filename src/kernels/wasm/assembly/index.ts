@@ -6,7 +6,7 @@ import {
   CTL_JOB, CTL_NTASKS, CTL_COUNTER, CTL_PARAMS, CTL_SCRATCH, CTL_SCRATCH_BYTES, CTL_WORKER_TASKS,
   JOB_SEGGEMM, JOB_FILTERGRAD, JOB_PROBE, JOB_MAXPOOL, JOB_MAXPOOL_GRAD, JOB_AVGPOOL, JOB_AVGPOOL_GRAD,
   JOB_DEPTHWISE, JOB_DEPTHWISE_GRAD_INPUT, JOB_DEPTHWISE_GRAD_FILTER, JOB_COL2IM,
-  JOB_BN_STATS, JOB_BN_APPLY, JOB_BN_GRAD_STATS, JOB_BN_GRAD_INPUT,
+  JOB_BN_STATS, JOB_BN_APPLY, JOB_BN_GRAD_STATS, JOB_BN_GRAD_INPUT, JOB_OPTIM,
 } from "../layout";
 import { segGemmTask } from "./segconv";
 import { filterGradTask } from "./filtergrad";
@@ -15,6 +15,7 @@ import { probe, PROBE_FLOPS_PER_ITER } from "./probe";
 import { maxPoolTask, maxPoolGradTask, avgPoolTask, avgPoolGradTask } from "./pool";
 import { bnStatsTask, bnApplyTask, bnGradStatsTask, bnGradInputTask } from "./batchnorm";
 import { depthwiseTask, depthwiseGradInputTask, depthwiseGradFilterTask } from "./depthwise";
+import { optimTask } from "./optim";
 
 export { packB, transpose } from "./pack";
 export { sumSlices } from "./filtergrad";
@@ -50,6 +51,7 @@ export function run(tid: i32): void {
     else if (job == JOB_BN_APPLY) bnApplyTask(params, t);
     else if (job == JOB_BN_GRAD_STATS) bnGradStatsTask(params, t);
     else if (job == JOB_BN_GRAD_INPUT) bnGradInputTask(params, t);
+    else if (job == JOB_OPTIM) optimTask(params, t);
     else if (job == JOB_PROBE) store<f32>(tmp, probe(load<i32>(params)));
   }
 }
