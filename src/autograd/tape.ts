@@ -3,6 +3,7 @@ import { ValueError, ShapeError, fmtShape } from "../util/errors.js";
 import { sameShape } from "../tensor/shape.js";
 import { functionArg } from "../util/check.js";
 import { optTensorArg, tensorArg } from "../tensor/args.js";
+import { recycle, trackAllocations } from "../tensor/pool.js";
 
 /**
  * Reverse-mode autodiff in the style of micrograd: every op that may need a gradient calls
@@ -123,30 +124,72 @@ export function backward(root: Tensor, grad?: Tensor): void {
   // Gradients are never written in place, so a leaf can adopt the array backward produced for it
   // unless that array is the caller's seed or was already given to another tensor's .grad.
   const handedOut = new Set<unknown>([seed.data]);
-  noGrad(() => {
-    for (let k = order.length - 1; k >= 0; k--) {
-      const t = order[k]!;
-      const g = grads.get(t);
-      if (!g) continue;
-      grads.delete(t);
-      if (!t.node || retained.has(t)) {
-        t.grad = t.grad ? addArrays(t.grad, g) : handedOut.has(g.data) || g.dtype !== t.dtype ? ownCopy(g, t.dtype) : g;
-        handedOut.add(t.grad.data);
-        if (!t.node) continue;
-      }
-      const gs = t.node.backward(g);
-      const inputs = t.node.inputs;
-      for (let j = 0; j < inputs.length; j++) {
-        const inp = inputs[j]!;
-        const gi = gs[j];
-        if (!gi || !inp.requiresGrad) continue;
-        if (!sameShape(gi.shape, inp.shape))
-          throw new ShapeError(`backward of ${t.node.op}: gradient for input ${j} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(inp.shape)}`);
-        const prev = grads.get(inp);
-        grads.set(inp, prev ? addArrays(prev, gi) : gi);
-      }
+  // Recycling (tensor/pool.ts): a gradient array made during this pass dies once no pending
+  // gradient uses its buffer (a backward may hand on dy itself or views of it, e.g. add, reshape,
+  // concat) and no .grad holds it. `pending` counts the pending gradients per buffer; buffers
+  // handed out to a .grad, or not made here (the seed, forward arrays), are never recycled.
+  const made = new Set<ArrayBufferLike>();
+  const kept = new Set<ArrayBufferLike>([seed.data.buffer]);
+  const pending = new Map<ArrayBufferLike, number>();
+  const hold = (g: Tensor): void => {
+    const b = g.data.buffer;
+    pending.set(b, (pending.get(b) ?? 0) + 1);
+  };
+  const drop = (g: Tensor): void => {
+    const b = g.data.buffer;
+    const n = (pending.get(b) ?? 1) - 1;
+    if (n > 0) {
+      pending.set(b, n);
+      return;
     }
-  });
+    pending.delete(b);
+    if (made.has(b) && !kept.has(b)) {
+      made.delete(b);
+      recycle(g.data);
+    }
+  };
+  hold(seed);
+  const outer = trackAllocations(made);
+  try {
+    noGrad(() => {
+      for (let k = order.length - 1; k >= 0; k--) {
+        const t = order[k]!;
+        const g = grads.get(t);
+        if (!g) continue;
+        grads.delete(t);
+        if (!t.node || retained.has(t)) {
+          t.grad = t.grad ? addArrays(t.grad, g) : handedOut.has(g.data) || g.dtype !== t.dtype ? ownCopy(g, t.dtype) : g;
+          handedOut.add(t.grad.data);
+          kept.add(t.grad.data.buffer);
+          if (!t.node) {
+            drop(g);
+            continue;
+          }
+        }
+        const gs = t.node.backward(g);
+        const inputs = t.node.inputs;
+        for (let j = 0; j < inputs.length; j++) {
+          const inp = inputs[j]!;
+          const gi = gs[j];
+          if (!gi || !inp.requiresGrad) continue;
+          if (!sameShape(gi.shape, inp.shape))
+            throw new ShapeError(`backward of ${t.node.op}: gradient for input ${j} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(inp.shape)}`);
+          hold(gi);
+          const prev = grads.get(inp);
+          if (prev) {
+            const sum = addArrays(prev, gi);
+            hold(sum);
+            grads.set(inp, sum);
+            drop(prev);
+            drop(gi);
+          } else grads.set(inp, gi);
+        }
+        drop(g);
+      }
+    });
+  } finally {
+    trackAllocations(outer);
+  }
 }
 
 declare module "../tensor/tensor.js" {

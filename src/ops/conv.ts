@@ -3,6 +3,7 @@
 // (forward, and two kernels backward) through the functions here, so their argument rules and
 // messages are one: `conv2d: input has 3 channels but filter expects 1 (x [1,6,6,3], w [3,3,1,2])`.
 import { Tensor, allocate, resultType, type DType, type TypedArray } from "../tensor/tensor.js";
+import { recycle } from "../tensor/pool.js";
 import type { Epilogue, EpilogueActivation } from "../kernels/types.js";
 import { applyEpilogue } from "../kernels/ts/epilogue.js";
 import { kernel } from "../kernels/index.js";
@@ -185,7 +186,11 @@ export function runConv<G>(
     // smaller than dy
     let wx = W.data;
     if (sd && !w.requiresGrad && ks.forwardEpilogue !== false && W.size % k === 0) wx = scaleChannels(wx, sd, k, dtype);
-    else if (sd) dy = scaleChannels(dy, sd, k, dtype);
+    else if (sd) {
+      const scaled = scaleChannels(dy, sd, k, dtype);
+      if (dy !== dyd) recycle(dy);
+      dy = scaled;
+    }
     let dx: Tensor | null = null, dw: Tensor | null = null;
     if (x.requiresGrad) {
       const d = allocate(dtype, x.size);
@@ -197,6 +202,7 @@ export function runConv<G>(
       back.gradFilter(X.data, dy, d, g);
       dw = new Tensor(d, w.shape);
     }
+    if (dy !== dyd) recycle(dy); // dz (and its scaled copy) were this closure's own
     return bias ? [dx, dw, db] : [dx, dw];
   });
 }

@@ -3,6 +3,7 @@ import { checkAllocation, fmtBytes, MAX_RANK } from "../util/limits.js";
 import { boolArg, describeValue, oneOfArg, typeFail } from "../util/check.js";
 import { sizeOf, stridesOf } from "./shape.js";
 import { formatTensor } from "./format.js";
+import { allocated, takeRecycled } from "./pool.js";
 
 export type DType = "float32" | "float64";
 export type TypedArray = Float32Array | Float64Array;
@@ -20,14 +21,17 @@ export interface GradNode {
 }
 
 /**
- * A zeroed array of `n` values. The size is checked first (`AllocationError` naming `fn` for an
- * impossible one), and an allocation the engine refuses becomes an `AllocationError` too.
+ * A zeroed array of `n` values, new or recycled (see pool.ts: gradient arrays the backward pass
+ * has proven dead). The size is checked first (`AllocationError` naming `fn` for an impossible
+ * one), and an allocation the engine refuses becomes an `AllocationError` too.
  */
 export function allocate(dtype: DType, n: number, fn = "allocate"): TypedArray {
   const bytes = dtype === "float64" ? 8 : 4;
   checkAllocation(fn, n, bytes);
   try {
-    return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+    const a = takeRecycled(dtype, n) ?? (dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
+    allocated(a);
+    return a;
   } catch (e) {
     if (e instanceof RangeError) throw new AllocationError(`${fn}: cannot allocate ${n} ${dtype} values (${fmtBytes(n * bytes)}): ${e.message}`, { cause: e });
     throw e;
