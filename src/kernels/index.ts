@@ -36,6 +36,8 @@ export interface KernelSet {
   avgPool2dGrad: K.AvgPool2dGradKernel;
   activation: K.ActivationKernel;
   activationGrad: K.ActivationGradKernel;
+  leakyRelu: K.LeakyReluKernel;
+  leakyReluGrad: K.LeakyReluGradKernel;
   batchNorm: K.BatchNormKernel;
   batchNormGrad: K.BatchNormGradKernel;
   optimizerStep: K.OptimizerStepKernel;
@@ -58,6 +60,8 @@ export const referenceKernels: KernelSet = {
   avgPool2dGrad: poolTs.avgPool2dGrad,
   activation: elementwiseTs.activation,
   activationGrad: elementwiseTs.activationGrad,
+  leakyRelu: elementwiseTs.leakyRelu,
+  leakyReluGrad: elementwiseTs.leakyReluGrad,
   batchNorm: batchNormTs.batchNorm,
   batchNormGrad: batchNormTs.batchNormGrad,
   optimizerStep: optimizerStepTs,

@@ -142,6 +142,10 @@ export type ActivationKernel = (x: TypedArray, y: TypedArray, act: ElementwiseAc
  * db += Σ over the rows of dz viewed as [rows, k] (the bias gradient), row by row.
  */
 export type ActivationGradKernel = (dy: TypedArray, ref: TypedArray, dz: TypedArray, k: number, db: TypedArray | null, act: ElementwiseActivation) => void;
+/** y = x > 0 ? x : alpha·x (the product in float64, rounded to y's dtype; NaN stays NaN, −0 stays −0). */
+export type LeakyReluKernel = (x: TypedArray, y: TypedArray, alpha: number) => void;
+/** dx = x > 0 ? dy : alpha·dy. */
+export type LeakyReluGradKernel = (dy: TypedArray, x: TypedArray, dx: TypedArray, alpha: number) => void;
 /**
  * Batch normalisation over x seen as [n, c]: c channels (the last axis), n rows (every other axis).
  * `training`: the forward computes the batch statistics; else it uses the given (running) ones.

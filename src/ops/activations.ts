@@ -45,18 +45,15 @@ function elementwiseActivation(act: ElementwiseActivation, x: Tensor): Tensor {
   });
 }
 
-/** x where x > 0, alpha·x elsewhere (default alpha 0.01). */
+/** x where x > 0, alpha·x elsewhere (default alpha 0.01); on the registry's leakyRelu kernels. */
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   tensorArg("leakyRelu", "x", x);
   numberArg("leakyRelu", "alpha", alpha);
   const y = like(x), d = x.data;
-  for (let i = 0; i < y.length; i++) {
-    const v = d[i]!;
-    y[i] = v > 0 ? v : alpha * v;
-  }
+  kernel("leakyRelu", x.dtype)(d, y, alpha);
   return record("leakyRelu", new Tensor(y, x.shape), [x], (dyT) => {
-    const dy = dyOf(dyT, x), g = like(x);
-    for (let i = 0; i < g.length; i++) g[i] = d[i]! > 0 ? dy[i]! : alpha * dy[i]!;
+    const g = like(x);
+    kernel("leakyReluGrad", x.dtype)(dyOf(dyT, x), d, g, alpha);
     return [new Tensor(g, x.shape)];
   });
 }

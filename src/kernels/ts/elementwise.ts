@@ -1,4 +1,4 @@
-// The reference relu/relu6 kernels and their gradient (with the bias gradient summed in the same
+// The reference relu/relu6 and leaky ReLU kernels and their gradients (with the bias gradient summed in the same
 // pass when asked). Float32 works on the bits with branch-free masks — `y = x & ~mask(x < 0)`,
 // `dz = dy & mask(pass)` — the same bits as the selects `x < 0 ? 0 : x` / `pass ? dy : 0` that
 // float64 runs, without their branch mispredictions on mixed-sign activations.
@@ -52,4 +52,17 @@ export function activationGrad(dy: TypedArray, ref: TypedArray, dz: TypedArray, 
       dz[i] = v > 0 && v < 6 ? dy[i]! : 0;
     }
   if (db) for (let o = 0; o < dz.length; o += k) for (let j = 0; j < k; j++) db[j]! += dz[o + j]!;
+}
+
+/** y = x > 0 ? x : alpha·x. */
+export function leakyRelu(x: TypedArray, y: TypedArray, alpha: number): void {
+  for (let i = 0; i < y.length; i++) {
+    const v = x[i]!;
+    y[i] = v > 0 ? v : alpha * v;
+  }
+}
+
+/** dx = x > 0 ? dy : alpha·dy. */
+export function leakyReluGrad(dy: TypedArray, x: TypedArray, dx: TypedArray, alpha: number): void {
+  for (let i = 0; i < dx.length; i++) dx[i] = x[i]! > 0 ? dy[i]! : alpha * dy[i]!;
 }

@@ -1,4 +1,4 @@
-// relu/relu6 and their gradient on the WASM kernels (see assembly/elementwise.ts): copied into the
+// relu/relu6, leaky ReLU and their gradients on the WASM kernels (see assembly/elementwise.ts): copied into the
 // arena, one SIMD pass, copied out.
 import type { TypedArray } from "../../tensor/tensor.js";
 import type { ElementwiseActivation } from "../types.js";
@@ -22,4 +22,20 @@ export function activationGrad(eng: WasmEngine, dy: TypedArray, ref: TypedArray,
   eng.exports.activationGrad(d, r, d, n, k, b, CODE[act]);
   dz.set(eng.f32.subarray(d >> 2, (d >> 2) + n));
   if (db) db.set(eng.f32.subarray(b >> 2, (b >> 2) + k));
+}
+
+export function leakyRelu(eng: WasmEngine, x: TypedArray, y: TypedArray, alpha: number): void {
+  eng.reset();
+  const n = x.length;
+  const at = eng.put(x, 0, n);
+  eng.exports.leaky(at, 0, at, n, alpha);
+  y.set(eng.f32.subarray(at >> 2, (at >> 2) + n));
+}
+
+export function leakyReluGrad(eng: WasmEngine, dy: TypedArray, x: TypedArray, dx: TypedArray, alpha: number): void {
+  eng.reset();
+  const n = dy.length;
+  const d = eng.put(dy, 0, n), r = eng.put(x, 0, n);
+  eng.exports.leaky(r, d, d, n, alpha);
+  dx.set(eng.f32.subarray(d >> 2, (d >> 2) + n));
 }

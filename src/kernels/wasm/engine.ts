@@ -18,6 +18,8 @@ export interface WasmExports {
   activate(x: number, y: number, n: number, act: number): void;
   /** dz = dy masked by the activation's pass condition at ref; db (≠ 0) += Σ rows of dz [n/k, k]. */
   activationGrad(dy: number, ref: number, dz: number, n: number, k: number, db: number, act: number): void;
+  /** y = x > 0 ? x : alpha·x over n floats; with dy ≠ 0 the gradient, y = x > 0 ? dy : alpha·dy. */
+  leaky(x: number, dy: number, y: number, n: number, alpha: number): void;
 }
 
 /**

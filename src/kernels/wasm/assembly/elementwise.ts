@@ -66,3 +66,30 @@ export function activationGrad(dy: usize, ref: usize, dz: usize, n: i32, k: i32,
       if (++j == k) j = 0;
     }
 }
+
+/** alpha·v for the four lanes of v, in float64, rounded to float32 (the reference's `alpha * v` stored). */
+@inline function scaled(v: v128, a: v128): v128 {
+  const lo = f32x4.demote_f64x2_zero(f64x2.mul(a, f64x2.promote_low_f32x4(v)));
+  const hi = f32x4.demote_f64x2_zero(f64x2.mul(a, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3))));
+  return v128.shuffle<f32>(lo, hi, 0, 1, 4, 5);
+}
+
+/**
+ * Leaky ReLU over n floats: y = x > 0 ? x : alpha·x (the product in float64, as the reference);
+ * with dy ≠ 0 its gradient instead, y = x > 0 ? dy : alpha·dy. x and y may be the same address.
+ */
+export function leaky(x: usize, dy: usize, y: usize, n: i32, alpha: f64): void {
+  const zero = f32x4.splat(0), a = f64x2.splat(alpha);
+  const src = dy != 0 ? dy : x;
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(src + o);
+    v128.store(y + o, v128.bitselect(v, scaled(v, a), f32x4.gt(v128.load(x + o), zero)));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(src + o);
+    store<f32>(y + o, load<f32>(x + o) > 0 ? v : <f32>(alpha * <f64>v));
+  }
+}
