@@ -46,17 +46,20 @@ export interface Conv2dGeom {
 }
 
 /** The activations a forward kernel can apply to its output (see Epilogue). */
-export type EpilogueActivation = "linear" | "relu" | "relu6";
+export type EpilogueActivation = "linear" | "relu" | "relu6" | "leakyRelu";
 
 /**
  * What a forward convolution kernel applies to its output before returning, in the same pass:
  * y = act(y + bias[k]) per output channel. Bit-identical to adding the bias and then calling the
- * activation op: relu is `v < 0 ? 0 : v` (−0 and NaN kept), relu6 is `v < 0 ? 0 : v > 6 ? 6 : v`.
+ * activation op: relu is `v < 0 ? 0 : v` (−0 and NaN kept), relu6 is `v < 0 ? 0 : v > 6 ? 6 : v`,
+ * leakyRelu is `v > 0 ? v : alpha·v` (the product in float64, rounded to the output's dtype).
  */
 export interface Epilogue {
   /** b [k], or null for none. */
   bias: TypedArray | null;
   act: EpilogueActivation;
+  /** leakyRelu's slope (default 0.01). */
+  alpha?: number;
   /**
    * s [k]: y = act(y·s + b), the product rounded to float32 before the sum (a batch-norm in
    * inference folded into the convolution, see nn/fusion.ts). Absent or null for none.

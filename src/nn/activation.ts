@@ -2,6 +2,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { relu, relu6, leakyRelu, sigmoid, tanh, softmax } from "../ops/activations.js";
 import { ValueError } from "../util/errors.js";
+import type { EpilogueActivation } from "../kernels/types.js";
 
 export type ActivationName = "relu" | "relu6" | "leakyRelu" | "sigmoid" | "tanh" | "softmax" | "linear";
 export type Activation = ActivationName | ((x: Tensor) => Tensor);
@@ -15,6 +16,36 @@ const TABLE: Record<ActivationName, (x: Tensor) => Tensor> = {
   softmax: (x) => softmax(x, -1),
   linear: (x) => x,
 };
+
+/** An activation as a convolution's epilogue applies it (the conv ops' `activation`, `alpha` options). */
+export interface FusedActivation {
+  activation: EpilogueActivation;
+  /** leakyRelu's slope. */
+  alpha?: number;
+}
+
+const FUSABLE = new WeakMap<(x: Tensor) => Tensor, FusedActivation>([
+  [relu, { activation: "relu" }],
+  [relu6, { activation: "relu6" }],
+  [TABLE.leakyRelu, { activation: "leakyRelu", alpha: 0.01 }],
+]);
+
+/**
+ * Marks `fn` as computing exactly what a convolution's epilogue `f` computes (the same bits), so
+ * that conv layers with this activation, and graph fusion, run it in the convolution's output
+ * pass. Returns fn. @internal
+ */
+export function fusableAs<F extends (x: Tensor) => Tensor>(fn: F, f: FusedActivation): F {
+  FUSABLE.set(fn, f);
+  return fn;
+}
+
+/** How an activation option runs as a convolution's epilogue, or null when it cannot. */
+export function epilogueOf(a: Activation | undefined): FusedActivation | null {
+  if (a === undefined) return null;
+  const fn = typeof a === "function" ? a : TABLE[a];
+  return (fn && FUSABLE.get(fn)) ?? null;
+}
 
 /** The function for an activation option (undefined → identity); throws naming the owner for unknown names. */
 export function activationFn(a: Activation | undefined, owner: string): (x: Tensor) => Tensor {

@@ -1,5 +1,5 @@
 // Fusion in graph runs: without autograd, a convolution whose only consumer is a
-// batch-norm in inference mode and/or a relu/relu6 activation runs as one op, the batch-norm
+// batch-norm in inference mode and/or a relu/relu6/leaky ReLU activation runs as one op, the batch-norm
 // folded into a per-channel factor and shift and the activation applied in the same output pass
 // (the kernels' epilogue) — no intermediate tensors, no extra passes. The values equal the
 // unfused layers' within float32 rounding (the fold reassociates the batch-norm's arithmetic).
@@ -11,15 +11,14 @@
 // unfused layers, and the kernel's gradient still flows. Without a batch-norm the shift is the
 // conv's own bias tensor, so its gradient flows as well.
 import { Tensor, allocate } from "../tensor/tensor.js";
-import type { EpilogueActivation } from "../kernels/types.js";
-import { relu, relu6 } from "../ops/activations.js";
+import { epilogueOf, type FusedActivation } from "./activation.js";
 import type { CallContext, SymbolicTensor } from "./layer.js";
 import { ConvBase } from "./layers/conv.js";
 import { ActivationLayer, BatchNorm } from "./layers/core.js";
 
 let enabled = true;
 
-/** Whether graph runs fuse conv → batch-norm → relu/relu6 chains (default true). */
+/** Whether graph runs fuse conv → batch-norm → relu/relu6/leaky ReLU chains (default true). */
 export function fusionEnabled(): boolean {
   return enabled;
 }
@@ -35,19 +34,12 @@ export function setFusion(on: boolean): boolean {
 export interface FusedChain {
   conv: ConvBase;
   bn: BatchNorm | null;
-  activation: EpilogueActivation;
+  activation: FusedActivation;
   /** The tensors computed by the chain other than `last` (never set). */
   inner: SymbolicTensor[];
   last: SymbolicTensor;
 }
 
-/** The activation of an Activation layer as the kernels' epilogue can apply it, or null. */
-function epilogueActivation(layer: ActivationLayer): EpilogueActivation | null {
-  const a = layer.activation;
-  if (a === "relu" || a === relu) return "relu";
-  if (a === "relu6" || a === relu6) return "relu6";
-  return null;
-}
 
 /** Under autograd: whether a batch-norm can be folded (no folded tensor needs a gradient). */
 function foldable(conv: ConvBase, bn: BatchNorm): boolean {
@@ -67,7 +59,7 @@ export function fusionChain(s: SymbolicTensor, next: Map<SymbolicTensor, Symboli
     return !wanted.has(t) && n !== undefined && n.length === 1 && n[0]!.node.inputs.length === 1 ? n[0]! : null;
   };
   const inner: SymbolicTensor[] = [];
-  let last = s, bn: BatchNorm | null = null, activation: EpilogueActivation = "linear";
+  let last = s, bn: BatchNorm | null = null, activation: FusedActivation = { activation: "linear" };
   let t = only(s);
   if (t && t.node.layer instanceof BatchNorm && t.node.layer.built && (t.node.layer.inference || !ctx.training) && (!grad || foldable(conv, t.node.layer))) {
     bn = t.node.layer;
@@ -76,7 +68,7 @@ export function fusionChain(s: SymbolicTensor, next: Map<SymbolicTensor, Symboli
     t = only(t);
   }
   if (t && t.node.layer instanceof ActivationLayer) {
-    const a = epilogueActivation(t.node.layer);
+    const a = epilogueOf(t.node.layer.activation);
     if (a) {
       activation = a;
       inner.push(last);

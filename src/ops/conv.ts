@@ -8,8 +8,8 @@ import type { Epilogue, EpilogueActivation } from "../kernels/types.js";
 import { applyEpilogue } from "../kernels/ts/epilogue.js";
 import { kernel } from "../kernels/index.js";
 import { record } from "../autograd/tape.js";
-import { ShapeError, fmtShape } from "../util/errors.js";
-import { optOneOfArg, optionsArg, typeFail } from "../util/check.js";
+import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
+import { optNumberArg, optOneOfArg, optionsArg, typeFail } from "../util/check.js";
 import { checkShape } from "../tensor/shape.js";
 import { tensorArg } from "../tensor/args.js";
 import { axisTuple, checkRank, resolveAxes, type AxisGeom, type Shaped } from "./padding.js";
@@ -39,18 +39,33 @@ export interface ConvLayouts {
 }
 
 /** The activations a convolution op can fuse into its output (`activation` option). */
-export const FUSED_ACTIVATIONS: readonly EpilogueActivation[] = ["linear", "relu", "relu6"];
+export const FUSED_ACTIVATIONS: readonly EpilogueActivation[] = ["linear", "relu", "relu6", "leakyRelu"];
+
+/** The activation options every convolution op takes. */
+export interface ConvActivation {
+  /**
+   * An activation fused into the output ("linear" default, "relu", "relu6", "leakyRelu"): the
+   * same values as applying it after the op, in one pass over the output (as tf.fused.conv2d).
+   */
+  activation?: EpilogueActivation;
+  /** leakyRelu's slope for x < 0 (default 0.01, as cl.leakyRelu); ≥ 0. */
+  alpha?: number;
+}
 
 /**
  * Checks a convolution call's arguments: x and w tensors, opts an options object with an optional
- * tensor bias and an optional fused activation ("linear", "relu", "relu6").
+ * tensor bias and an optional fused activation ("linear", "relu", "relu6", "leakyRelu" with alpha).
  */
-export function convArgs<O extends { bias?: Tensor; activation?: EpilogueActivation }>(op: string, x: unknown, w: unknown, opts: O | undefined): O {
+export function convArgs<O extends { bias?: Tensor } & ConvActivation>(op: string, x: unknown, w: unknown, opts: O | undefined): O {
   tensorArg(op, "x", x);
   tensorArg(op, "w", w);
   const o = optionsArg(op, opts);
   if (o.bias !== undefined) tensorArg(op, "opts.bias", o.bias);
   optOneOfArg(op, "opts.activation", o.activation, FUSED_ACTIVATIONS);
+  if (o.alpha !== undefined) {
+    if (o.activation !== "leakyRelu") throw new ValueError(`${op}: opts.alpha is leakyRelu's slope, but the activation is ${JSON.stringify(o.activation ?? "linear")}`);
+    optNumberArg(op, "opts.alpha (leakyRelu's slope; apply cl.leakyRelu after the op for a negative one)", o.alpha, { min: 0 });
+  }
   const scale = (o as FusedPost).scale;
   if (scale !== undefined) tensorArg(op, "opts.scale", scale);
   return o;
@@ -132,8 +147,7 @@ function scaleChannels(a: TypedArray, s: TypedArray, k: number, dtype: DType): T
 }
 
 /** What runConv fuses into the output pass besides the bias (a convolution's options carry it). */
-export interface FusedPost {
-  activation?: EpilogueActivation;
+export interface FusedPost extends ConvActivation {
   /**
    * @internal A per-channel factor applied before the bias, y = act(conv·scale + bias): a
    * batch-norm in inference folded in (nn/fusion.ts). A constant: no gradient flows to it.
@@ -151,7 +165,7 @@ export function runConv<G>(
   op: string, kernels: (dtype: DType) => ConvKernels<G>, x: Tensor, w: Tensor, bias: Tensor | undefined, g: G,
   outShape: readonly number[], post: FusedPost = {},
 ): Tensor {
-  const act = post.activation ?? "linear", scale = post.scale;
+  const act = post.activation ?? "linear", scale = post.scale, alpha = post.alpha ?? 0.01;
   const dtype = bias ? resultType(x, w, bias) : resultType(x, w);
   const k = outShape[outShape.length - 1]!;
   const X = cast(x, dtype), W = cast(w, dtype);
@@ -162,7 +176,7 @@ export function runConv<G>(
   if (scale && (scale.rank !== 1 || scale.shape[0] !== k))
     throw new ShapeError(`${op}: scale has shape ${fmtShape(scale.shape)} but the output has ${k} channels (expected [${k}])`);
   const sd = scale ? cast(scale, dtype).data : null;
-  const ep: Epilogue = { bias: bias ? cast(bias, dtype).data : null, act, scale: sd };
+  const ep: Epilogue = { bias: bias ? cast(bias, dtype).data : null, act, scale: sd, alpha };
   if (ks.forwardEpilogue === false) {
     ks.forward(X.data, W.data, y, g);
     applyEpilogue(y, k, ep);
@@ -173,7 +187,12 @@ export function runConv<G>(
     const back = kernels(dtype);
     const wantDb = bias !== undefined && bias.requiresGrad;
     let db: Tensor | null = null, dy = dyd;
-    if (act !== "linear") {
+    if (act === "leakyRelu") {
+      // dz = y > 0 ? dy : α·dy (y > 0 iff z > 0, as α ≥ 0), then db = Σ dz as the unfused bias add
+      dy = allocate(dtype, y.length);
+      kernel("leakyReluGrad", dtype)(dyd, y, dy, alpha);
+      if (wantDb) db = biasGrad(dy, k, dtype);
+    } else if (act !== "linear") {
       // dz = dy·act'(z) from the output (y > 0 iff z > 0), and db = Σ dz in the same pass
       const d = wantDb ? allocate(dtype, k) : null;
       dy = allocate(dtype, y.length);

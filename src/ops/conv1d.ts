@@ -1,11 +1,11 @@
 // conv1d: a 1-D convolution (signals such as an ECG), run on the conv2d kernels with h = fh = 1.
 import type { Tensor } from "../tensor/tensor.js";
-import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
+import type { Conv2dGeom } from "../kernels/types.js";
 import { conv2dKernels } from "./conv2d.js";
-import { convArgs, convSetup, convShapeArgs, runConv } from "./conv.js";
+import { convArgs, convSetup, convShapeArgs, runConv, type ConvActivation } from "./conv.js";
 import type { Shaped } from "./padding.js";
 
-export interface Conv1dOptions {
+export interface Conv1dOptions extends ConvActivation {
   /** s (default 1). */
   stride?: number;
   /** "valid" (default), "same" (output ceil(n/s)) or p on both ends. */
@@ -14,11 +14,6 @@ export interface Conv1dOptions {
   dilation?: number;
   /** b [k]. */
   bias?: Tensor;
-  /**
-   * An activation fused into the output ("linear" default, "relu", "relu6"): the same values as
-   * applying it after the op, in one pass over the output (as tf.fused.conv2d).
-   */
-  activation?: EpilogueActivation;
 }
 
 /**

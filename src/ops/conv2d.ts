@@ -2,14 +2,14 @@
 // with conv2d's shape rule; the set-up the whole convolution family shares is in conv.ts.
 import type { Tensor, DType } from "../tensor/tensor.js";
 import { kernel } from "../kernels/index.js";
-import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
+import type { Conv2dGeom } from "../kernels/types.js";
 import { flip } from "./layout.js";
-import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels, type ConvLayouts } from "./conv.js";
+import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels, type ConvLayouts, type ConvActivation } from "./conv.js";
 import type { AxisGeom, Padding, Shaped } from "./padding.js";
 
 export { outputSize, type OutputSizeOptions } from "./padding.js";
 
-export interface Conv2dOptions {
+export interface Conv2dOptions extends ConvActivation {
   /** s, or [sH, sW] (default 1). */
   stride?: number | readonly [number, number];
   /** "valid" (default), "same" (TensorFlow: output ceil(n/s)), p on every side, or [pH, pW]. */
@@ -18,11 +18,6 @@ export interface Conv2dOptions {
   dilation?: number | readonly [number, number];
   /** b [nC], added to every output position. */
   bias?: Tensor;
-  /**
-   * An activation fused into the output ("linear" default, "relu", "relu6"): the same values as
-   * applying it after the op, in one pass over the output (as tf.fused.conv2d).
-   */
-  activation?: EpilogueActivation;
 }
 
 /** The registry's conv2d kernels for a dtype (accelerated float32 ones when installed). */

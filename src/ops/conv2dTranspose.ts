@@ -1,13 +1,13 @@
 // conv2dTranspose ("deconvolution"): the adjoint of conv2d, which upsamples. Its forward is
 // conv2d's input-gradient kernel, its input gradient is conv2d's forward kernel.
 import type { DType, Tensor } from "../tensor/tensor.js";
-import type { Conv2dGeom, EpilogueActivation } from "../kernels/types.js";
+import type { Conv2dGeom } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
-import { checkBias, checkConvShapes, convArgs, convShapeArgs, convSteps, runConv, type ConvKernels } from "./conv.js";
+import { checkBias, checkConvShapes, convArgs, convShapeArgs, convSteps, runConv, type ConvKernels, type ConvActivation } from "./conv.js";
 import { axisTuple, explicitPadding, type Padding, type Shaped } from "./padding.js";
 
-export interface Conv2dTransposeOptions {
+export interface Conv2dTransposeOptions extends ConvActivation {
   /** s, or [sH, sW] (default 1): the upsampling factor. */
   stride?: number | readonly [number, number];
   /**
@@ -25,11 +25,6 @@ export interface Conv2dTransposeOptions {
   outputPadding?: number | readonly [number, number];
   /** b [nC_out]. */
   bias?: Tensor;
-  /**
-   * An activation fused into the output ("linear" default, "relu", "relu6"): the same values as
-   * applying it after the op, in one pass over the output (as tf.fused.conv2d).
-   */
-  activation?: EpilogueActivation;
 }
 
 function transposeKernels(dtype: DType): ConvKernels<Conv2dGeom> {

@@ -1,13 +1,13 @@
 // conv3d: a 3-D convolution (CT volumes, video), channels-last.
 import type { Tensor, DType } from "../tensor/tensor.js";
-import type { Conv3dGeom, EpilogueActivation } from "../kernels/types.js";
+import type { Conv3dGeom } from "../kernels/types.js";
 import { kernel } from "../kernels/index.js";
-import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels } from "./conv.js";
+import { convArgs, convSetup, convShapeArgs, runConv, type ConvKernels, type ConvActivation } from "./conv.js";
 import type { AxisGeom, Padding, Shaped } from "./padding.js";
 
 type Triple = readonly [number, number, number];
 
-export interface Conv3dOptions {
+export interface Conv3dOptions extends ConvActivation {
   /** s, or [sD, sH, sW] (default 1). */
   stride?: number | Triple;
   /** "valid" (default), "same", p on every side, or [pD, pH, pW]. */
@@ -16,11 +16,6 @@ export interface Conv3dOptions {
   dilation?: number | Triple;
   /** b [k]. */
   bias?: Tensor;
-  /**
-   * An activation fused into the output ("linear" default, "relu", "relu6"): the same values as
-   * applying it after the op, in one pass over the output (as tf.fused.conv2d).
-   */
-  activation?: EpilogueActivation;
 }
 
 function conv3dKernels(dtype: DType): ConvKernels<Conv3dGeom> {

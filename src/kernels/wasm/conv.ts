@@ -185,14 +185,14 @@ function copyOut(eng: WasmEngine, at: number, out: TypedArray, n: number): void 
   out.set(eng.f32.subarray(at >> 2, (at >> 2) + n));
 }
 
-const ACT_CODES = { linear: 0, relu: 1, relu6: 2 } as const;
+const ACT_CODES = { linear: 0, relu: 1, relu6: 2, leakyRelu: 3 } as const;
 
 /** Applies a forward kernel's epilogue to its output y [n/k, k] in the arena (see assembly/epilogue.ts). */
 export function epilogue(eng: WasmEngine, yAt: number, n: number, k: number, ep: Epilogue | undefined): void {
   if (!ep || (ep.bias === null && ep.act === "linear" && !ep.scale) || n === 0) return;
   const b = ep.bias === null ? 0 : eng.put(ep.bias, 0, k);
   const s = ep.scale ? eng.put(ep.scale, 0, k) : 0;
-  eng.exports.biasAct(yAt, n / k, k, b, ACT_CODES[ep.act], s);
+  eng.exports.biasAct(yAt, n / k, k, b, ACT_CODES[ep.act], s, ep.alpha ?? 0.01);
 }
 
 /** y [m, od, oh, ow, k] = x ⋆ filter, then the epilogue. */

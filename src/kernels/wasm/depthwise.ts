@@ -69,14 +69,15 @@ export function depthwiseConv2d(eng: WasmEngine, x: TypedArray, filter: TypedArr
   const yAt = eng.alloc(ny * 4);
   const rows = g.m * g.oh;
   const fast = fast3x3(g);
-  const fused = fast && ep !== undefined;
+  // the 3×3 kernel applies bias, scale and relu/relu6 itself; leaky ReLU runs as the epilogue pass
+  const fused = fast && ep !== undefined && ep.act !== "leakyRelu";
   const bias = fused && ep.bias !== null ? eng.put(ep.bias, 0, k) : 0;
   const scale = fused && ep.scale ? eng.put(ep.scale, 0, k) : 0;
   const pr = params(eng, g, p.at, p.Hp, p.Wp, f, yAt, 0, rows);
   if (fused) {
     eng.i32[(pr >> 2) + L.DW_BIAS] = bias;
     eng.i32[(pr >> 2) + L.DW_SCALE] = scale;
-    eng.i32[(pr >> 2) + L.DW_ACT] = ACT[ep.act];
+    eng.i32[(pr >> 2) + L.DW_ACT] = ACT[ep.act as keyof typeof ACT];
   }
   if (fast) eng.i32[(pr >> 2) + L.DW_PS] = (p as { ps: number }).ps;
   eng.dispatch(L.JOB_DEPTHWISE, Math.ceil(rows / eng.i32[(pr >> 2) + L.DW_ROWS_PER_TASK]!), pr, 2 * ny * g.fh * g.fw);

@@ -12,8 +12,8 @@ export interface WasmExports {
   transpose(dst: number, src: number, rows: number, cols: number): void;
   sumSlices(dst: number, src: number, slices: number, n: number): void;
   probe(iters: number): number;
-  /** y [rows, k] = act(y·scale + bias) in place; act 0 linear, 1 relu, 2 relu6; bias/scale 0 for none. */
-  biasAct(y: number, rows: number, k: number, bias: number, act: number, scale: number): void;
+  /** y [rows, k] = act(y·scale + bias) in place; act 0 linear, 1 relu, 2 relu6, 3 leaky ReLU (slope alpha); bias/scale 0 for none. */
+  biasAct(y: number, rows: number, k: number, bias: number, act: number, scale: number, alpha: number): void;
   /** y = act(x) over n floats (1 relu, 2 relu6). */
   activate(x: number, y: number, n: number, act: number): void;
   /** dz = dy masked by the activation's pass condition at ref; db (≠ 0) += Σ rows of dz [n/k, k]. */

@@ -7,14 +7,18 @@ import { record } from "../../autograd/tape.js";
 import { pad } from "../../ops/layout.js";
 import { leakyRelu } from "../../ops/activations.js";
 import { Layer, batchShape, type LayerOptions, type Shape } from "../../nn/layer.js";
+import { fusableAs } from "../../nn/activation.js";
 
 /** `min(max(x, 0), 6)`, MobileNet's activation (`cl.relu6`: the WASM elementwise kernel). */
 export { relu6 } from "../../ops/activations.js";
 
-/** Leaky ReLU with slope 0.1 for x < 0 (tiny YOLO's activation). */
-export function leaky(x: Tensor): Tensor {
+/**
+ * Leaky ReLU with slope 0.1 for x < 0 (tiny YOLO's activation); a conv layer with it runs it in
+ * the convolution's output pass.
+ */
+export const leaky = fusableAs(function leaky(x: Tensor): Tensor {
   return leakyRelu(x, 0.1);
-}
+}, { activation: "leakyRelu", alpha: 0.1 });
 
 /** `y = x · scale + bias` per channel (last axis): trainable `scale` and `bias` [nC]. */
 export class ChannelAffine extends Layer {

@@ -10,10 +10,9 @@ import * as dw from "../../ops/depthwise.js";
 import * as ct from "../../ops/conv2dTranspose.js";
 import { explicitPadding, type Padding } from "../../ops/padding.js";
 import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
-import { activationFn, activationName, type Activation } from "../activation.js";
+import { activationFn, activationName, epilogueOf, type Activation, type FusedActivation } from "../activation.js";
 import { checkInitializer, type Initializer } from "../initializers.js";
 import { bool } from "../args.js";
-import type { EpilogueActivation } from "../../kernels/types.js";
 
 type Tuple = number | readonly number[];
 
@@ -115,8 +114,9 @@ export abstract class ConvBase extends Layer {
   protected compute(xs: Tensor[], _ctx: CallContext): Tensor {
     const bias = this.config.useBias ?? true ? this.weight("bias") : undefined;
     const a = this.config.activation;
-    // relu and relu6 are fused into the convolution's output pass (the same values, one pass)
-    if (a === "relu" || a === "relu6") return this.op(xs[0]!, this.weight("kernel"), { ...this.opOptions(), bias, activation: a });
+    // relu, relu6 and leaky ReLU are fused into the convolution's output pass (the same values, one pass)
+    const f = epilogueOf(a);
+    if (f) return this.op(xs[0]!, this.weight("kernel"), { ...this.opOptions(), bias, ...f });
     return this.act(this.op(xs[0]!, this.weight("kernel"), { ...this.opOptions(), bias }));
   }
 
@@ -125,9 +125,9 @@ export abstract class ConvBase extends Layer {
    * act(conv(x)·scale + shift), one op (`shift` replaces the layer's bias; nn/fusion.ts folds a
    * following batch-norm and activation into it for inference). @internal
    */
-  callFused(x: Tensor, post: { scale: Tensor | null; shift: Tensor | null; activation: EpilogueActivation }): Tensor {
+  callFused(x: Tensor, post: { scale: Tensor | null; shift: Tensor | null; activation: FusedActivation }): Tensor {
     const xs = this.checkCall(x);
-    const opts: Record<string, unknown> = { ...this.opOptions(), activation: post.activation };
+    const opts: Record<string, unknown> = { ...this.opOptions(), ...post.activation };
     if (post.shift) opts.bias = post.shift;
     if (post.scale) opts.scale = post.scale;
     return this.op(xs[0]!, this.weight("kernel"), opts);

@@ -1,6 +1,7 @@
-// Issue 19: a convolution with a fused bias + activation (`activation: "relu" | "relu6"`, used by
-// conv layers whose activation is relu or relu6) must give the same bits as the unfused ops —
-// conv, then the bias added, then cl.relu / cl.relu6 — forward and backward (dx, dw, db), on the
+// Issue 19: a convolution with a fused bias + activation (`activation: "relu" | "relu6" |
+// "leakyRelu"`, used by conv layers whose activation is one of them) must give the same bits as the
+// unfused ops — conv, then the bias added, then cl.relu / cl.relu6 / cl.leakyRelu(·, α) — forward
+// and backward (dx, dw, db), on the
 // WASM kernels (epilogue in the arena, SIMD and scalar tails) and on the reference kernels; the
 // relu6 op itself is checked on hand cases and by finite differences in float64.
 import { describe, it, expect, afterAll } from "vitest";
@@ -17,12 +18,13 @@ const bits = (t: Tensor | Float32Array): number[] => {
   return Array.from(new Int32Array(a.buffer, a.byteOffset, a.length));
 };
 
-type Act = "relu" | "relu6";
+type Act = "relu" | "relu6" | "leakyRelu";
+const ALPHA = 0.1;
 interface Case {
   name: string;
   x: number[];
   w: number[];
-  op: (x: Tensor, w: Tensor, o: { bias?: Tensor; activation?: Act }) => Tensor;
+  op: (x: Tensor, w: Tensor, o: { bias?: Tensor; activation?: Act; alpha?: number }) => Tensor;
 }
 
 const CASES: Case[] = [
@@ -55,20 +57,21 @@ function run(f: (x: Tensor, w: Tensor, b: Tensor) => Tensor, x0: Tensor, w0: Ten
   return [y, x.grad!, w.grad!, b.grad!];
 }
 
-const activationOf = (a: Act): ((t: Tensor) => Tensor) => (a === "relu" ? cl.relu : cl.relu6);
+const activationOf = (a: Act): ((t: Tensor) => Tensor) => (a === "relu" ? cl.relu : a === "relu6" ? cl.relu6 : (t) => cl.leakyRelu(t, ALPHA));
 
 function compareFusedUnfused(backend: string): void {
   for (const c of CASES)
-    for (const act of ["relu", "relu6"] as const)
+    for (const act of ["relu", "relu6", "leakyRelu"] as const)
       it(`${c.name}, ${act} (${backend})`, () => {
         const { x, w, b } = inputs(c, 11);
-        const fused = run((x, w, b) => c.op(x, w, { bias: b, activation: act }), x, w, b, 5);
+        const fused = run((x, w, b) => c.op(x, w, { bias: b, activation: act, ...(act === "leakyRelu" ? { alpha: ALPHA } : {}) }), x, w, b, 5);
         const unfused = run((x, w, b) => activationOf(act)(c.op(x, w, { bias: b })), x, w, b, 5);
         const names = ["y", "dx", "dw", "db"];
         fused.forEach((t, i) => expect(bits(t), `${names[i]}`).toEqual(bits(unfused[i]!)));
         // the outputs cover both sides of every kink
         const y = fused[0]!.data;
-        expect(y.some((v) => v === 0) && y.some((v) => v > 0 && v < 6)).toBe(true);
+        if (act === "leakyRelu") expect(y.some((v) => v < 0) && y.some((v) => v > 0)).toBe(true);
+        else expect(y.some((v) => v === 0) && y.some((v) => v > 0 && v < 6)).toBe(true);
         if (act === "relu6") expect(y.some((v) => v === 6)).toBe(true);
       });
 }
@@ -92,21 +95,41 @@ describe("the WASM epilogue on special values", () => {
     const specials = [0, -0, Infinity, -Infinity, NaN, 6, 6.000001, 5.999999, -1e-45, 1e-45, 3, -3, 1e30, -1e30, -6.5];
     const rng = new Rng(3);
     for (const k of [1, 3, 4, 8, 12, 13])
-      for (const act of ["linear", "relu", "relu6"] as const)
+      for (const act of ["linear", "relu", "relu6", "leakyRelu"] as const)
         for (const withBias of [false, true]) {
           const n = 11 * k;
           const x = new Float32Array(n).map((_, i) => (i % 3 === 2 ? rng.normal() * 5 : specials[i % specials.length]!));
           const bias = withBias ? new Float32Array(k).map((_, j) => (j % 3 === 1 ? -0 : 0.5 * j - 1)) : null;
           eng.reset();
           const at = eng.put(x, 0, n);
-          epilogue(eng, at, n, k, { bias, act });
+          epilogue(eng, at, n, k, { bias, act, alpha: 1 / 3 });
           const got = eng.f32.slice(at >> 2, (at >> 2) + n);
           const want = x.slice();
-          applyEpilogue(want, k, { bias, act });
+          applyEpilogue(want, k, { bias, act, alpha: 1 / 3 });
           const g = bits(got), w = bits(want);
           const bad = g.flatMap((v, i) => (v === w[i] || (Number.isNaN(got[i]) && Number.isNaN(want[i])) ? [] : [`[${i}] ${x[i]} → ${got[i]}, want ${want[i]}`]));
           expect(bad.slice(0, 4), `k ${k} ${act} bias ${withBias}`).toEqual([]);
         }
+  });
+});
+
+describe("fused leaky ReLU: options and layers", () => {
+  it("rejects alpha without leakyRelu, and a negative or non-finite slope", () => {
+    const x = cl.randn([1, 4, 4, 2], { seed: 1 }), w = cl.randn([3, 3, 2, 3], { seed: 2 });
+    expect(() => cl.conv2d(x, w, { alpha: 0.1 })).toThrow(/conv2d: opts.alpha is leakyRelu's slope, but the activation is "linear"/);
+    expect(() => cl.conv2d(x, w, { activation: "leakyRelu", alpha: -0.1 })).toThrow(/conv2d: opts.alpha .*≥ 0/);
+    expect(() => cl.conv2d(x, w, { activation: "leakyRelu", alpha: NaN })).toThrow(/conv2d: opts.alpha/);
+  });
+  it("defaults to cl.leakyRelu's slope 0.01, and conv layers with activation leakyRelu run it fused (one tape node)", () => {
+    const x = cl.randn([2, 6, 6, 3], { seed: 4 }).mul(3), w = cl.randn([3, 3, 3, 8], { seed: 5 });
+    expect(bits(cl.conv2d(x, w, { activation: "leakyRelu" }))).toEqual(bits(cl.leakyRelu(cl.conv2d(x, w))));
+    const layer = cl.nn.conv2d({ filters: 8, size: 3, activation: "leakyRelu" });
+    const xg = x.clone();
+    xg.requiresGrad = true;
+    const y = layer.call(xg);
+    expect(y.node!.op).toBe("conv2d");
+    const unfused = cl.leakyRelu(cl.conv2d(x, layer.weight("kernel"), { bias: layer.weight("bias") }));
+    expect(bits(y)).toEqual(bits(unfused));
   });
 });
 

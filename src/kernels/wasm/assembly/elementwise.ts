@@ -68,7 +68,7 @@ export function activationGrad(dy: usize, ref: usize, dz: usize, n: i32, k: i32,
 }
 
 /** alpha·v for the four lanes of v, in float64, rounded to float32 (the reference's `alpha * v` stored). */
-@inline function scaled(v: v128, a: v128): v128 {
+@inline export function scaled(v: v128, a: v128): v128 {
   const lo = f32x4.demote_f64x2_zero(f64x2.mul(a, f64x2.promote_low_f32x4(v)));
   const hi = f32x4.demote_f64x2_zero(f64x2.mul(a, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3))));
   return v128.shuffle<f32>(lo, hi, 0, 1, 4, 5);
