@@ -1,6 +1,6 @@
 // Merge layers for graph models: add (residual connections) and concat (inception modules).
 import type { Tensor } from "../../tensor/tensor.js";
-import { add as addOp } from "../../ops/binary.js";
+import { addN } from "../../ops/binary.js";
 import { concat as concatOp } from "../../ops/layout.js";
 import { normAxis } from "../../tensor/shape.js";
 import { Layer, batchShape, type LayerOptions, type Shape } from "../layer.js";
@@ -18,7 +18,7 @@ export class Add extends Layer {
     return [...first];
   }
   protected compute(xs: Tensor[]): Tensor {
-    return xs.slice(1).reduce((acc, x) => addOp(acc, x), xs[0]!);
+    return xs.length === 1 ? xs[0]! : addN(xs);
   }
 }
 
