@@ -8,7 +8,7 @@ import { sub, add, div } from "../ops/binary.js";
 import { abs, square, sqrt } from "../ops/unary.js";
 import { sum } from "../ops/reduce.js";
 import { gather } from "../ops/layout.js";
-import { Layer, type Shape } from "../nn/layer.js";
+import { Layer, type Shape, keepsNoInputs } from "../nn/layer.js";
 import { Model, input, model, sequential, type Sequential } from "../nn/model.js";
 import { conv2d } from "../nn/layers/conv.js";
 import { maxPool2d } from "../nn/layers/pool.js";
@@ -321,3 +321,5 @@ export function pairBatch(encodings: Tensor, pairs: { i: ArrayLike<number>; j: A
   const y = new Tensor(Float32Array.from(same, (s) => (s ? 1 : 0)), [ii.length, 1]);
   return { x: x.detach(), y };
 }
+
+keepsNoInputs(L2Normalize);

@@ -4,7 +4,8 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { ValueError } from "../util/errors.js";
 import type { Rng } from "../util/rng.js";
-import { SymbolicTensor, batchShape, type CallContext, type Layer } from "./layer.js";
+import { SymbolicTensor, batchShape, keepsNoInputsOf, type CallContext, type Layer } from "./layer.js";
+import { recycle, trackAllocations } from "../tensor/pool.js";
 import { InputLayer } from "./layers/input.js";
 import { isGradEnabled } from "../autograd/tape.js";
 import { fusionChain, fusionEnabled, runChain } from "./fusion.js";
@@ -131,17 +132,87 @@ export class Graph {
         }
     const wantedSet = new Set(wanted);
     const skip = new Set<SymbolicTensor>();
-    for (const s of this.order) {
-      if (!need.has(s) || skip.has(s)) continue;
-      const chain = fuse ? fusionChain(s, next, wantedSet, ctx, grad) : null;
-      if (chain) {
-        values.set(chain.last, runChain(chain, values.get(s.node.inputs[0]!)!));
-        for (const t of chain.inner) skip.add(t);
-        skip.add(chain.last);
-        continue;
+    const reuse = grad ? null : new Reuse(need, values, wantedSet);
+    const outer = reuse ? trackAllocations(reuse.made) : null;
+    try {
+      for (const s of this.order) {
+        if (!need.has(s) || skip.has(s)) continue;
+        const chain = fuse ? fusionChain(s, next, wantedSet, ctx, grad) : null;
+        if (chain) {
+          const y = runChain(chain, values.get(s.node.inputs[0]!)!);
+          for (const t of chain.inner) skip.add(t);
+          skip.add(chain.last);
+          if (reuse) {
+            reuse.set(chain.last, y);
+            reuse.consumed(s);
+          } else values.set(chain.last, y);
+          continue;
+        }
+        const y = s.node.layer.call(s.node.inputs.map((i) => values.get(i)!), ctx);
+        if (reuse) {
+          reuse.set(s, y);
+          reuse.consumed(s);
+        } else values.set(s, y);
       }
-      values.set(s, s.node.layer.call(s.node.inputs.map((i) => values.get(i)!), ctx));
+    } finally {
+      if (reuse) trackAllocations(outer);
     }
     return values;
+  }
+}
+
+/**
+ * Reuse of intermediate activations in a run without autograd: once every consumer of a computed
+ * tensor has run, its array goes back to `allocate` (tensor/pool.ts), so that the next run (or a
+ * later layer of the same size) gets it instead of a fresh one. Only arrays allocated during this
+ * run, of tensors that are not wanted, whose consumers are all built-in layers (`keepsNoInputs`)
+ * and that share their buffer with no live tensor (a Flatten output is a view of its input, an
+ * identity layer returns its input) are given back, and they leave `values`.
+ */
+class Reuse {
+  readonly made = new Set<ArrayBufferLike>();
+  /** Consumers (edges) of each tensor still to run. */
+  private readonly pending = new Map<SymbolicTensor, number>();
+  /** Tensors that some consumer may keep (a layer not declared with keepsNoInputs). */
+  private readonly kept = new Set<SymbolicTensor>();
+  /** Live computed tensors per buffer. */
+  private readonly holders = new Map<ArrayBufferLike, number>();
+
+  constructor(need: Set<SymbolicTensor>, private readonly values: Map<SymbolicTensor, Tensor>, private readonly wanted: Set<SymbolicTensor>) {
+    for (const s of need)
+      for (const i of s.node.inputs) {
+        this.pending.set(i, (this.pending.get(i) ?? 0) + 1);
+        if (!keepsNoInputsOf(s.node.layer)) this.kept.add(i);
+      }
+    // the given values (inputs, earlier results) are never released; their buffers count as held
+    for (const v of values.values()) this.hold(v);
+  }
+
+  private hold(v: Tensor): void {
+    const b = v.data.buffer;
+    this.holders.set(b, (this.holders.get(b) ?? 0) + 1);
+  }
+
+  set(s: SymbolicTensor, v: Tensor): void {
+    this.values.set(s, v);
+    this.hold(v);
+  }
+
+  /** Consumer `s` has run: its inputs' pending counts drop; those at zero are released. */
+  consumed(s: SymbolicTensor): void {
+    for (const i of s.node.inputs) {
+      const n = (this.pending.get(i) ?? 1) - 1;
+      this.pending.set(i, n);
+      if (n > 0 || this.wanted.has(i) || this.kept.has(i)) continue;
+      const v = this.values.get(i);
+      if (!v || i.node.layer instanceof InputLayer) continue;
+      const b = v.data.buffer;
+      const h = (this.holders.get(b) ?? 1) - 1;
+      this.holders.set(b, h);
+      if (h > 0 || !this.made.has(b)) continue;
+      this.values.delete(i);
+      this.made.delete(b);
+      recycle(v.data);
+    }
   }
 }

@@ -57,6 +57,24 @@ interface Slot {
 
 let anonymous = 0;
 
+/** Layer classes whose `compute` keeps no reference to its inputs (see `keepsNoInputs`). */
+const NO_INPUT_KEEPERS = new WeakSet<object>();
+
+/**
+ * Declares that layers of exactly this class (not subclasses) keep no reference to their input
+ * tensors after `call` returns (the built-in layers). A graph run without autograd may then give
+ * an intermediate activation's array back for reuse once all its consumers have run (graph.ts).
+ * @internal
+ */
+export function keepsNoInputs(...classes: object[]): void {
+  for (const c of classes) NO_INPUT_KEEPERS.add(c);
+}
+
+/** Whether `layer`'s class was declared with `keepsNoInputs`. @internal */
+export function keepsNoInputsOf(layer: Layer): boolean {
+  return NO_INPUT_KEEPERS.has(layer.constructor);
+}
+
 export abstract class Layer {
   /** Layer type for summaries, e.g. "Conv2D". */
   abstract get type(): string;

@@ -12,7 +12,7 @@ import * as training from "../train/fit.js";
 import { modelFiles } from "./files.js";
 import { Graph } from "./graph.js";
 import { InputLayer, input } from "./layers/input.js";
-import { Layer, SymbolicTensor, batchShape, type CallContext, type Shape } from "./layer.js";
+import { Layer, SymbolicTensor, batchShape, type CallContext, type Shape, keepsNoInputs } from "./layer.js";
 import { Summary, summarize } from "./summary.js";
 import * as state from "./state.js";
 import { bool, isRecord, options, received, seedOf } from "./args.js";
@@ -671,3 +671,5 @@ export class Sequential extends Model<Tensor> {
 export function sequential(layers: readonly Layer[], opts: SequentialOptions = {}): Sequential {
   return new Sequential(layers, opts);
 }
+
+keepsNoInputs(Model, GraphModel, Sequential);

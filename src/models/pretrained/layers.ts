@@ -6,7 +6,7 @@ import type { Rng } from "../../util/rng.js";
 import { record } from "../../autograd/tape.js";
 import { pad } from "../../ops/layout.js";
 import { leakyRelu } from "../../ops/activations.js";
-import { Layer, batchShape, type LayerOptions, type Shape } from "../../nn/layer.js";
+import { Layer, batchShape, type LayerOptions, type Shape, keepsNoInputs } from "../../nn/layer.js";
 import { fusableAs } from "../../nn/activation.js";
 
 /** `min(max(x, 0), 6)`, MobileNet's activation (`cl.relu6`: the WASM elementwise kernel). */
@@ -87,3 +87,5 @@ export class ChannelPad extends Layer {
     return `to ${this.channels} channels`;
   }
 }
+
+keepsNoInputs(ChannelAffine, ChannelPad);

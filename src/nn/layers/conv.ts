@@ -9,7 +9,7 @@ import * as c3 from "../../ops/conv3d.js";
 import * as dw from "../../ops/depthwise.js";
 import * as ct from "../../ops/conv2dTranspose.js";
 import { explicitPadding, type Padding } from "../../ops/padding.js";
-import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
+import { Layer, batchShape, type CallContext, type LayerOptions, type Shape, keepsNoInputs } from "../layer.js";
 import { activationFn, activationName, epilogueOf, type Activation, type FusedActivation } from "../activation.js";
 import { checkInitializer, type Initializer } from "../initializers.js";
 import { bool } from "../args.js";
@@ -271,3 +271,5 @@ export const conv1d = (opts: ConvLayerOptions): Conv1D => new Conv1D(opts);
 export const conv3d = (opts: ConvLayerOptions): Conv3D => new Conv3D(opts);
 /** A depthwise 2-D convolution layer: each input channel gets its own depthMultiplier filters. */
 export const depthwiseConv2d = (opts: DepthwiseLayerOptions): DepthwiseConv2D => new DepthwiseConv2D(opts);
+
+keepsNoInputs(Conv2D, Conv1D, Conv3D, DepthwiseConv2D, Conv2DTranspose);

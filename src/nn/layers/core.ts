@@ -5,7 +5,7 @@ import { sizeOf } from "../../tensor/shape.js";
 import { reshape, pad } from "../../ops/layout.js";
 import { dropout as dropoutOp } from "../../ops/dropout.js";
 import { batchNorm as batchNormOp } from "../../ops/batchnorm.js";
-import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
+import { Layer, batchShape, type CallContext, type LayerOptions, type Shape, keepsNoInputs } from "../layer.js";
 import { activationFn, activationName, type Activation } from "../activation.js";
 import { finite, received } from "../args.js";
 
@@ -167,3 +167,5 @@ export const leakyRelu = (opts?: LayerOptions): ActivationLayer => new Activatio
 export const dropout = (opts: DropoutLayerOptions): Dropout => new Dropout(opts);
 export const batchNorm = (opts?: BatchNormLayerOptions): BatchNorm => new BatchNorm(opts);
 export const zeroPad2d = (opts: ZeroPad2dOptions): ZeroPad2D => new ZeroPad2D(opts);
+
+keepsNoInputs(Flatten, ActivationLayer, Dropout, BatchNorm, ZeroPad2D);

@@ -5,7 +5,7 @@ import type { Rng } from "../../util/rng.js";
 import { sizeOf } from "../../tensor/shape.js";
 import { dense as denseOp } from "../../ops/dense.js";
 import { reshape } from "../../ops/layout.js";
-import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
+import { Layer, batchShape, type CallContext, type LayerOptions, type Shape, keepsNoInputs } from "../layer.js";
 import { activationFn, activationName, type Activation } from "../activation.js";
 import { checkInitializer, type Initializer } from "../initializers.js";
 import { bool } from "../args.js";
@@ -67,3 +67,5 @@ export class Dense extends Layer {
 
 /** A fully connected layer: `cl.nn.dense({ units: 120, activation: "relu" })`. */
 export const dense = (opts: DenseLayerOptions): Dense => new Dense(opts);
+
+keepsNoInputs(Dense);

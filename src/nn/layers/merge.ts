@@ -3,7 +3,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { addN } from "../../ops/binary.js";
 import { concat as concatOp } from "../../ops/layout.js";
 import { normAxis } from "../../tensor/shape.js";
-import { Layer, batchShape, type LayerOptions, type Shape } from "../layer.js";
+import { Layer, batchShape, type LayerOptions, type Shape, keepsNoInputs } from "../layer.js";
 
 /** Elementwise sum of same-shape inputs: `a[l+2] = g(z[l+2] + a[l])` needs `cl.nn.add().apply([z, a])`. */
 export class Add extends Layer {
@@ -62,3 +62,5 @@ export class Concat extends Layer {
 
 export const add = (opts?: LayerOptions): Add => new Add(opts);
 export const concat = (opts?: ConcatOptions): Concat => new Concat(opts);
+
+keepsNoInputs(Add, Concat);

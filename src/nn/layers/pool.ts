@@ -2,7 +2,7 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import * as ops from "../../ops/pool.js";
 import { explicitPadding, type Padding } from "../../ops/padding.js";
-import { Layer, batchShape, type CallContext, type LayerOptions, type Shape } from "../layer.js";
+import { Layer, batchShape, type CallContext, type LayerOptions, type Shape, keepsNoInputs } from "../layer.js";
 
 type Tuple = number | readonly number[];
 
@@ -112,3 +112,5 @@ export const avgPool3d = (opts: PoolLayerOptions): Pool => new Pool(KINDS.avgPoo
 /** Global average pooling: 7×7×1000 → 1000. */
 export const globalAvgPool2d = (opts?: LayerOptions): GlobalPool => new GlobalPool("avg", opts);
 export const globalMaxPool2d = (opts?: LayerOptions): GlobalPool => new GlobalPool("max", opts);
+
+keepsNoInputs(Pool, GlobalPool);
