@@ -8,7 +8,7 @@
 // random data next to PyTorch (2 threads, in its own process, when .venv has torch or
 // CONVLAB_PYTHON names a Python with it), two epochs each, alternating, the faster counting:
 // 6,400 examples by default, 60,000 with --full.
-import { PerformanceObserver } from "node:perf_hooks";
+import { PerformanceObserver, constants } from "node:perf_hooks";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { machine, num, printTable, root, venvPython } from "./lib.mjs";
@@ -195,11 +195,50 @@ async function lenetSetup(cl, n) {
   return { x, y, model, optimizer };
 }
 
+/** Runs `fn`, returning its seconds, CPU ms (process.cpuUsage: every thread, V8's GC threads included) and GC pauses (ms, count of mark-compacts). */
+async function timed(fn) {
+  const gc = [];
+  const obs = new PerformanceObserver((list) => gc.push(...list.getEntries()));
+  obs.observe({ entryTypes: ["gc"] });
+  const c0 = process.cpuUsage(), t = performance.now();
+  await fn();
+  const sec = (performance.now() - t) / 1e3, c = process.cpuUsage(c0);
+  await new Promise((r) => setTimeout(r, 100)); // the gc entries arrive asynchronously
+  gc.push(...obs.takeRecords());
+  obs.disconnect();
+  const major = gc.filter((e) => e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+  return { sec, cpuMs: (c.user + c.system) / 1e3, gcMs: gc.reduce((a, e) => a + e.duration, 0), markCompacts: major.length };
+}
+
 async function lenetEpoch(s, n) {
-  const t = performance.now();
-  await s.model.fit({ x: s.x, y: s.y }, { optimizer: s.optimizer, loss: "softmaxCrossEntropy", epochs: 1, batchSize: 64, seed: 0 });
-  const sec = (performance.now() - t) / 1e3;
-  return { epochSeconds: sec, stepMs: (sec / Math.ceil(n / 64)) * 1e3 };
+  const steps = Math.ceil(n / 64);
+  const r = await timed(() => s.model.fit({ x: s.x, y: s.y }, { optimizer: s.optimizer, loss: "softmaxCrossEntropy", epochs: 1, batchSize: 64, seed: 0 }));
+  return { epochSeconds: r.sec, stepMs: (r.sec / steps) * 1e3, cpuMsPerStep: r.cpuMs / steps, gcMsPerStep: r.gcMs / steps, markCompacts: r.markCompacts };
+}
+
+/**
+ * The raw step (the profile's loop: one fixed batch, no metrics) as many times as the epoch has
+ * batches, yielding to the event loop like fit: the figure to set the epoch against. The profile's
+ * 20 steps start from a fresh heap and rarely meet a mark-compact; a long run settles where V8
+ * counts the ArrayBuffers a step allocates (7 MiB for LeNet-5) against the old generation's limit
+ * and marks every few steps, in a raw loop as in fit.
+ */
+async function lenetRawSteps(cl, s, n) {
+  const steps = Math.ceil(n / 64);
+  const params = s.model.trainableParameters();
+  const x = cl.slice(s.x, [0], [64]), labels = new Int32Array(64).map((_, i) => (i * 31) % 10);
+  const r = await timed(async () => {
+    for (let i = 0; i < steps; i++) {
+      for (const p of params) p.grad = null;
+      const loss = cl.softmaxCrossEntropy(s.model.forward(x, { training: true }), labels);
+      loss.item();
+      loss.backward();
+      s.optimizer.step(params);
+      await new Promise((res) => setImmediate(res));
+    }
+  });
+  for (const p of params) p.grad = null;
+  return { epochSeconds: r.sec, stepMs: (r.sec / steps) * 1e3, cpuMsPerStep: r.cpuMs / steps, gcMsPerStep: r.gcMs / steps, markCompacts: r.markCompacts };
 }
 
 /** The faster of two results (by epochSeconds), an error only if both failed. */
@@ -239,12 +278,13 @@ export async function run({ quick = false, full = false, noEpoch = false } = {})
   const n = full ? 60000 : 6400;
   // two epochs each, alternating convlab and PyTorch, the faster of each counts (the load drifts)
   const setup = await lenetSetup(cl, n);
-  let mine = { error: "not run" }, torch = { error: "not run" };
+  let mine = { error: "not run" }, torch = { error: "not run" }, raw = { error: "not run" };
   for (let r = 0; r < 2; r++) {
     mine = best(mine, await lenetEpoch(setup, n));
+    raw = best(raw, await lenetRawSteps(cl, setup, n));
     torch = best(torch, torchEpoch(n));
   }
-  result.lenetEpoch = { n, convlab: mine, pytorch: torch };
+  result.lenetEpoch = { n, convlab: mine, rawSteps: raw, pytorch: torch };
   console.log(`\nLeNet-5 epoch via model.fit, ${n} random examples, batch 64, Adam (faster of 2 alternating runs each):`);
   printTable(
     ["", "seconds", "ms/step", "vs PyTorch (goal ≤ 1.5×)"],
@@ -252,6 +292,11 @@ export async function run({ quick = false, full = false, noEpoch = false } = {})
       ["convlab", num(mine.epochSeconds, 2), num(mine.stepMs, 2), torch.error ? "–" : `${(mine.epochSeconds / torch.epochSeconds).toFixed(2)}×`],
       [torch.error ? `PyTorch: ${torch.error}` : `PyTorch ${torch.version}, 2 threads`, num(torch.epochSeconds, 2), num(torch.stepMs, 2), ""],
     ],
+  );
+  console.log(`\nThe same number of raw steps (one fixed batch, no metrics, yielding like fit) next to the fit epoch; CPU of every thread, GC pauses:`);
+  printTable(
+    ["", "seconds", "ms/step", "CPU ms/step", "GC ms/step", "mark-compacts"],
+    [["model.fit", mine], [`raw steps (${Math.ceil(n / 64)})`, raw]].map(([k, v]) => [k, num(v.epochSeconds, 2), num(v.stepMs, 2), num(v.cpuMsPerStep, 2), num(v.gcMsPerStep, 2), String(v.markCompacts)]),
   );
   result.machine.load1_end = machine().load1;
   return { step: result };

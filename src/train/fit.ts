@@ -96,7 +96,11 @@ export interface FitOptions<O = Tensor, Y extends Targets = Tensor> {
   epochs?: number;
   /** Examples per batch for `{ x, y }` data and unbatched datasets (default 32; ignored for iterables of batches). */
   batchSize?: number;
-  /** Reshuffle `{ x, y }` data every epoch (default true; a dataset shuffles itself with `.shuffle`). */
+  /**
+   * Reshuffle `{ x, y }` data every epoch (default true; a dataset shuffles itself with `.shuffle`).
+   * Shuffled batches are gathered into buffers fit reuses from batch to batch: a custom model,
+   * loss or metric that keeps a batch tensor past its step must keep a copy (`t.clone()`).
+   */
   shuffle?: boolean;
   /** Seed of the per-epoch shuffling: the same seed (and model seed) gives bit-identical weights. */
   seed?: number;
@@ -262,11 +266,39 @@ interface Source {
   length: number;
 }
 
-/** Mini-batches of `{ x, y }` structures (views when unshuffled, gathered rows when shuffled; seeded per epoch). */
+/**
+ * Gathers rows of one tensor into a buffer allocated once and reused for every batch (the rows of
+ * `idx` in order, as `takeRows` does, without its checks: the indices come from a permutation).
+ */
+function rowGatherer(t: Tensor, batchSize: number): (idx: Int32Array) => Tensor {
+  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0]!;
+  const tail = t.shape.slice(1);
+  let buf: Tensor["data"] | null = null;
+  return (idx) => {
+    const src = t.data; // read per batch, as takeRows did
+    if (buf === null || (buf instanceof Float64Array) !== (src instanceof Float64Array)) buf = allocate(t.dtype, batchSize * row, "fit");
+    const n = idx.length;
+    if (row === 1) for (let i = 0; i < n; i++) buf[i] = src[idx[i]!]!;
+    else for (let i = 0; i < n; i++) buf.set(src.subarray(idx[i]! * row, (idx[i]! + 1) * row), i * row);
+    return new Tensor(n === batchSize ? buf : buf.subarray(0, n * row), [n, ...tail]);
+  };
+}
+
+/**
+ * Mini-batches of `{ x, y }` structures, seeded per epoch: views of the data when unshuffled;
+ * when shuffled, the rows gathered into buffers that `fit` reuses from batch to batch (a fresh
+ * array per batch, 786 KB for LeNet-5's, cost its allocation and zeroing, and V8 counts
+ * ArrayBuffer bytes towards its mark-compact trigger: docs/performance.md, "fit's epoch"). So a
+ * shuffled batch's tensors hold their values only until the next batch is drawn: fit hands them
+ * to the model's forward, the loss and the metrics during the batch's step, and to nothing after
+ * it (callbacks get numbers).
+ */
 function batchesOf(data: Batch, op: string, batchSize: number, shuffle: boolean, seed: number): Source {
   const m = examplesOf(data.x, data.y, op, "");
   if (m === 0) throw new ShapeError(`${op}: the data is empty (${leaves(data.x, "x", op).map(([p, t]) => `${p} ${fmtShape(t.shape)}`).join(", ")})`);
   const count = Math.ceil(m / batchSize);
+  const size = Math.min(batchSize, m);
+  const gathered = shuffle ? { x: mapGatherers(data.x, size), y: mapGatherers(data.y, size) } : null;
   return {
     length: count,
     *pass(epoch: number) {
@@ -276,10 +308,24 @@ function batchesOf(data: Batch, op: string, batchSize: number, shuffle: boolean,
         if (!perm) yield { x: rows(data.x, start, end), y: rows(data.y, start, end) };
         else {
           const idx = perm.subarray(start, end);
-          yield { x: mapStruct(data.x, (t) => takeRows(t, idx, op)), y: mapStruct(data.y, (t) => takeRows(t, idx, op)) };
+          if (gathered) yield { x: gathered.x(idx), y: gathered.y(idx) };
+          else yield { x: mapStruct(data.x, (t) => takeRows(t, idx, op)), y: mapStruct(data.y, (t) => takeRows(t, idx, op)) };
         }
       }
     },
+  };
+}
+
+/** One reusing gatherer per tensor of a structure; the result gathers the whole structure. */
+function mapGatherers<S>(v: S, batchSize: number): (idx: Int32Array) => S {
+  const gs: ((idx: Int32Array) => Tensor)[] = [];
+  mapStruct(v, (t) => {
+    gs.push(rowGatherer(t, batchSize));
+    return t;
+  });
+  return (idx) => {
+    let k = 0;
+    return mapStruct(v, () => gs[k++]!(idx));
   };
 }
 
@@ -374,6 +420,20 @@ function runStep(model: Trainable<unknown>, params: Tensor[], batch: Batch, loss
   return { value, output, parts: parts.map(([k, t]) => [k, t.item()]) };
 }
 
+/**
+ * fit's work on one batch: the step, then the batch's metrics into the meter. Synchronous, and it
+ * returns numbers only, so that no tensor of the step (its outputs, and through their graph every
+ * activation the step saved) stays reachable from fit's async frame while it awaits the callbacks
+ * and the event loop, where V8 runs scavenges as tasks: one there would find the whole step alive
+ * and could promote its arrays (no effect measured so far; docs/performance.md, "fit's epoch").
+ */
+function fitBatch(model: Trainable<unknown>, params: Tensor[], raw: unknown, loss: ResolvedLoss, optimizer: Optimizer, meter: Meter, op: string, where: string): { value: number; metrics: Record<string, number>; m: number } {
+  const { batch, m } = checkBatch(raw, op, where);
+  const r = runStep(model, params, batch, loss, optimizer, op, where);
+  const metrics = noGrad(() => meter.add(r.value, r.parts, r.output, batch.y, m));
+  return { value: r.value, metrics, m };
+}
+
 function trainableOf(model: Trainable<unknown>, op: string): Tensor[] {
   if (typeof model?.forward !== "function" || typeof model?.trainableParameters !== "function")
     throw new ValueError(`${op}: expected a model (with forward and trainableParameters), got ${received(model)}`);
@@ -407,6 +467,10 @@ export function trainStep<O, Y extends Targets = Tensor>(model: Trainable<O>, ba
  * to the per-epoch history; with an aborted signal (or the kernel's interrupt) it stops after the
  * current batch and resolves with `aborted: true`. A loss that becomes NaN or ±Infinity stops it
  * with an error naming the epoch and batch. `model.fit(data, opts)` calls this.
+ *
+ * The batch tensors fit passes to the model's forward, the loss and the metrics are valid during
+ * that batch's step: shuffled `{ x, y }` batches live in buffers that the next batch overwrites
+ * (unshuffled ones are views of the data). Callbacks and progress events get numbers only.
  *
  * @example
  * const history = await cl.train.fit(model, { x, y }, {
@@ -454,14 +518,11 @@ export async function fit<O, Y extends Targets = Tensor>(model: Trainable<O>, da
           stopped = true;
           break;
         }
-        const where = `epoch ${epoch + 1}, batch ${b + 1}`;
-        const { batch, m } = checkBatch(raw, op, where);
-        const r = runStep(model, params, batch, loss, optimizer, op, where);
-        const batchMetrics = noGrad(() => meter.add(r.value, r.parts, r.output, batch.y, m));
+        const r = fitBatch(model, params, raw, loss, optimizer, meter, op, `epoch ${epoch + 1}, batch ${b + 1}`);
         step++;
         last = { epoch, batch: b, loss: r.value, metrics: meter.values() };
         emit({ kind: "batch", ...last });
-        await cb.onBatchEnd?.({ epoch, batch: b, step, loss: r.value, metrics: batchMetrics, size: m });
+        await cb.onBatchEnd?.({ epoch, batch: b, step, loss: r.value, metrics: r.metrics, size: r.m });
         b++;
         await yieldToEventLoop();
       }
