@@ -1,7 +1,7 @@
 // The graph of a model: symbolic tensors from the inputs to the outputs in topological order,
 // the layers that make them, and `run(values, wanted)`, which computes only what the wanted
 // tensors need. Models (model.ts) are a thin API over it; `sequential` builds the same graph.
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor, TypedArray } from "../tensor/tensor.js";
 import { ValueError } from "../util/errors.js";
 import type { Rng } from "../util/rng.js";
 import { SymbolicTensor, batchShape, keepsNoInputsOf, type CallContext, type Layer } from "./layer.js";
@@ -132,7 +132,7 @@ export class Graph {
         }
     const wantedSet = new Set(wanted);
     const skip = new Set<SymbolicTensor>();
-    const reuse = grad ? null : new Reuse(need, values, wantedSet);
+    const reuse = grad && !spent ? null : new Reuse(need, values, wantedSet, grad ? spent : null);
     const outer = reuse ? trackAllocations(reuse.made) : null;
     try {
       for (const s of this.order) {
@@ -161,6 +161,28 @@ export class Graph {
   }
 }
 
+/** Where graph runs under autograd put the arrays of activations that are spent (collectSpent). */
+let spent: TypedArray[] | null = null;
+
+/**
+ * Runs `fn` (a training step: forward, backward, optimizer update) and returns its result with the
+ * arrays of the intermediate activations its graph runs computed under autograd that qualify for
+ * reuse (as in runs without autograd, below). The tape still holds them while `fn` runs, so they
+ * may be given back (tensor/pool.ts `recycle`) only once nothing will run the step's backward
+ * again and nothing kept its tensors: fit does so after each step, whose tensors it never hands
+ * out. @internal
+ */
+export function collectSpent<T>(fn: () => T): { result: T; spent: TypedArray[] } {
+  const outer = spent;
+  const mine: TypedArray[] = [];
+  spent = mine;
+  try {
+    return { result: fn(), spent: mine };
+  } finally {
+    spent = outer;
+  }
+}
+
 /**
  * Reuse of intermediate activations in a run without autograd: once every consumer of a computed
  * tensor has run, its array goes back to `allocate` (tensor/pool.ts), so that the next run (or a
@@ -178,7 +200,8 @@ class Reuse {
   /** Live computed tensors per buffer. */
   private readonly holders = new Map<ArrayBufferLike, number>();
 
-  constructor(need: Set<SymbolicTensor>, private readonly values: Map<SymbolicTensor, Tensor>, private readonly wanted: Set<SymbolicTensor>) {
+  /** `later`: collect the spent arrays there instead of recycling them now (a run under autograd). */
+  constructor(need: Set<SymbolicTensor>, private readonly values: Map<SymbolicTensor, Tensor>, private readonly wanted: Set<SymbolicTensor>, private readonly later: TypedArray[] | null = null) {
     for (const s of need)
       for (const i of s.node.inputs) {
         this.pending.set(i, (this.pending.get(i) ?? 0) + 1);
@@ -212,7 +235,8 @@ class Reuse {
       if (h > 0 || !this.made.has(b)) continue;
       this.values.delete(i);
       this.made.delete(b);
-      recycle(v.data);
+      if (this.later) this.later.push(v.data);
+      else recycle(v.data);
     }
   }
 }

@@ -4,6 +4,8 @@
 // takes per batch, exported for custom loops.
 import { Tensor, allocate } from "../tensor/tensor.js";
 import { noGrad } from "../autograd/tape.js";
+import { recycle } from "../tensor/pool.js";
+import { collectSpent } from "../nn/graph.js";
 import { softmaxCrossEntropy, mse, bce } from "../ops/losses.js";
 import { reshape } from "../ops/layout.js";
 import { mul } from "../ops/binary.js";
@@ -429,9 +431,14 @@ function runStep(model: Trainable<unknown>, params: Tensor[], batch: Batch, loss
  */
 function fitBatch(model: Trainable<unknown>, params: Tensor[], raw: unknown, loss: ResolvedLoss, optimizer: Optimizer, meter: Meter, op: string, where: string): { value: number; metrics: Record<string, number>; m: number } {
   const { batch, m } = checkBatch(raw, op, where);
-  const r = runStep(model, params, batch, loss, optimizer, op, where);
-  const metrics = noGrad(() => meter.add(r.value, r.parts, r.output, batch.y, m));
-  return { value: r.value, metrics, m };
+  // the step's spent activations go back for reuse once its metrics are in: fit hands none of its
+  // tensors out, and nothing runs this step's backward again (nn/graph.ts, collectSpent)
+  const { result, spent } = collectSpent(() => {
+    const r = runStep(model, params, batch, loss, optimizer, op, where);
+    return { value: r.value, metrics: noGrad(() => meter.add(r.value, r.parts, r.output, batch.y, m)) };
+  });
+  for (const a of spent) recycle(a);
+  return { ...result, m };
 }
 
 function trainableOf(model: Trainable<unknown>, op: string): Tensor[] {

@@ -6,6 +6,7 @@ import { describe, it, expect, afterEach } from "vitest";
 import * as cl from "../../../src/index.js";
 import { Layer, type Shape } from "../../../src/nn/layer.js";
 import { clearRecycled, recycledBytes, setRecycling } from "../../../src/tensor/pool.js";
+import { collectSpent } from "../../../src/nn/graph.js";
 import type { Tensor } from "../../../src/index.js";
 import { allocate } from "../../../src/tensor/tensor.js";
 
@@ -89,5 +90,46 @@ describe("activation reuse in runs without autograd", () => {
     clearRecycled();
     m.forward(x1, { training: false });
     expect(recycledBytes()).toBe(0);
+  });
+  it("collects the spent activations of a run under autograd (not the outputs, not views' buffers)", () => {
+    const m = net();
+    const { result: y, spent } = collectSpent(() => m.forward(x1, { training: true }) as Tensor);
+    expect(spent.length).toBeGreaterThan(2);
+    expect(spent.some((a) => a.buffer === y.data.buffer || a.buffer === x1.data.buffer)).toBe(false);
+    expect(new Set(spent.map((a) => a.buffer)).size).toBe(spent.length);
+    // nothing collected outside collectSpent
+    clearRecycled();
+    m.forward(x1, { training: true });
+    expect(recycledBytes()).toBe(0);
+  });
+  it("fit gives each step's spent activations back after the step: the same weights as without", async () => {
+    const m = net();
+    m.predict(x1); // builds the weights
+    const init = m.parameters().map(copy);
+    const y = cl.tensor(Array.from({ length: 32 }, (_, i) => i % 5), [32]);
+    const x = cl.randn([32, 16, 16, 3], { seed: 7 });
+    const train = async (): Promise<Float32Array[]> => {
+      m.parameters().forEach((p, i) => p.data.set(init[i]!));
+      await m.fit({ x, y }, { optimizer: cl.train.adam({ lr: 1e-2 }), loss: "softmaxCrossEntropy", epochs: 2, batchSize: 8, seed: 1 });
+      return m.parameters().map(copy);
+    };
+    setRecycling(false);
+    const off = await train();
+    setRecycling(true);
+    clearRecycled();
+    const on = await train();
+    expect(recycledBytes()).toBeGreaterThan(0);
+    expect(on.length).toBe(off.length);
+    on.forEach((p, i) => expect(p, `parameter ${i}`).toEqual(off[i]));
+  });
+  it("fit keeps the inputs of a layer that may keep them", async () => {
+    const keeper = new Keeper({ name: "keep" });
+    const m = net(keeper);
+    const y = cl.tensor(Array.from({ length: 16 }, (_, i) => i % 5), [16]);
+    await m.fit({ x: cl.randn([16, 16, 16, 3], { seed: 8 }), y }, { optimizer: cl.train.sgd({ lr: 1e-2 }), loss: "softmaxCrossEntropy", epochs: 1, batchSize: 16, seed: 1 });
+    const kept = keeper.last!, kc = copy(kept);
+    churn([kept.size]);
+    keeper.last = null;
+    expect(copy(kept)).toEqual(kc);
   });
 });
