@@ -1,5 +1,7 @@
 // Optimising arbitrary tensors (an image's pixels for style transfer or activation maximisation)
 // with the same optimizers as fit: async, interruptible, with live progress in the kernel.
+import { recycle } from "../tensor/pool.js";
+import { collectSpent } from "../nn/graph.js";
 import { Tensor } from "../tensor/tensor.js";
 import { currentRuntime, type TrainingEvent } from "../runtime/index.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
@@ -87,20 +89,26 @@ export async function minimize<T extends Tensor | readonly Tensor[]>(lossFn: (te
         break;
       }
       for (const t of list) t.grad = null;
-      let loss: Tensor;
-      try {
-        loss = lossFn(tensors);
-      } catch (e) {
-        if (e instanceof Error) e.message = `${op} (step ${s + 1}): ${e.message}`;
-        throw e;
-      }
-      if (!(loss instanceof Tensor) || loss.size !== 1)
-        throw new ShapeError(`${op}: lossFn must return a scalar tensor, got ${loss instanceof Tensor ? fmtShape(loss.shape) : received(loss)} (step ${s + 1})`);
-      const value = loss.item();
-      if (!Number.isFinite(value)) throw new ValueError(`${op}: loss became ${value} at step ${s + 1} (learning rate ${optimizer.lr}; try a smaller one)`);
-      if (!loss.requiresGrad) throw new ValueError(`${op}: the loss does not depend on the tensors being optimised (step ${s + 1})`);
-      loss.backward();
-      optimizer.step(list);
+      // the step's spent activations go back for reuse after it (nn/graph.ts, collectSpent): the
+      // graph intermediates lossFn's model runs made are never handed out (features are)
+      const { result: value, spent } = collectSpent(() => {
+        let loss: Tensor;
+        try {
+          loss = lossFn(tensors);
+        } catch (e) {
+          if (e instanceof Error) e.message = `${op} (step ${s + 1}): ${e.message}`;
+          throw e;
+        }
+        if (!(loss instanceof Tensor) || loss.size !== 1)
+          throw new ShapeError(`${op}: lossFn must return a scalar tensor, got ${loss instanceof Tensor ? fmtShape(loss.shape) : received(loss)} (step ${s + 1})`);
+        const v = loss.item();
+        if (!Number.isFinite(v)) throw new ValueError(`${op}: loss became ${v} at step ${s + 1} (learning rate ${optimizer.lr}; try a smaller one)`);
+        if (!loss.requiresGrad) throw new ValueError(`${op}: the loss does not depend on the tensors being optimised (step ${s + 1})`);
+        loss.backward();
+        optimizer.step(list);
+        return v;
+      });
+      for (const a of spent) recycle(a);
       for (const t of list) t.grad = null;
       losses.push(value);
       emit("batch", value);
