@@ -1,6 +1,7 @@
 // `npm run bench -- models`: whole networks. Forward latency of VGG-16 and ResNet-50 at 224×224×3,
 // batch 1 (cl.models.vgg16 / resnet50, predict), and training images/s of ResNet-18 at 64×64×3,
-// batch 32 (SGD steps: forward in training mode, softmax cross-entropy, backward, update), next to
+// batch 32 (SGD with momentum through model.fit, as a user trains: forward in training mode,
+// softmax cross-entropy, backward, update per batch), next to
 // PyTorch CPU (2 threads; torch from .venv — --install-torch puts it there from the local wheels —
 // or from the python named by CONVLAB_BENCH_PYTHON) and @tensorflow/tfjs-backend-wasm
 // (forward, the same nets built with tf.layers). Each library runs in its own process (peers'
@@ -32,21 +33,18 @@ async function convlabWorker({ reps, quick }) {
     const forwardMs = bestOf(() => model.predict(x), { reps, warmup: 1, warmupMs: 0 });
     out[name] = { params: model.summary().totalParams, buildMs, forwardMs };
   }
+  // training as a user runs it: model.fit, one epoch of `steps` batches (after one warm-up batch)
   const model = cl.models.resnet18({ inputShape: [TRAIN.size, TRAIN.size, 3], seed: 0 });
   const optimizer = cl.train.sgd({ lr: 0.01, momentum: 0.9 });
-  const x = cl.randn([TRAIN.batch, TRAIN.size, TRAIN.size, 3], { seed: 2 });
-  const y = cl.tensor(Array.from({ length: TRAIN.batch }, (_, i) => (i * 37) % 1000));
-  const params = model.trainableParameters();
-  const step = () => {
-    optimizer.zeroGrad(params);
-    cl.softmaxCrossEntropy(model.forward(x, { training: true }), y).backward();
-    optimizer.step(params);
-  };
-  step();
   const steps = quick ? 2 : 4;
+  const n = TRAIN.batch * steps;
+  const x = cl.randn([n, TRAIN.size, TRAIN.size, 3], { seed: 2 });
+  const y = cl.tensor(Array.from({ length: n }, (_, i) => (i * 37) % 1000));
+  const fitOpts = { optimizer, loss: "softmaxCrossEntropy", epochs: 1, batchSize: TRAIN.batch, shuffle: false };
+  await model.fit({ x: cl.slice(x, [0], [TRAIN.batch]), y: cl.slice(y, [0], [TRAIN.batch]) }, fitOpts);
   const t = performance.now();
-  for (let i = 0; i < steps; i++) step();
-  out.resnet18 = { params: model.summary().totalParams, trainImagesPerSecond: (TRAIN.batch * steps) / ((performance.now() - t) / 1e3) };
+  await model.fit({ x, y }, fitOpts);
+  out.resnet18 = { params: model.summary().totalParams, trainImagesPerSecond: n / ((performance.now() - t) / 1e3) };
   cl.shutdownThreads();
   return out;
 }
