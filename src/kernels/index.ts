@@ -31,6 +31,7 @@ export interface KernelSet {
   conv3dGradFilter: K.Conv3dGradFilterKernel;
   maxPool2d: K.MaxPool2dKernel;
   maxPool2dGrad: K.MaxPool2dGradKernel;
+  maxPool2dGradX: K.MaxPool2dGradXKernel;
   avgPool2d: K.AvgPool2dKernel;
   avgPool2dGrad: K.AvgPool2dGradKernel;
   activation: K.ActivationKernel;
@@ -52,6 +53,7 @@ export const referenceKernels: KernelSet = {
   conv3dGradFilter: conv3dTs.conv3dGradFilter,
   maxPool2d: poolTs.maxPool2d,
   maxPool2dGrad: poolTs.maxPool2dGrad,
+  maxPool2dGradX: poolTs.maxPool2dGradX,
   avgPool2d: poolTs.avgPool2d,
   avgPool2dGrad: poolTs.avgPool2dGrad,
   activation: elementwiseTs.activation,

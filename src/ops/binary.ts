@@ -49,13 +49,6 @@ function makeBinaryKernel(f: (x: number, y: number) => number) {
 
 type BinaryKernel = ReturnType<typeof makeBinaryKernel>;
 
-function apply(op: string, kernel: BinaryKernel, a: Tensor, b: Tensor): Tensor {
-  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
-  const out = allocate(resultType(a, b), sizeOf(shape), op);
-  kernel(a.data, a.shape, b.data, b.shape, out, shape);
-  return new Tensor(out, shape);
-}
-
 const kAdd = makeBinaryKernel((x, y) => x + y);
 const kSub = makeBinaryKernel((x, y) => x - y);
 const kMul = makeBinaryKernel((x, y) => x * y);
@@ -70,6 +63,41 @@ const kLt = makeBinaryKernel((x, y) => (x < y ? 1 : 0));
 const kEq = makeBinaryKernel((x, y) => (x === y ? 1 : 0));
 const kLog = makeBinaryKernel((x, y) => (x > 0 ? Math.log(x) * y : 0));
 
+/** Whether `b` broadcast to `outShape` repeats along the leading axes only (a bias [n] on [..., n]). */
+function trailingBroadcast(bShape: readonly number[], outShape: readonly number[]): boolean {
+  let i = 0;
+  while (i < bShape.length && bShape[i] === 1) i++;
+  const rest = bShape.length - i, off = outShape.length - rest;
+  if (off < 0) return false;
+  for (let d = 0; d < rest; d++) if (bShape[i + d] !== outShape[off + d]) return false;
+  return true;
+}
+
+/**
+ * kAdd with its common cases in loops of their own: the closures of makeBinaryKernel share one
+ * function, so once several ops have run their `f(x, y)` call is not inlined (a call per element).
+ * Equal shapes, and b repeated along a's leading axes (a bias); the same sums as kAdd.
+ */
+const kAddFast: BinaryKernel = (a, aShape, b, bShape, out, outShape) => {
+  const n = out.length, inner = b.length;
+  if (a.length === n && inner === n && sameShape(aShape, bShape)) {
+    for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+    return;
+  }
+  if (a.length === n && inner > 1 && n % inner === 0 && trailingBroadcast(bShape, outShape)) {
+    for (let o = 0; o < n; o += inner) for (let j = 0; j < inner; j++) out[o + j] = a[o + j]! + b[j]!;
+    return;
+  }
+  kAdd(a, aShape, b, bShape, out, outShape);
+};
+
+function apply(op: string, kernel: BinaryKernel, a: Tensor, b: Tensor): Tensor {
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
+  const out = allocate(resultType(a, b), sizeOf(shape), op);
+  kernel(a.data, a.shape, b.data, b.shape, out, shape);
+  return new Tensor(out, shape);
+}
+
 type Operand = Tensor | number;
 
 /** Both operands checked (tensors or numbers) and as tensors of one dtype. */
@@ -83,7 +111,7 @@ function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
 /** a + b, broadcasting (NumPy rules). */
 export function add(a: Operand, b: Operand): Tensor {
   const [x, y] = operands("add", a, b);
-  return record("add", apply("add", kAdd, x, y), [x, y], (dy) => [x.requiresGrad ? sumTo(dy, x.shape) : null, y.requiresGrad ? sumTo(dy, y.shape) : null]);
+  return record("add", apply("add", kAddFast, x, y), [x, y], (dy) => [x.requiresGrad ? sumTo(dy, x.shape) : null, y.requiresGrad ? sumTo(dy, y.shape) : null]);
 }
 
 /** a − b, broadcasting. */

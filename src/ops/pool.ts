@@ -51,11 +51,11 @@ function pool(op: string, kind: Kind, x: Tensor, g: Pool2dGeom, outShape: readon
   const out = new Tensor(y, outShape);
   const grad = (dy: Tensor): TypedArray => (dy.dtype === dtype ? dy.data : dy.astype(dtype).data);
   if (kind === "max") {
-    const argmax = new Int32Array(y.length);
-    kernel("maxPool2d", dtype)(x.data, y, argmax, g);
+    // no argmax is kept: the gradient scans x's windows again for the same maxima
+    kernel("maxPool2d", dtype)(x.data, y, null, g);
     return record(op, out, [x], (dy) => {
       const dx = allocate(dtype, x.size);
-      kernel("maxPool2dGrad", dtype)(grad(dy), argmax, dx, g);
+      kernel("maxPool2dGradX", dtype)(x.data, grad(dy), dx, g);
       return [new Tensor(dx, x.shape)];
     });
   }

@@ -20,8 +20,8 @@ function forEachWindow(g: Pool2dGeom, visit: (b: number, yo: number, y0: number,
     }
 }
 
-/** y = max over each window (the first maximum wins ties; NaN propagates); argmax gets its flat x index. */
-export function maxPool2d(x: TypedArray, y: TypedArray, argmax: Int32Array, g: Pool2dGeom): void {
+/** y = max over each window (the first maximum wins ties; NaN propagates); argmax (unless null) gets its flat x index. */
+export function maxPool2d(x: TypedArray, y: TypedArray, argmax: Int32Array | null, g: Pool2dGeom): void {
   const { h, w, c } = g;
   forEachWindow(g, (b, yo, y0, y1, x0, x1) => {
     let first = true;
@@ -31,7 +31,7 @@ export function maxPool2d(x: TypedArray, y: TypedArray, argmax: Int32Array, g: P
         if (first) {
           for (let ci = 0; ci < c; ci++) {
             y[yo + ci] = x[xo + ci]!;
-            argmax[yo + ci] = xo + ci;
+            if (argmax) argmax[yo + ci] = xo + ci;
           }
           first = false;
           continue;
@@ -40,7 +40,7 @@ export function maxPool2d(x: TypedArray, y: TypedArray, argmax: Int32Array, g: P
           const v = x[xo + ci]!, best = y[yo + ci]!;
           if (v > best || (v !== v && best === best)) {
             y[yo + ci] = v;
-            argmax[yo + ci] = xo + ci;
+            if (argmax) argmax[yo + ci] = xo + ci;
           }
         }
       }
@@ -51,6 +51,13 @@ export function maxPool2d(x: TypedArray, y: TypedArray, argmax: Int32Array, g: P
 export function maxPool2dGrad(dy: TypedArray, argmax: Int32Array, dx: TypedArray, _g: Pool2dGeom): void {
   dx.fill(0);
   for (let i = 0; i < dy.length; i++) dx[argmax[i]!]! += dy[i]!;
+}
+
+/** The same gradient from x: the forward's argmax recomputed, then maxPool2dGrad. */
+export function maxPool2dGradX(x: TypedArray, dy: TypedArray, dx: TypedArray, g: Pool2dGeom): void {
+  const argmax = new Int32Array(dy.length);
+  maxPool2d(x, x instanceof Float64Array ? new Float64Array(dy.length) : new Float32Array(dy.length), argmax, g);
+  maxPool2dGrad(dy, argmax, dx, g);
 }
 
 /** y = mean over the valid (unpadded) positions of each window. */

@@ -18,8 +18,14 @@ export function gemm(eng: WasmEngine, a: TypedArray, b: TypedArray, c: TypedArra
     aAt = eng.alloc(m * k * 4);
     eng.exports.transpose(aAt, raw, k, m);
   } else aAt = eng.alloc(m * k * 4);
-  const bAt = eng.put(b, bOffset, k * n);
-  const packed = packB(eng, n, transB ? [bAt, k, 1, k] : [bAt, k, n, 1]);
+  let bAt = eng.put(b, bOffset, k * n);
+  if (transB) {
+    // B stored n×k: transposed to k×n first, so that packing reads whole rows (the same packed B)
+    const t = eng.alloc(k * n * 4);
+    eng.exports.transpose(t, bAt, n, k);
+    bAt = t;
+  }
+  const packed = packB(eng, n, [bAt, k, n, 1]);
   const cAt = accumulate ? eng.put(c, cOffset, m * n) : eng.alloc(m * n * 4);
   runSegGemm(eng, [{
     m, D: 1, R: 1, U: 1,

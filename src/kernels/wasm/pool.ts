@@ -13,6 +13,8 @@ interface PoolCall {
   /** argmax to read (max gradient) or to fill (max forward). */
   argIn?: Int32Array;
   argOut?: Int32Array;
+  /** x for the max gradient without an argmax (its windows are scanned again). */
+  xIn?: TypedArray;
   /** Task units: output rows (forward), input rows (avg gradient) or images (max gradient). */
   units: number;
   perTask: number;
@@ -24,6 +26,7 @@ function pool(eng: WasmEngine, g: Pool2dGeom, c: PoolCall): void {
   const nx = g.m * g.h * g.w * g.c, ny = g.m * g.oh * g.ow * g.c;
   const [nSrc, nOut] = c.grad ? [ny, nx] : [nx, ny];
   const srcAt = eng.put(c.src, 0, nSrc);
+  const xAt = c.xIn ? eng.put(c.xIn, 0, nx) : 0;
   const argAt = c.argIn || c.argOut ? eng.alloc(ny * 4) : 0;
   if (c.argIn) eng.i32.set(c.argIn.subarray(0, ny), argAt >> 2);
   const outAt = eng.alloc(nOut * 4);
@@ -35,6 +38,7 @@ function pool(eng: WasmEngine, g: Pool2dGeom, c: PoolCall): void {
   w[L.PL_Y] = c.grad ? srcAt : outAt;
   w[L.PL_ARG] = argAt;
   w[L.PL_ROWS_PER_TASK] = c.perTask;
+  w[L.PL_XSRC] = xAt;
   eng.dispatch(c.job, Math.ceil(c.units / c.perTask), eng.ints(w), c.work);
   c.out.set(eng.f32.subarray(outAt >> 2, (outAt >> 2) + nOut));
   if (c.argOut) c.argOut.set(eng.i32.subarray(argAt >> 2, (argAt >> 2) + ny));
@@ -43,14 +47,26 @@ function pool(eng: WasmEngine, g: Pool2dGeom, c: PoolCall): void {
 /** Rows per task for ~8 tasks per thread. */
 const rowsPer = (eng: WasmEngine, rows: number): number => Math.max(1, Math.ceil(rows / (eng.executor.threads * 8)));
 
-export function maxPool2d(eng: WasmEngine, x: TypedArray, y: TypedArray, argmax: Int32Array, g: Pool2dGeom): void {
+/** y = the max of each window; argmax, when given, gets each maximum's flat index into x. */
+export function maxPool2d(eng: WasmEngine, x: TypedArray, y: TypedArray, argmax: Int32Array | null, g: Pool2dGeom): void {
   const rows = g.m * g.oh;
-  pool(eng, g, { job: L.JOB_MAXPOOL, grad: false, src: x, out: y, argOut: argmax, units: rows, perTask: rowsPer(eng, rows), work: y.length * g.fh * g.fw * 4 });
+  pool(eng, g, { job: L.JOB_MAXPOOL, grad: false, src: x, out: y, ...(argmax ? { argOut: argmax } : {}), units: rows, perTask: rowsPer(eng, rows), work: y.length * g.fh * g.fw * 4 });
 }
 
 /** One image per task: the scatter into an image's dx is then in output order, as in the reference. */
 export function maxPool2dGrad(eng: WasmEngine, dy: TypedArray, argmax: Int32Array, dx: TypedArray, g: Pool2dGeom): void {
   pool(eng, g, { job: L.JOB_MAXPOOL_GRAD, grad: true, src: dy, out: dx, argIn: argmax, units: g.m, perTask: 1, work: dx.length + dy.length * 4 });
+}
+
+/**
+ * The max gradient from x: each window's maximum found again (the forward's scan). Windows that do
+ * not overlap: tasks are output rows, each writing its own rows of dx; overlapping ones: images
+ * (the scatter into an image's dx in output order, as in the reference).
+ */
+export function maxPool2dGradX(eng: WasmEngine, x: TypedArray, dy: TypedArray, dx: TypedArray, g: Pool2dGeom): void {
+  const overlap = g.fh > g.sh || g.fw > g.sw;
+  const units = overlap ? g.m : g.m * g.oh;
+  pool(eng, g, { job: L.JOB_MAXPOOL_GRAD, grad: true, src: dy, out: dx, xIn: x, units, perTask: overlap ? 1 : rowsPer(eng, units), work: dx.length * 2 + dy.length * g.fh * g.fw * 4 });
 }
 
 export function avgPool2d(eng: WasmEngine, x: TypedArray, y: TypedArray, g: Pool2dGeom): void {
