@@ -60,6 +60,39 @@ export function maxPool2dGradX(x: TypedArray, dy: TypedArray, dx: TypedArray, g:
   maxPool2dGrad(dy, argmax, dx, g);
 }
 
+/** y = max over each window and code = each first maximum's position in its clipped window (row by row). */
+export function maxPool2dCode(x: TypedArray, y: TypedArray, code: Uint8Array, g: Pool2dGeom): void {
+  const { h, w, c } = g;
+  forEachWindow(g, (b, yo, y0, y1, x0, x1) => {
+    let k = 0;
+    for (let iy = y0; iy < y1; iy++)
+      for (let ix = x0; ix < x1; ix++, k++) {
+        const xo = ((b * h + iy) * w + ix) * c;
+        for (let ci = 0; ci < c; ci++) {
+          const v = x[xo + ci]!, best = y[yo + ci]!;
+          if (k === 0 || v > best || (v !== v && best === best)) {
+            y[yo + ci] = v;
+            code[yo + ci] = k;
+          }
+        }
+      }
+  });
+}
+
+/** dx = dy routed by the codes, summed in output order where windows overlap (maxPool2dGrad's order). */
+export function maxPool2dGradCode(code: Uint8Array, dy: TypedArray, dx: TypedArray, g: Pool2dGeom): void {
+  const { h, w, c } = g;
+  dx.fill(0);
+  forEachWindow(g, (b, yo, y0, _y1, x0, x1) => {
+    const ww = x1 - x0;
+    for (let ci = 0; ci < c; ci++) {
+      const k = code[yo + ci]!;
+      const iy = y0 + Math.floor(k / ww), ix = x0 + (k % ww);
+      dx[((b * h + iy) * w + ix) * c + ci]! += dy[yo + ci]!;
+    }
+  });
+}
+
 /** y = mean over the valid (unpadded) positions of each window. */
 export function avgPool2d(x: TypedArray, y: TypedArray, g: Pool2dGeom): void {
   const { h, w, c } = g;

@@ -2,13 +2,15 @@
 import type { TypedArray } from "../../tensor/tensor.js";
 import type { GemmArgs } from "../types.js";
 import type { WasmEngine } from "./engine.js";
-import { packB, runSegGemm } from "./conv.js";
+import { applyEpilogue } from "../ts/epilogue.js";
+import { epilogue, packB, runSegGemm } from "./conv.js";
 
 export function gemm(eng: WasmEngine, a: TypedArray, b: TypedArray, c: TypedArray, args: GemmArgs): void {
   const { m, n, k, transA = false, transB = false, accumulate = false, aOffset = 0, bOffset = 0, cOffset = 0 } = args;
   if (m === 0 || n === 0) return;
   if (k === 0) {
     if (!accumulate) c.fill(0, cOffset, cOffset + m * n);
+    applyEpilogue(c.subarray(cOffset, cOffset + m * n), n, args.epilogue);
     return;
   }
   eng.reset();
@@ -42,5 +44,6 @@ export function gemm(eng: WasmEngine, a: TypedArray, b: TypedArray, c: TypedArra
       publish(r1);
     }
   });
+  epilogue(eng, cAt, m * n, n, args.epilogue);
   c.set(eng.f32.subarray(cAt >> 2, (cAt >> 2) + m * n), cOffset);
 }

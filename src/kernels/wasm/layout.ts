@@ -139,7 +139,7 @@ export const CG_STREAMED = 25;
 
 // Pooling: x [m, h, w, c] → y [m, oh, ow, c] (both contiguous), windows fh×fw, stride, padding;
 // tasks are output rows (img, oy).
-export const PL_WORDS = 17;
+export const PL_WORDS = 18;
 export const PL_M = 0;
 export const PL_H = 1;
 export const PL_W = 2;
@@ -159,6 +159,9 @@ export const PL_ROWS_PER_TASK = 15;
 // The max-pool gradient without an argmax (PL_ARG = 0): x, whose windows are scanned again for the
 // forward's first maximum. Tasks are output rows when windows do not overlap, else images.
 export const PL_XSRC = 16;
+// Max pooling with window codes (u8: the maximum's position in its clipped window, row by row)
+// instead of an argmax: written by the forward, read by the gradient (PL_ARG = 0).
+export const PL_CODE = 17;
 
 // Depthwise conv: x padded [m, Hp, Wp, c] (forward, filter grad) or dy padded (input grad),
 // filter [fh, fw, c, mult], out [m, oh, ow, c·mult].

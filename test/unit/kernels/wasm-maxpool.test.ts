@@ -1,6 +1,7 @@
 // Max pooling on the WASM kernels, bit for bit against the TypeScript reference: the forward with
-// and without an argmax (the 2×2 stride-2 direct path and the general windows), and the gradient
-// recomputed from x (maxPool2dGradX) against the reference's argmax scatter — ties, ±0, NaN and
+// an argmax, without one and with window codes (the 2×2 stride-2 direct path and the general
+// windows), and the gradients from the codes (maxPool2dGradCode) and recomputed from x
+// (maxPool2dGradX) against the reference's argmax scatter — ties, ±0, NaN and
 // ±Infinity in the windows, odd sizes, channel counts 1…17, windows, strides and padding
 // (overlapping windows, gaps between windows, clipped windows at the borders).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
@@ -75,6 +76,30 @@ function check(g: Pool2dGeom, x: Float32Array, dy: Float32Array): void {
   const dxArg = new Float32Array(nx).fill(NaN);
   kernel("maxPool2dGrad", "float32")(dy, arg, dxArg, g);
   expectSameBits(dx, dxArg, "dx from x vs dx from the argmax");
+  // window codes: the same maxima, each code the argmax's position in its clipped window
+  const codeRef = new Uint8Array(ny), yc = new Float32Array(ny).fill(NaN), ycRef = new Float32Array(ny);
+  referenceKernels.maxPool2dCode(x, ycRef, codeRef, g);
+  expectSameBits(ycRef, yRef, "reference y with codes");
+  const code = new Uint8Array(ny).fill(255);
+  kernel("maxPool2dCode", "float32")(x, yc, code, g);
+  expectSameBits(yc, yRef, "y with codes");
+  expect(Array.from(code)).toEqual(Array.from(codeRef));
+  const fromCodes = new Int32Array(ny);
+  for (let b = 0, o = 0; b < g.m; b++)
+    for (let oy = 0; oy < g.oh; oy++)
+      for (let ox = 0; ox < g.ow; ox++)
+        for (let ch = 0; ch < g.c; ch++, o++) {
+          const y0 = Math.max(0, oy * g.sh - g.padTop), x0 = Math.max(0, ox * g.sw - g.padLeft);
+          const ww = Math.min(g.w, ox * g.sw - g.padLeft + g.fw) - x0;
+          fromCodes[o] = ((b * g.h + y0 + Math.floor(code[o]! / ww)) * g.w + x0 + (code[o]! % ww)) * g.c + ch;
+        }
+  expect(Array.from(fromCodes)).toEqual(Array.from(argRef));
+  const dxc = new Float32Array(nx).fill(NaN);
+  kernel("maxPool2dGradCode", "float32")(code, dy, dxc, g);
+  expectSameBits(dxc, dxRef, "dx from the codes");
+  const dxcRef = new Float32Array(nx).fill(NaN);
+  referenceKernels.maxPool2dGradCode(codeRef, dy, dxcRef, g);
+  expectSameBits(dxcRef, dxRef, "reference dx from the codes");
   // the reference's own gradient from x
   const dxRefX = new Float32Array(nx).fill(NaN);
   referenceKernels.maxPool2dGradX(x, dy, dxRefX, g);
@@ -126,12 +151,13 @@ describe("wasm max pooling = reference, bit for bit", () => {
 
 describe("the maxPool2d op keeps the reference's bits", () => {
   afterAll(() => void cl.useWasmKernels());
-  it("forward and backward, float32, on the WASM and the reference kernels", () => {
+  it("forward and backward, float32, on the WASM and the reference kernels (codes, and x for a 17×17 window)", () => {
     const shapes: [number[], cl.Pool2dOptions][] = [
       [[4, 12, 12, 8], { size: 2 }],
       [[3, 9, 7, 6], { size: 3, stride: 2, padding: "same" }],
       [[2, 7, 7, 17], { size: 2, padding: "same" }],
       [[2, 11, 10, 3], { size: 2, stride: 3 }],
+      [[2, 20, 19, 5], { size: 17, stride: 2 }],
     ];
     const run = (): Float32Array[] => shapes.flatMap(([shape, opts], i) => {
       const n = shape.reduce((a, b) => a * b, 1);

@@ -70,6 +70,12 @@ const cases: [string, Run][] = [
     call(dyp2.length, (o) => k.maxPool2d(xp2, o, null, gp2)), call(xp2.length, (o) => k.maxPool2dGradX(xp2, dyp2, o, gp2)),
     call(dyp3.length, (o) => k.maxPool2d(xp3, o, null, gp3)), call(xp3.length, (o) => k.maxPool2dGradX(xp3, dyp3, o, gp3)),
   ]],
+  ["max pooling with window codes (overlapping, 2×2 stride 2, gaps)", (k) => [gp, gp2, gp3].flatMap((gq, i) => {
+    const [xq, dyq] = [[xp, dyp], [xp2, dyp2], [xp3, dyp3]][i]!;
+    const code = new Uint8Array(dyq.length);
+    const y = call(dyq.length, (o) => k.maxPool2dCode(xq, o, code, gq));
+    return [y, new Float32Array(code.slice().buffer), call(xq.length, (o) => k.maxPool2dGradCode(code, dyq, o, gq))];
+  })],
 ];
 
 function call(n: number, fn: (out: Float32Array) => void): Float32Array {
@@ -79,7 +85,7 @@ function call(n: number, fn: (out: Float32Array) => void): Float32Array {
 }
 
 const current = (): Pick<KernelSet, keyof KernelSet> => {
-  const names = ["gemm", "conv2d", "conv2dGradInput", "conv2dGradFilter", "depthwise", "depthwiseGradInput", "depthwiseGradFilter", "maxPool2d", "maxPool2dGrad", "maxPool2dGradX", "avgPool2d", "avgPool2dGrad", "batchNorm", "batchNormGrad"] as const;
+  const names = ["gemm", "conv2d", "conv2dGradInput", "conv2dGradFilter", "depthwise", "depthwiseGradInput", "depthwiseGradFilter", "maxPool2d", "maxPool2dGrad", "maxPool2dGradX", "maxPool2dCode", "maxPool2dGradCode", "avgPool2d", "avgPool2dGrad", "batchNorm", "batchNormGrad"] as const;
   return Object.fromEntries(names.map((n) => [n, kernel(n, "float32")])) as unknown as KernelSet;
 };
 

@@ -3,7 +3,7 @@
 // one task in a fixed order). Padded positions never win a max and never count in an average.
 import {
   PL_M, PL_H, PL_W, PL_C, PL_FH, PL_FW, PL_SH, PL_SW, PL_PT, PL_PL, PL_OH, PL_OW, PL_X, PL_Y, PL_ARG,
-  PL_ROWS_PER_TASK, PL_XSRC,
+  PL_ROWS_PER_TASK, PL_XSRC, PL_CODE,
 } from "../layout";
 import { word } from "./util";
 
@@ -27,6 +27,7 @@ export function maxPoolTask(params: usize, t: i32): void {
   const fh = word(params, PL_FH), fw = word(params, PL_FW), sh = word(params, PL_SH), sw = word(params, PL_SW);
   const pt = word(params, PL_PT), pl = word(params, PL_PL), oh = word(params, PL_OH), ow = word(params, PL_OW);
   const X = <usize>word(params, PL_X), Y = <usize>word(params, PL_Y), ARG = <usize>word(params, PL_ARG);
+  const CODE = <usize>word(params, PL_CODE);
   const per = word(params, PL_ROWS_PER_TASK);
   const fast = ARG == 0 && fh == 2 && fw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0;
   const cs = <usize>c << 2, rs = <usize>w * cs;
@@ -37,16 +38,117 @@ export function maxPoolTask(params: usize, t: i32): void {
     if (fast && 2 * oy + 1 < h) {
       const full = min(ow, w >> 1);
       let p = X + <usize>(b * h + 2 * oy) * rs, o = Y + <usize>(row * ow) * cs;
-      for (let ox = 0; ox < full; ox++, p += cs << 1, o += cs) max2x2(p, rs, cs, c, o);
+      if (CODE != 0) {
+        let q = CODE + <usize>(row * ow * c);
+        for (let ox = 0; ox < full; ox++, p += cs << 1, o += cs, q += <usize>c) max2x2Code(p, rs, cs, c, o, q);
+      } else {
+        for (let ox = 0; ox < full; ox++, p += cs << 1, o += cs) max2x2(p, rs, cs, c, o);
+      }
       ox0 = full;
     }
     const y0 = max(0, oy * sh - pt), y1 = min(h, oy * sh - pt + fh);
     for (let ox = ox0; ox < ow; ox++) {
       const x0 = max(0, ox * sw - pl), x1 = min(w, ox * sw - pl + fw);
       const o = (row * ow + ox) * c;
-      if (ARG == 0) maxWindow(X, Y, b, h, w, c, y0, y1, x0, x1, o);
-      else maxWindowArg(X, Y, ARG, b, h, w, c, y0, y1, x0, x1, o);
+      if (ARG != 0) maxWindowArg(X, Y, ARG, b, h, w, c, y0, y1, x0, x1, o);
+      else if (CODE != 0) maxWindowCode(X, Y, CODE, b, h, w, c, y0, y1, x0, x1, o);
+      else maxWindow(X, Y, b, h, w, c, y0, y1, x0, x1, o);
     }
+  }
+}
+
+/** Lane codes (i32 0…255) as 4 bytes at q. */
+@inline function storeCodes(q: usize, idx: v128): void {
+  const n16 = i16x8.narrow_i32x4_u(idx, idx);
+  v128.store32_lane(q, i8x16.narrow_i16x8_u(n16, n16), 0);
+}
+
+/** 4 bytes of codes at q as i32 lanes. */
+@inline function loadCodes(q: usize): v128 {
+  return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(q)));
+}
+
+/** max2x2 that also stores each channel's code (0…3: which pixel of the window won) at q. */
+@inline function max2x2Code(p: usize, rs: usize, cs: usize, c: i32, o: usize, q: usize): void {
+  if (c >= 4) {
+    let ch = 0;
+    for (;;) {
+      const off = <usize>ch << 2;
+      let best = v128.load(p + off);
+      let v = v128.load(p + off + cs);
+      const g1 = wins(v, best);
+      best = v128.bitselect(v, best, g1);
+      v = v128.load(p + off + rs);
+      const g2 = wins(v, best);
+      best = v128.bitselect(v, best, g2);
+      v = v128.load(p + off + rs + cs);
+      const g3 = wins(v, best);
+      best = v128.bitselect(v, best, g3);
+      v128.store(o + off, best);
+      const idx = v128.bitselect(i32x4.splat(3), v128.bitselect(i32x4.splat(2), v128.and(g1, i32x4.splat(1)), g2), g3);
+      storeCodes(q + <usize>ch, idx);
+      if (ch + 4 >= c) break;
+      ch = min(ch + 4, c - 4);
+    }
+  } else {
+    for (let ch = 0; ch < c; ch++) {
+      const off = <usize>ch << 2;
+      let best = load<f32>(p + off);
+      let k: u8 = 0;
+      let v = load<f32>(p + off + cs);
+      if (winsScalar(v, best)) {
+        best = v;
+        k = 1;
+      }
+      v = load<f32>(p + off + rs);
+      if (winsScalar(v, best)) {
+        best = v;
+        k = 2;
+      }
+      v = load<f32>(p + off + rs + cs);
+      if (winsScalar(v, best)) {
+        best = v;
+        k = 3;
+      }
+      store<f32>(o + off, best);
+      store<u8>(q + <usize>ch, k);
+    }
+  }
+}
+
+/** maxWindow with code[o..o+c) = each first maximum's position in the window, row by row. */
+@inline function maxWindowCode(X: usize, Y: usize, CODE: usize, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, o: i32): void {
+  const first = ((b * h + y0) * w + x0) * c;
+  let ch = 0;
+  for (; ch + 4 <= c; ch += 4) {
+    let best = v128.load(X + (<usize>(first + ch) << 2));
+    let idx = i32x4.splat(0);
+    let k = 0;
+    for (let iy = y0; iy < y1; iy++) {
+      for (let ix = x0; ix < x1; ix++, k++) {
+        const v = v128.load(X + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2));
+        const gt = wins(v, best);
+        best = v128.bitselect(v, best, gt);
+        idx = v128.bitselect(i32x4.splat(k), idx, gt);
+      }
+    }
+    v128.store(Y + (<usize>(o + ch) << 2), best);
+    storeCodes(CODE + <usize>(o + ch), idx);
+  }
+  for (; ch < c; ch++) {
+    let best = load<f32>(X + (<usize>(first + ch) << 2));
+    let code = 0, k = 0;
+    for (let iy = y0; iy < y1; iy++) {
+      for (let ix = x0; ix < x1; ix++, k++) {
+        const v = load<f32>(X + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2));
+        if (winsScalar(v, best)) {
+          best = v;
+          code = k;
+        }
+      }
+    }
+    store<f32>(Y + (<usize>(o + ch) << 2), best);
+    store<u8>(CODE + <usize>(o + ch), <u8>code);
   }
 }
 
@@ -165,7 +267,8 @@ export function maxPoolGradTask(params: usize, t: i32): void {
   const oh = word(params, PL_OH), ow = word(params, PL_OW);
   const X = <usize>word(params, PL_X), Y = <usize>word(params, PL_Y), ARG = <usize>word(params, PL_ARG);
   if (ARG == 0) {
-    maxPoolGradXTask(params, t);
+    if (word(params, PL_CODE) != 0) maxPoolGradCodeTask(params, t);
+    else maxPoolGradXTask(params, t);
     return;
   }
   const nx = h * w * c, ny = oh * ow * c;
@@ -226,6 +329,112 @@ function maxPoolGradXTask(params: usize, t: i32): void {
     for (let ox = ox0; ox < ow; ox++) {
       const x0 = max(0, ox * sw - pl), x1 = min(w, ox * sw - pl + fw);
       storeAtMax(X, DX, DY, b, h, w, c, y0, y1, x0, x1, (row * ow + ox) * c);
+    }
+  }
+}
+
+/**
+ * The max-pool gradient from the forward's window codes (PL_CODE), with the tasks and stores of
+ * maxPoolGradXTask: 0 + dy at the coded position of each window, 0 elsewhere; overlapping windows
+ * add into a zeroed image in output order.
+ */
+function maxPoolGradCodeTask(params: usize, t: i32): void {
+  const m = word(params, PL_M), h = word(params, PL_H), w = word(params, PL_W), c = word(params, PL_C);
+  const fh = word(params, PL_FH), fw = word(params, PL_FW), sh = word(params, PL_SH), sw = word(params, PL_SW);
+  const pt = word(params, PL_PT), pl = word(params, PL_PL), oh = word(params, PL_OH), ow = word(params, PL_OW);
+  const DX = <usize>word(params, PL_X), DY = <usize>word(params, PL_Y), CODE = <usize>word(params, PL_CODE);
+  const cs = <usize>c << 2, rs = <usize>w * cs;
+  if (fh > sh || fw > sw) {
+    const b = t;
+    memory.fill(DX + <usize>(b * h) * rs, 0, <usize>h * rs);
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = max(0, oy * sh - pt), y1 = min(h, oy * sh - pt + fh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = max(0, ox * sw - pl), x1 = min(w, ox * sw - pl + fw);
+        const ww = x1 - x0, o = ((b * oh + oy) * ow + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const k = <i32>load<u8>(CODE + <usize>(o + ch));
+          const iy = y0 + k / ww, ix = x0 + k % ww;
+          const a = DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2);
+          store<f32>(a, load<f32>(a) + load<f32>(DY + (<usize>(o + ch) << 2)));
+        }
+      }
+    }
+    return;
+  }
+  const fast = fh == 2 && fw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0;
+  const per = word(params, PL_ROWS_PER_TASK);
+  const r1 = min(m * oh, (t + 1) * per);
+  for (let row = t * per; row < r1; row++) {
+    const b = row / oh, oy = row % oh;
+    const lo = oy == 0 ? 0 : min(h, max(0, oy * sh - pt));
+    const hi = oy == oh - 1 ? h : min(h, max(0, (oy + 1) * sh - pt));
+    const fastRow = fast && 2 * oy + 1 < h;
+    if (!(fastRow && hi - lo == 2 && w == 2 * ow)) memory.fill(DX + <usize>(b * h + lo) * rs, 0, <usize>(hi - lo) * rs);
+    let ox0 = 0;
+    if (fastRow) {
+      const full = min(ow, w >> 1);
+      let q = DX + <usize>(b * h + 2 * oy) * rs, d = DY + <usize>(row * ow) * cs, k = CODE + <usize>(row * ow * c);
+      for (let ox = 0; ox < full; ox++, q += cs << 1, d += cs, k += <usize>c) grad2x2Code(k, q, rs, cs, c, d);
+      ox0 = full;
+    }
+    const y0 = max(0, oy * sh - pt), y1 = min(h, oy * sh - pt + fh);
+    for (let ox = ox0; ox < ow; ox++) {
+      const x0 = max(0, ox * sw - pl), x1 = min(w, ox * sw - pl + fw);
+      const o = (row * ow + ox) * c;
+      if (c >= 4) {
+        // every position stored (dy masked by its code), the last group overlapping when c % 4 ≠ 0
+        const zero = f32x4.splat(0);
+        let ch = 0;
+        for (;;) {
+          const idx = loadCodes(CODE + <usize>(o + ch));
+          const dv = f32x4.add(zero, v128.load(DY + (<usize>(o + ch) << 2)));
+          let k = 0;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++, k++) {
+              v128.store(DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2), v128.and(dv, i32x4.eq(idx, i32x4.splat(k))));
+            }
+          }
+          if (ch + 4 >= c) break;
+          ch = min(ch + 4, c - 4);
+        }
+      } else {
+        const ww = x1 - x0;
+        for (let ch = 0; ch < c; ch++) {
+          const k = <i32>load<u8>(CODE + <usize>(o + ch));
+          const iy = y0 + k / ww, ix = x0 + k % ww;
+          store<f32>(DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2), <f32>0 + load<f32>(DY + (<usize>(o + ch) << 2)));
+        }
+      }
+    }
+  }
+}
+
+/** grad2x2 from the codes at k (0…3 per channel) instead of x. */
+@inline function grad2x2Code(k: usize, q: usize, rs: usize, cs: usize, c: i32, d: usize): void {
+  if (c >= 4) {
+    const zero = f32x4.splat(0);
+    let ch = 0;
+    for (;;) {
+      const off = <usize>ch << 2;
+      const idx = loadCodes(k + <usize>ch);
+      const dv = f32x4.add(zero, v128.load(d + off));
+      v128.store(q + off, v128.and(dv, i32x4.eq(idx, i32x4.splat(0))));
+      v128.store(q + off + cs, v128.and(dv, i32x4.eq(idx, i32x4.splat(1))));
+      v128.store(q + off + rs, v128.and(dv, i32x4.eq(idx, i32x4.splat(2))));
+      v128.store(q + off + rs + cs, v128.and(dv, i32x4.eq(idx, i32x4.splat(3))));
+      if (ch + 4 >= c) break;
+      ch = min(ch + 4, c - 4);
+    }
+  } else {
+    for (let ch = 0; ch < c; ch++) {
+      const off = <usize>ch << 2;
+      const code = load<u8>(k + <usize>ch);
+      const dv: f32 = <f32>0 + load<f32>(d + off);
+      store<f32>(q + off, code == 0 ? dv : 0);
+      store<f32>(q + off + cs, code == 1 ? dv : 0);
+      store<f32>(q + off + rs, code == 2 ? dv : 0);
+      store<f32>(q + off + rs + cs, code == 3 ? dv : 0);
     }
   }
 }
