@@ -1,6 +1,8 @@
 // Max and average pooling over NHWC, vectorized across channels (4 per f32x4); tasks are rows of
-// the output (forward) or of the input (gradients, gathered so that every element is written by
-// one task in a fixed order). Padded positions never win a max and never count in an average.
+// the output (forward, max gradient where windows do not overlap), images (max gradient where they
+// overlap: the reference's scatter order) or rows of the input (avg gradient, gathered), so every
+// element is written by one task in a fixed order. Padded positions never win a max and never
+// count in an average. 2×2 windows of stride 2 without padding have a direct path.
 import {
   PL_M, PL_H, PL_W, PL_C, PL_FH, PL_FW, PL_SH, PL_SW, PL_PT, PL_PL, PL_OH, PL_OW, PL_X, PL_Y, PL_ARG,
   PL_ROWS_PER_TASK, PL_XSRC, PL_CODE,
