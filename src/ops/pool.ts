@@ -55,6 +55,17 @@ function pool(op: string, kind: Kind, x: Tensor, g: Pool2dGeom, outShape: readon
       kernel("maxPool2d", dtype)(x.data, y, null, g);
       return out;
     }
+    if (g.fh > g.sh || g.fw > g.sw) {
+      // overlapping windows: an int32 argmax per output, scattered in output order (its WASM
+      // scatter beats a gather through window codes)
+      const argmax = new Int32Array(y.length);
+      kernel("maxPool2d", dtype)(x.data, y, argmax, g);
+      return record(op, out, [x], (dy) => {
+        const dx = allocate(dtype, x.size);
+        kernel("maxPool2dGrad", dtype)(grad(dy), argmax, dx, g);
+        return [new Tensor(dx, x.shape)];
+      });
+    }
     if (g.fh * g.fw <= 256) {
       // the backward needs only each maximum's position in its window: one byte per output
       const code = new Uint8Array(y.length);

@@ -82,11 +82,14 @@ export function maxPool2dCode(eng: WasmEngine, x: TypedArray, y: TypedArray, cod
   pool(eng, g, { job: L.JOB_MAXPOOL, grad: false, src: x, out: y, codeOut: code, units: rows, perTask: rowsPer(eng, rows), work: y.length * g.fh * g.fw * 4 });
 }
 
-/** The max gradient from the window codes, with maxPool2dGradX's tasks. */
+/**
+ * The max gradient from the window codes: output rows per task where windows do not overlap,
+ * input rows (each dx pixel gathering its windows in output order) where they do.
+ */
 export function maxPool2dGradCode(eng: WasmEngine, code: Uint8Array, dy: TypedArray, dx: TypedArray, g: Pool2dGeom): void {
   const overlap = g.fh > g.sh || g.fw > g.sw;
-  const units = overlap ? g.m : g.m * g.oh;
-  pool(eng, g, { job: L.JOB_MAXPOOL_GRAD, grad: true, src: dy, out: dx, codeIn: code, units, perTask: overlap ? 1 : rowsPer(eng, units), work: dx.length * 2 + dy.length * 8 });
+  const units = overlap ? g.m * g.h : g.m * g.oh;
+  pool(eng, g, { job: L.JOB_MAXPOOL_GRAD, grad: true, src: dy, out: dx, codeIn: code, units, perTask: rowsPer(eng, units), work: dx.length * 2 + dy.length * g.fh * g.fw * 2 });
 }
 
 export function avgPool2d(eng: WasmEngine, x: TypedArray, y: TypedArray, g: Pool2dGeom): void {

@@ -151,13 +151,14 @@ describe("wasm max pooling = reference, bit for bit", () => {
 
 describe("the maxPool2d op keeps the reference's bits", () => {
   afterAll(() => void cl.useWasmKernels());
-  it("forward and backward, float32, on the WASM and the reference kernels (codes, and x for a 17×17 window)", () => {
+  it("forward and backward, float32, on the WASM and the reference kernels (codes, argmax for overlapping windows, x for a 17×17 window)", () => {
     const shapes: [number[], cl.Pool2dOptions][] = [
       [[4, 12, 12, 8], { size: 2 }],
       [[3, 9, 7, 6], { size: 3, stride: 2, padding: "same" }],
       [[2, 7, 7, 17], { size: 2, padding: "same" }],
       [[2, 11, 10, 3], { size: 2, stride: 3 }],
       [[2, 20, 19, 5], { size: 17, stride: 2 }],
+      [[2, 40, 38, 5], { size: 17, stride: 17 }],
     ];
     const run = (): Float32Array[] => shapes.flatMap(([shape, opts], i) => {
       const n = shape.reduce((a, b) => a * b, 1);

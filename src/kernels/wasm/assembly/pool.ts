@@ -347,21 +347,7 @@ function maxPoolGradCodeTask(params: usize, t: i32): void {
   const DX = <usize>word(params, PL_X), DY = <usize>word(params, PL_Y), CODE = <usize>word(params, PL_CODE);
   const cs = <usize>c << 2, rs = <usize>w * cs;
   if (fh > sh || fw > sw) {
-    const b = t;
-    memory.fill(DX + <usize>(b * h) * rs, 0, <usize>h * rs);
-    for (let oy = 0; oy < oh; oy++) {
-      const y0 = max(0, oy * sh - pt), y1 = min(h, oy * sh - pt + fh);
-      for (let ox = 0; ox < ow; ox++) {
-        const x0 = max(0, ox * sw - pl), x1 = min(w, ox * sw - pl + fw);
-        const ww = x1 - x0, o = ((b * oh + oy) * ow + ox) * c;
-        for (let ch = 0; ch < c; ch++) {
-          const k = <i32>load<u8>(CODE + <usize>(o + ch));
-          const iy = y0 + k / ww, ix = x0 + k % ww;
-          const a = DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2);
-          store<f32>(a, load<f32>(a) + load<f32>(DY + (<usize>(o + ch) << 2)));
-        }
-      }
-    }
+    gradCodeGather(params, t);
     return;
   }
   const fast = fh == 2 && fw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0;
@@ -401,13 +387,64 @@ function maxPoolGradCodeTask(params: usize, t: i32): void {
           ch = min(ch + 4, c - 4);
         }
       } else {
-        const ww = x1 - x0;
+        const ww = x1 - x0, mul = (65536 + ww - 1) / ww;
         for (let ch = 0; ch < c; ch++) {
           const k = <i32>load<u8>(CODE + <usize>(o + ch));
-          const iy = y0 + k / ww, ix = x0 + k % ww;
-          store<f32>(DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2), <f32>0 + load<f32>(DY + (<usize>(o + ch) << 2)));
+          const q = (k * mul) >>> 16;
+          store<f32>(DX + (<usize>(((b * h + y0 + q) * w + x0 + k - q * ww) * c + ch) << 2), <f32>0 + load<f32>(DY + (<usize>(o + ch) << 2)));
         }
       }
+    }
+  }
+}
+
+/**
+ * The code gradient where windows overlap, gathered: a task is a block of input rows; each dx
+ * pixel sums, in output order, dy of every window that contains it, masked by whether the
+ * window's code names this pixel: 0 + dy₁ + dy₂ … over the windows that chose it, as the
+ * reference's scatter adds them (the masked-out terms add +0, which leaves any sum that is not
+ * −0 unchanged, and these sums never are). Each dx element is written once, by one task.
+ */
+function gradCodeGather(params: usize, t: i32): void {
+  const m = word(params, PL_M), h = word(params, PL_H), w = word(params, PL_W), c = word(params, PL_C);
+  const fh = word(params, PL_FH), fw = word(params, PL_FW), sh = word(params, PL_SH), sw = word(params, PL_SW);
+  const pt = word(params, PL_PT), pl = word(params, PL_PL), oh = word(params, PL_OH), ow = word(params, PL_OW);
+  const DX = <usize>word(params, PL_X), DY = <usize>word(params, PL_Y), CODE = <usize>word(params, PL_CODE);
+  const per = word(params, PL_ROWS_PER_TASK);
+  const r1 = min(m * h, (t + 1) * per);
+  const zero = f32x4.splat(0);
+  for (let row = t * per; row < r1; row++) {
+    const b = row / h, iy = row % h;
+    const wy = windows(iy, pt, fh, sh, oh);
+    const oy0 = <i32>(wy >> 32), oy1 = <i32>wy;
+    for (let ix = 0; ix < w; ix++) {
+      const wx = windows(ix, pl, fw, sw, ow);
+      const ox0 = <i32>(wx >> 32), ox1 = <i32>wx;
+      const q = DX + (<usize>((row * w + ix) * c) << 2);
+      // the first window stores, the next ones add (in output order); none: zeros
+      let first = true;
+      for (let oy = oy0; oy < oy1; oy++) {
+        const dyy = iy - max(0, oy * sh - pt);
+        for (let ox = ox0; ox < ox1; ox++) {
+          const x0 = max(0, ox * sw - pl);
+          const k = dyy * (min(w, ox * sw - pl + fw) - x0) + ix - x0;
+          const o = ((b * oh + oy) * ow + ox) * c;
+          const kv = i32x4.splat(k);
+          let ch = 0;
+          for (; ch + 4 <= c; ch += 4) {
+            const hit = v128.and(v128.load(DY + (<usize>(o + ch) << 2)), i32x4.eq(loadCodes(CODE + <usize>(o + ch)), kv));
+            const at = q + (<usize>ch << 2);
+            v128.store(at, f32x4.add(first ? zero : v128.load(at), hit));
+          }
+          for (; ch < c; ch++) {
+            const at = q + (<usize>ch << 2);
+            const v: f32 = <i32>load<u8>(CODE + <usize>(o + ch)) == k ? load<f32>(DY + (<usize>(o + ch) << 2)) : 0;
+            store<f32>(at, (first ? <f32>0 : load<f32>(at)) + v);
+          }
+          first = false;
+        }
+      }
+      if (first) memory.fill(q, 0, <usize>c << 2);
     }
   }
 }
