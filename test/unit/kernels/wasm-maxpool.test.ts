@@ -173,4 +173,25 @@ describe("the maxPool2d op keeps the reference's bits", () => {
     const ref = run();
     fast.forEach((a, i) => expectSameBits(a, ref[i]!, `output ${i}`));
   });
+
+  it("maxPool1d and maxPool3d (the 2-D kernels per slice, then over depth), float32, WASM = reference", () => {
+    cl.useWasmKernels();
+    const cases: [number[], (x: cl.Tensor) => cl.Tensor][] = [
+      [[3, 17, 6], (x) => cl.maxPool1d(x, { size: 2 })],
+      [[2, 15, 5], (x) => cl.maxPool1d(x, { size: 3, stride: 2, padding: "same" })],
+      [[2, 6, 8, 7, 4], (x) => cl.maxPool3d(x, { size: 2 })],
+      [[1, 5, 6, 6, 3], (x) => cl.maxPool3d(x, { size: 3, stride: 2, padding: "same" })],
+    ];
+    const run = (): Float32Array[] => cases.flatMap(([shape, f], i) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = cl.tensor(tiedData(n, new Rng(300 + i)), shape, { requiresGrad: true });
+      const y = f(x);
+      cl.sum(cl.mul(y, cl.tensor(gradData(y.size, new Rng(400 + i)), y.shape))).backward();
+      return [y.data as Float32Array, x.grad!.data as Float32Array];
+    });
+    const fast = run();
+    cl.useReferenceKernels();
+    const ref = run();
+    fast.forEach((a, i) => expectSameBits(a, ref[i]!, `output ${i}`));
+  });
 });
