@@ -18,7 +18,7 @@ export default defineConfig({
         test: {
           name: "simd",
           environment: "node",
-          include: ["test/unit/kernels/wasm-*.test.ts", "test/unit/train/step-threads.test.ts", "test/unit/ops/conv-fused.test.ts"],
+          include: ["test/unit/kernels/wasm-*.test.ts", "test/unit/train/step-threads.test.ts", "test/unit/ops/conv-fused.test.ts", "test/unit/ops/dense-fused.test.ts"],
           env: { CONVLAB_WASM_RELAXED: "0" },
           testTimeout: 60_000,
         },

@@ -32,6 +32,9 @@ export interface KernelSet {
   conv3dGradFilter: K.Conv3dGradFilterKernel;
   maxPool2d: K.MaxPool2dKernel;
   maxPool2dGrad: K.MaxPool2dGradKernel;
+  maxPool2dGradX: K.MaxPool2dGradXKernel;
+  maxPool2dCode: K.MaxPool2dCodeKernel;
+  maxPool2dGradCode: K.MaxPool2dGradCodeKernel;
   avgPool2d: K.AvgPool2dKernel;
   avgPool2dGrad: K.AvgPool2dGradKernel;
   activation: K.ActivationKernel;
@@ -56,6 +59,9 @@ export const referenceKernels: KernelSet = {
   conv3dGradFilter: conv3dTs.conv3dGradFilter,
   maxPool2d: poolTs.maxPool2d,
   maxPool2dGrad: poolTs.maxPool2dGrad,
+  maxPool2dGradX: poolTs.maxPool2dGradX,
+  maxPool2dCode: poolTs.maxPool2dCode,
+  maxPool2dGradCode: poolTs.maxPool2dGradCode,
   avgPool2d: poolTs.avgPool2d,
   avgPool2dGrad: poolTs.avgPool2dGrad,
   activation: elementwiseTs.activation,

@@ -17,6 +17,11 @@ export interface GemmArgs {
   aOffset?: number;
   bOffset?: number;
   cOffset?: number;
+  /**
+   * Applied to C seen as [m, n] (n channels) after the product and any accumulation, in the same
+   * call: C = act(C + bias) (a dense layer's bias and activation; see Epilogue).
+   */
+  epilogue?: Epilogue;
 }
 
 export type GemmKernel = (a: TypedArray, b: TypedArray, c: TypedArray, args: GemmArgs) => void;
@@ -128,10 +133,26 @@ export interface Pool2dGeom {
   oh: number;
   ow: number;
 }
-/** y = max over each window; `argmax` (same length as y) receives the flat index into x of each max. */
-export type MaxPool2dKernel = (x: TypedArray, y: TypedArray, argmax: Int32Array, g: Pool2dGeom) => void;
-/** dx (overwritten) gets dy added at each recorded argmax. */
+/**
+ * y = max over each window (the first maximum in window order wins ties; NaN propagates);
+ * `argmax` (same length as y), unless null, receives the flat index into x of each max.
+ */
+export type MaxPool2dKernel = (x: TypedArray, y: TypedArray, argmax: Int32Array | null, g: Pool2dGeom) => void;
+/** dx (overwritten) gets dy added at each recorded argmax, in output order. */
 export type MaxPool2dGradKernel = (dy: TypedArray, argmax: Int32Array, dx: TypedArray, g: Pool2dGeom) => void;
+/**
+ * The same gradient without a recorded argmax: x's windows are scanned again for the maxima the
+ * forward found, so dx equals maxPool2dGrad(dy, the forward's argmax) bit for bit.
+ */
+export type MaxPool2dGradXKernel = (x: TypedArray, dy: TypedArray, dx: TypedArray, g: Pool2dGeom) => void;
+/**
+ * y = max over each window (as MaxPool2dKernel), and code[o] = the position of o's first maximum in
+ * its window clipped to the input, row by row: (iy − y0)·(x1 − x0) + (ix − x0). Windows of at most
+ * 256 positions.
+ */
+export type MaxPool2dCodeKernel = (x: TypedArray, y: TypedArray, code: Uint8Array, g: Pool2dGeom) => void;
+/** dx (overwritten) = dy routed by the codes: maxPool2dGrad with the argmax they stand for. */
+export type MaxPool2dGradCodeKernel = (code: Uint8Array, dy: TypedArray, dx: TypedArray, g: Pool2dGeom) => void;
 /** y = mean over the valid (unpadded) positions of each window. */
 export type AvgPool2dKernel = (x: TypedArray, y: TypedArray, g: Pool2dGeom) => void;
 export type AvgPool2dGradKernel = (dy: TypedArray, dx: TypedArray, g: Pool2dGeom) => void;

@@ -3,7 +3,7 @@
 // 3-D pools height × width per depth slice, then depth (a box window is separable for both max
 // and the padding-excluding average).
 import { Tensor, allocate, type TypedArray } from "../tensor/tensor.js";
-import { record } from "../autograd/tape.js";
+import { isGradEnabled, record } from "../autograd/tape.js";
 import { kernel } from "../kernels/index.js";
 import type { Pool2dGeom } from "../kernels/types.js";
 import { mean, max } from "./reduce.js";
@@ -51,11 +51,36 @@ function pool(op: string, kind: Kind, x: Tensor, g: Pool2dGeom, outShape: readon
   const out = new Tensor(y, outShape);
   const grad = (dy: Tensor): TypedArray => (dy.dtype === dtype ? dy.data : dy.astype(dtype).data);
   if (kind === "max") {
-    const argmax = new Int32Array(y.length);
-    kernel("maxPool2d", dtype)(x.data, y, argmax, g);
+    if (!isGradEnabled() || !x.requiresGrad) {
+      kernel("maxPool2d", dtype)(x.data, y, null, g);
+      return out;
+    }
+    if (g.fh > g.sh || g.fw > g.sw) {
+      // overlapping windows: an int32 argmax per output, scattered in output order (its WASM
+      // scatter beats a gather through window codes)
+      const argmax = new Int32Array(y.length);
+      kernel("maxPool2d", dtype)(x.data, y, argmax, g);
+      return record(op, out, [x], (dy) => {
+        const dx = allocate(dtype, x.size);
+        kernel("maxPool2dGrad", dtype)(grad(dy), argmax, dx, g);
+        return [new Tensor(dx, x.shape)];
+      });
+    }
+    if (g.fh * g.fw <= 256) {
+      // the backward needs only each maximum's position in its window: one byte per output
+      const code = new Uint8Array(y.length);
+      kernel("maxPool2dCode", dtype)(x.data, y, code, g);
+      return record(op, out, [x], (dy) => {
+        const dx = allocate(dtype, x.size);
+        kernel("maxPool2dGradCode", dtype)(code, grad(dy), dx, g);
+        return [new Tensor(dx, x.shape)];
+      });
+    }
+    // larger windows keep nothing: the gradient scans x's windows again for the same maxima
+    kernel("maxPool2d", dtype)(x.data, y, null, g);
     return record(op, out, [x], (dy) => {
       const dx = allocate(dtype, x.size);
-      kernel("maxPool2dGrad", dtype)(grad(dy), argmax, dx, g);
+      kernel("maxPool2dGradX", dtype)(x.data, grad(dy), dx, g);
       return [new Tensor(dx, x.shape)];
     });
   }

@@ -1,12 +1,18 @@
 import type { TypedArray } from "../../tensor/tensor.js";
 import type { GemmArgs } from "../types.js";
+import { applyEpilogue } from "./epilogue.js";
 
 /**
  * C[m×n] (+)= op(A)[m×k] · op(B)[k×n], row-major, the reference GEMM. op(A) is A (m×k) or,
  * with transA, Aᵀ of a stored k×m matrix; likewise for B (stored n×k with transB). Loops are
  * ordered so the innermost one walks contiguous memory.
  */
-export function gemm(a: TypedArray, b: TypedArray, c: TypedArray, { m, n, k, transA = false, transB = false, accumulate = false, aOffset = 0, bOffset = 0, cOffset = 0 }: GemmArgs): void {
+export function gemm(a: TypedArray, b: TypedArray, c: TypedArray, args: GemmArgs): void {
+  product(a, b, c, args);
+  if (args.epilogue) applyEpilogue(c.subarray(args.cOffset ?? 0, (args.cOffset ?? 0) + args.m * args.n), args.n, args.epilogue);
+}
+
+function product(a: TypedArray, b: TypedArray, c: TypedArray, { m, n, k, transA = false, transB = false, accumulate = false, aOffset = 0, bOffset = 0, cOffset = 0 }: GemmArgs): void {
   if (!accumulate) c.fill(0, cOffset, cOffset + m * n);
   if (!transB) {
     // C[i,:] += A[i,p] * B[p,:]

@@ -2,13 +2,15 @@
 import type { TypedArray } from "../../tensor/tensor.js";
 import type { GemmArgs } from "../types.js";
 import type { WasmEngine } from "./engine.js";
-import { packB, runSegGemm } from "./conv.js";
+import { applyEpilogue } from "../ts/epilogue.js";
+import { epilogue, packB, runSegGemm } from "./conv.js";
 
 export function gemm(eng: WasmEngine, a: TypedArray, b: TypedArray, c: TypedArray, args: GemmArgs): void {
   const { m, n, k, transA = false, transB = false, accumulate = false, aOffset = 0, bOffset = 0, cOffset = 0 } = args;
   if (m === 0 || n === 0) return;
   if (k === 0) {
     if (!accumulate) c.fill(0, cOffset, cOffset + m * n);
+    applyEpilogue(c.subarray(cOffset, cOffset + m * n), n, args.epilogue);
     return;
   }
   eng.reset();
@@ -18,8 +20,14 @@ export function gemm(eng: WasmEngine, a: TypedArray, b: TypedArray, c: TypedArra
     aAt = eng.alloc(m * k * 4);
     eng.exports.transpose(aAt, raw, k, m);
   } else aAt = eng.alloc(m * k * 4);
-  const bAt = eng.put(b, bOffset, k * n);
-  const packed = packB(eng, n, transB ? [bAt, k, 1, k] : [bAt, k, n, 1]);
+  let bAt = eng.put(b, bOffset, k * n);
+  if (transB) {
+    // B stored n×k: transposed to k×n first, so that packing reads whole rows (the same packed B)
+    const t = eng.alloc(k * n * 4);
+    eng.exports.transpose(t, bAt, n, k);
+    bAt = t;
+  }
+  const packed = packB(eng, n, [bAt, k, n, 1]);
   const cAt = accumulate ? eng.put(c, cOffset, m * n) : eng.alloc(m * n * 4);
   runSegGemm(eng, [{
     m, D: 1, R: 1, U: 1,
@@ -36,5 +44,6 @@ export function gemm(eng: WasmEngine, a: TypedArray, b: TypedArray, c: TypedArra
       publish(r1);
     }
   });
+  epilogue(eng, cAt, m * n, n, args.epilogue);
   c.set(eng.f32.subarray(cAt >> 2, (cAt >> 2) + m * n), cOffset);
 }

@@ -4,7 +4,7 @@ import { referenceKernels, type KernelSet } from "../index.js";
 import { WasmMemoryError, type WasmEngine } from "./engine.js";
 import { as3d, conv3dForward, conv3dGradInput, conv3dGradFilter } from "./conv.js";
 import { gemm } from "./gemm.js";
-import { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from "./pool.js";
+import { maxPool2d, maxPool2dGrad, maxPool2dGradX, maxPool2dCode, maxPool2dGradCode, avgPool2d, avgPool2dGrad } from "./pool.js";
 import { activation, activationGrad, leakyRelu, leakyReluGrad } from "./elementwise.js";
 import { batchNorm, batchNormGrad } from "./batchnorm.js";
 import { optimizerStep } from "./optim.js";
@@ -28,6 +28,9 @@ export function wasmKernelSet(eng: WasmEngine): KernelSet {
     depthwiseGradFilter: (x, dy, df, g) => depthwiseConv2dGradFilter(eng, x, dy, df, g),
     maxPool2d: (x, y, arg, g) => maxPool2d(eng, x, y, arg, g),
     maxPool2dGrad: (dy, arg, dx, g) => maxPool2dGrad(eng, dy, arg, dx, g),
+    maxPool2dGradX: (x, dy, dx, g) => maxPool2dGradX(eng, x, dy, dx, g),
+    maxPool2dCode: (x, y, code, g) => maxPool2dCode(eng, x, y, code, g),
+    maxPool2dGradCode: (code, dy, dx, g) => maxPool2dGradCode(eng, code, dy, dx, g),
     avgPool2d: (x, y, g) => avgPool2d(eng, x, y, g),
     avgPool2dGrad: (dy, dx, g) => avgPool2dGrad(eng, dy, dx, g),
     activation: (x, y, act) => activation(eng, x, y, act),

@@ -139,7 +139,7 @@ export const CG_STREAMED = 25;
 
 // Pooling: x [m, h, w, c] → y [m, oh, ow, c] (both contiguous), windows fh×fw, stride, padding;
 // tasks are output rows (img, oy).
-export const PL_WORDS = 16;
+export const PL_WORDS = 18;
 export const PL_M = 0;
 export const PL_H = 1;
 export const PL_W = 2;
@@ -156,6 +156,12 @@ export const PL_X = 12; // x (forward) or dx (gradient), bytes
 export const PL_Y = 13; // y or dy
 export const PL_ARG = 14; // argmax (i32, flat index into x)
 export const PL_ROWS_PER_TASK = 15;
+// The max-pool gradient without an argmax (PL_ARG = 0): x, whose windows are scanned again for the
+// forward's first maximum. Tasks are output rows when windows do not overlap, else images.
+export const PL_XSRC = 16;
+// Max pooling with window codes (u8: the maximum's position in its clipped window, row by row)
+// instead of an argmax: written by the forward, read by the gradient (PL_ARG = 0).
+export const PL_CODE = 17;
 
 // Depthwise conv: x padded [m, Hp, Wp, c] (forward, filter grad) or dy padded (input grad),
 // filter [fh, fw, c, mult], out [m, oh, ow, c·mult].

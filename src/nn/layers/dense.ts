@@ -53,7 +53,11 @@ export class Dense extends Layer {
   protected compute(xs: Tensor[], _ctx: CallContext): Tensor {
     const x = xs[0]!;
     const flat = x.rank === 2 ? x : reshape(x, [x.shape[0]!, -1]);
-    return this.act(denseOp(flat, this.weight("kernel"), this.config.useBias ?? true ? this.weight("bias") : undefined));
+    const bias = this.config.useBias ?? true ? this.weight("bias") : undefined;
+    // relu/relu6 (and none) run inside the op, with the bias, as the GEMM's epilogue
+    const a = this.config.activation;
+    if (a === undefined || a === "linear" || a === "relu" || a === "relu6") return denseOp(flat, this.weight("kernel"), bias, { activation: a ?? "linear" });
+    return this.act(denseOp(flat, this.weight("kernel"), bias));
   }
 
   override mults(inputShapes: Shape[]): number {

@@ -22,11 +22,15 @@ const gs = conv2dGeom(12, 21, 21, 8, 24, 3, { s: 2, p: 1 });
 const gv = conv2dGeom(16, 14, 14, 8, 16, 5); // valid 5×5: the input gradient takes the col2im form
 const gd = depthwiseGeom(8, 32, 32, 32, 1, 3, { p: 1 });
 const gp = poolGeom(16, 64, 64, 16, 3, 2, 1);
+const gp2 = poolGeom(32, 64, 63, 12, 2, 2, 0, 1); // 2×2 stride 2 ("same" on the odd width): the direct path
+const gp3 = poolGeom(32, 97, 96, 12, 2, 3); // stride 3 > window 2: gaps, windows that do not overlap
 const x = randomData(g.m * g.h * g.w * g.c, 1), w = randomData(9 * g.c * g.k, 2), dy = randomData(g.m * g.oh * g.ow * g.k, 3);
 const xs = randomData(gs.m * gs.h * gs.w * gs.c, 4), ws = randomData(9 * gs.c * gs.k, 5), dys = randomData(gs.m * gs.oh * gs.ow * gs.k, 6);
 const wv = randomData(25 * 8 * 16, 14), dyv = randomData(gv.m * gv.oh * gv.ow * gv.k, 15);
 const xd = randomData(gd.m * gd.h * gd.w * gd.c, 7), wd = randomData(9 * gd.c, 8), dyd = randomData(gd.m * gd.oh * gd.ow * gd.c, 9);
 const xp = randomData(gp.m * gp.h * gp.w * gp.c, 10), dyp = randomData(gp.m * gp.oh * gp.ow * gp.c, 11);
+const xp2 = randomData(gp2.m * gp2.h * gp2.w * gp2.c, 20), dyp2 = randomData(gp2.m * gp2.oh * gp2.ow * gp2.c, 21);
+const xp3 = randomData(gp3.m * gp3.h * gp3.w * gp3.c, 22), dyp3 = randomData(gp3.m * gp3.oh * gp3.ow * gp3.c, 23);
 const a = randomData(256 * 300, 12), b = randomData(300 * 200, 13);
 // batch norm over [20000, 13]: 16 row blocks of 1260 rows, the last one partial
 const gb = { n: 20000, c: 13, eps: 1e-5, training: true };
@@ -61,6 +65,17 @@ const cases: [string, Run][] = [
     return [y, new Float32Array(arg.buffer), call(xp.length, (o) => k.maxPool2dGrad(dyp, arg, o, gp)),
       call(dyp.length, (o) => k.avgPool2d(xp, o, gp)), call(xp.length, (o) => k.avgPool2dGrad(dyp, o, gp))];
   }],
+  ["max pooling without an argmax, gradient from x (overlapping, 2×2 stride 2, gaps)", (k) => [
+    call(dyp.length, (o) => k.maxPool2d(xp, o, null, gp)), call(xp.length, (o) => k.maxPool2dGradX(xp, dyp, o, gp)),
+    call(dyp2.length, (o) => k.maxPool2d(xp2, o, null, gp2)), call(xp2.length, (o) => k.maxPool2dGradX(xp2, dyp2, o, gp2)),
+    call(dyp3.length, (o) => k.maxPool2d(xp3, o, null, gp3)), call(xp3.length, (o) => k.maxPool2dGradX(xp3, dyp3, o, gp3)),
+  ]],
+  ["max pooling with window codes (overlapping, 2×2 stride 2, gaps)", (k) => [gp, gp2, gp3].flatMap((gq, i) => {
+    const [xq, dyq] = [[xp, dyp], [xp2, dyp2], [xp3, dyp3]][i]!;
+    const code = new Uint8Array(dyq.length);
+    const y = call(dyq.length, (o) => k.maxPool2dCode(xq, o, code, gq));
+    return [y, new Float32Array(code.slice().buffer), call(xq.length, (o) => k.maxPool2dGradCode(code, dyq, o, gq))];
+  })],
 ];
 
 function call(n: number, fn: (out: Float32Array) => void): Float32Array {
@@ -70,7 +85,7 @@ function call(n: number, fn: (out: Float32Array) => void): Float32Array {
 }
 
 const current = (): Pick<KernelSet, keyof KernelSet> => {
-  const names = ["gemm", "conv2d", "conv2dGradInput", "conv2dGradFilter", "depthwise", "depthwiseGradInput", "depthwiseGradFilter", "maxPool2d", "maxPool2dGrad", "avgPool2d", "avgPool2dGrad", "batchNorm", "batchNormGrad"] as const;
+  const names = ["gemm", "conv2d", "conv2dGradInput", "conv2dGradFilter", "depthwise", "depthwiseGradInput", "depthwiseGradFilter", "maxPool2d", "maxPool2dGrad", "maxPool2dGradX", "maxPool2dCode", "maxPool2dGradCode", "avgPool2d", "avgPool2dGrad", "batchNorm", "batchNormGrad"] as const;
   return Object.fromEntries(names.map((n) => [n, kernel(n, "float32")])) as unknown as KernelSet;
 };
 
