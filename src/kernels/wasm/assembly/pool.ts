@@ -212,42 +212,52 @@ export function maxPoolTask(params: usize, t: i32): void {
   }
 }
 
+/**
+ * The flat x indices of the first maxima of channels ch..ch+3 over one window (rows y0..y1,
+ * columns x0..x1 of image b); the maxima themselves are stored at `out` unless it is 0.
+ */
+@inline function argmax4(X: usize, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, ch: i32, out: usize): v128 {
+  const lanes = i32x4(0, 1, 2, 3);
+  const first = ((b * h + y0) * w + x0) * c + ch;
+  let best = v128.load(X + (<usize>first << 2));
+  let arg = i32x4.add(i32x4.splat(first), lanes);
+  for (let iy = y0; iy < y1; iy++) {
+    for (let ix = x0; ix < x1; ix++) {
+      const at = ((b * h + iy) * w + ix) * c + ch;
+      const v = v128.load(X + (<usize>at << 2));
+      const gt = wins(v, best);
+      best = v128.bitselect(v, best, gt);
+      arg = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), arg, gt);
+    }
+  }
+  if (out != 0) v128.store(out, best);
+  return arg;
+}
+
+/** argmax4 for the one channel ch. */
+@inline function argmax1(X: usize, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, ch: i32, out: usize): i32 {
+  const first = ((b * h + y0) * w + x0) * c + ch;
+  let best = load<f32>(X + (<usize>first << 2));
+  let arg = first;
+  for (let iy = y0; iy < y1; iy++) {
+    for (let ix = x0; ix < x1; ix++) {
+      const at = ((b * h + iy) * w + ix) * c + ch;
+      const v = load<f32>(X + (<usize>at << 2));
+      if (winsScalar(v, best)) {
+        best = v;
+        arg = at;
+      }
+    }
+  }
+  if (out != 0) store<f32>(out, best);
+  return arg;
+}
+
 /** maxWindow with argmax[o..o+c) = the flat x index of each first maximum. */
 @inline function maxWindowArg(X: usize, Y: usize, ARG: usize, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, o: i32): void {
-  const lanes = i32x4(0, 1, 2, 3);
-  const first = ((b * h + y0) * w + x0) * c;
   let ch = 0;
-  for (; ch + 4 <= c; ch += 4) {
-    let best = v128.load(X + (<usize>(first + ch) << 2));
-    let arg = i32x4.add(i32x4.splat(first + ch), lanes);
-    for (let iy = y0; iy < y1; iy++) {
-      for (let ix = x0; ix < x1; ix++) {
-        const at = ((b * h + iy) * w + ix) * c + ch;
-        const v = v128.load(X + (<usize>at << 2));
-        const gt = wins(v, best);
-        best = v128.bitselect(v, best, gt);
-        arg = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), arg, gt);
-      }
-    }
-    v128.store(Y + (<usize>(o + ch) << 2), best);
-    v128.store(ARG + (<usize>(o + ch) << 2), arg);
-  }
-  for (; ch < c; ch++) {
-    let best = load<f32>(X + (<usize>(first + ch) << 2));
-    let arg = first + ch;
-    for (let iy = y0; iy < y1; iy++) {
-      for (let ix = x0; ix < x1; ix++) {
-        const at = ((b * h + iy) * w + ix) * c + ch;
-        const v = load<f32>(X + (<usize>at << 2));
-        if (winsScalar(v, best)) {
-          best = v;
-          arg = at;
-        }
-      }
-    }
-    store<f32>(Y + (<usize>(o + ch) << 2), best);
-    store<i32>(ARG + (<usize>(o + ch) << 2), arg);
-  }
+  for (; ch + 4 <= c; ch += 4) v128.store(ARG + (<usize>(o + ch) << 2), argmax4(X, b, h, w, c, y0, y1, x0, x1, ch, Y + (<usize>(o + ch) << 2)));
+  for (; ch < c; ch++) store<i32>(ARG + (<usize>(o + ch) << 2), argmax1(X, b, h, w, c, y0, y1, x0, x1, ch, Y + (<usize>(o + ch) << 2)));
 }
 
 /** The output windows that contain input row/column `i`: [lo, hi). */
@@ -585,21 +595,9 @@ function gradCodeGather(params: usize, t: i32): void {
 
 /** dx[first maximum] += dy for each channel of one window (overlapping windows, in output order). */
 @inline function addAtMax(X: usize, DX: usize, DY: usize, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, o: i32): void {
-  const lanes = i32x4(0, 1, 2, 3);
-  const first = ((b * h + y0) * w + x0) * c;
   let ch = 0;
   for (; ch + 4 <= c; ch += 4) {
-    let best = v128.load(X + (<usize>(first + ch) << 2));
-    let arg = i32x4.add(i32x4.splat(first + ch), lanes);
-    for (let iy = y0; iy < y1; iy++) {
-      for (let ix = x0; ix < x1; ix++) {
-        const at = ((b * h + iy) * w + ix) * c + ch;
-        const v = v128.load(X + (<usize>at << 2));
-        const gt = wins(v, best);
-        best = v128.bitselect(v, best, gt);
-        arg = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), arg, gt);
-      }
-    }
+    const arg = argmax4(X, b, h, w, c, y0, y1, x0, x1, ch, 0);
     const dv = v128.load(DY + (<usize>(o + ch) << 2));
     let a = DX + (<usize>i32x4.extract_lane(arg, 0) << 2);
     store<f32>(a, load<f32>(a) + f32x4.extract_lane(dv, 0));
@@ -611,19 +609,7 @@ function gradCodeGather(params: usize, t: i32): void {
     store<f32>(a, load<f32>(a) + f32x4.extract_lane(dv, 3));
   }
   for (; ch < c; ch++) {
-    let best = load<f32>(X + (<usize>(first + ch) << 2));
-    let at = first + ch;
-    for (let iy = y0; iy < y1; iy++) {
-      for (let ix = x0; ix < x1; ix++) {
-        const i = ((b * h + iy) * w + ix) * c + ch;
-        const v = load<f32>(X + (<usize>i << 2));
-        if (winsScalar(v, best)) {
-          best = v;
-          at = i;
-        }
-      }
-    }
-    const a = DX + (<usize>at << 2);
+    const a = DX + (<usize>argmax1(X, b, h, w, c, y0, y1, x0, x1, ch, 0) << 2);
     store<f32>(a, load<f32>(a) + load<f32>(DY + (<usize>(o + ch) << 2)));
   }
 }
