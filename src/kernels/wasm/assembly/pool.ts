@@ -272,15 +272,14 @@ export function maxPoolTask(params: usize, t: i32): void {
 /**
  * dx = dy routed to each window's first maximum. With an argmax (PL_ARG ≠ 0), one image per task:
  * the image's dx is zeroed, then dy is added at argmax in output order (the order of the reference
- * kernel). Without one, x's windows are scanned again as the forward does (maxPoolGradXTask).
+ * kernel). Without one, x's windows are scanned again as the forward does (maxPoolGradRowsTask).
  */
 export function maxPoolGradTask(params: usize, t: i32): void {
   const h = word(params, PL_H), w = word(params, PL_W), c = word(params, PL_C);
   const oh = word(params, PL_OH), ow = word(params, PL_OW);
   const X = <usize>word(params, PL_X), Y = <usize>word(params, PL_Y), ARG = <usize>word(params, PL_ARG);
   if (ARG == 0) {
-    if (word(params, PL_CODE) != 0) maxPoolGradCodeTask(params, t);
-    else maxPoolGradXTask(params, t);
+    maxPoolGradRowsTask(params, t, word(params, PL_CODE) != 0);
     return;
   }
   const nx = h * w * c, ny = oh * ow * c;
@@ -289,6 +288,34 @@ export function maxPoolGradTask(params: usize, t: i32): void {
   for (let o = o0; o < o1; o += 4) {
     const at = X + (<usize>load<i32>(ARG + o) << 2);
     store<f32>(at, load<f32>(at) + load<f32>(Y + o));
+  }
+}
+
+/** 0 + dy at the coded position of each channel of one window, 0 at the window's other positions. */
+@inline function storeAtCode(CODE: usize, DX: usize, DY: usize, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, o: i32): void {
+  if (c >= 4) {
+    // every position stored (dy masked by its code), the last group overlapping when c % 4 ≠ 0
+    const zero = f32x4.splat(0);
+    let ch = 0;
+    for (;;) {
+      const idx = loadCodes(CODE + <usize>(o + ch));
+      const dv = f32x4.add(zero, v128.load(DY + (<usize>(o + ch) << 2)));
+      let k = 0;
+      for (let iy = y0; iy < y1; iy++) {
+        for (let ix = x0; ix < x1; ix++, k++) {
+          v128.store(DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2), v128.and(dv, i32x4.eq(idx, i32x4.splat(k))));
+        }
+      }
+      if (ch + 4 >= c) break;
+      ch = min(ch + 4, c - 4);
+    }
+  } else {
+    const ww = x1 - x0, mul = (65536 + ww - 1) / ww;
+    for (let ch = 0; ch < c; ch++) {
+      const k = <i32>load<u8>(CODE + <usize>(o + ch));
+      const q = (k * mul) >>> 16;
+      store<f32>(DX + (<usize>(((b * h + y0 + q) * w + x0 + k - q * ww) * c + ch) << 2), <f32>0 + load<f32>(DY + (<usize>(o + ch) << 2)));
+    }
   }
 }
 
@@ -301,14 +328,21 @@ export function maxPoolGradTask(params: usize, t: i32): void {
  * the last to h), zeroes them unless its 2×2 windows cover them exactly, and stores each window's
  * gradient (dy at the maximum, 0 elsewhere). Overlapping windows: a task is an image, zeroed, then
  * dy added at each maximum in output order, as the reference kernel does.
+ * With `coded`, the same from the forward's window codes (PL_CODE) instead of x: 0 + dy at the
+ * coded position of each window; overlapping windows gather (gradCodeGather).
  */
-function maxPoolGradXTask(params: usize, t: i32): void {
+function maxPoolGradRowsTask(params: usize, t: i32, coded: bool): void {
   const m = word(params, PL_M), h = word(params, PL_H), w = word(params, PL_W), c = word(params, PL_C);
   const fh = word(params, PL_FH), fw = word(params, PL_FW), sh = word(params, PL_SH), sw = word(params, PL_SW);
   const pt = word(params, PL_PT), pl = word(params, PL_PL), oh = word(params, PL_OH), ow = word(params, PL_OW);
-  const DX = <usize>word(params, PL_X), DY = <usize>word(params, PL_Y), X = <usize>word(params, PL_XSRC);
+  const DX = <usize>word(params, PL_X), DY = <usize>word(params, PL_Y);
+  const X = coded ? 0 : <usize>word(params, PL_XSRC), CODE = coded ? <usize>word(params, PL_CODE) : 0;
   const cs = <usize>c << 2, rs = <usize>w * cs;
   if (fh > sh || fw > sw) {
+    if (coded) {
+      gradCodeGather(params, t);
+      return;
+    }
     const b = t;
     memory.fill(DX + <usize>(b * h) * rs, 0, <usize>h * rs);
     for (let oy = 0; oy < oh; oy++) {
@@ -333,77 +367,21 @@ function maxPoolGradXTask(params: usize, t: i32): void {
     if (fastRow) {
       const full = min(ow, w >> 1);
       const at = <usize>(b * h + 2 * oy) * rs;
-      let p = X + at, q = DX + at, d = DY + <usize>(row * ow) * cs;
-      for (let ox = 0; ox < full; ox++, p += cs << 1, q += cs << 1, d += cs) grad2x2(p, q, rs, cs, c, d);
-      ox0 = full;
-    }
-    const y0 = max(0, oy * sh - pt), y1 = min(h, oy * sh - pt + fh);
-    for (let ox = ox0; ox < ow; ox++) {
-      const x0 = max(0, ox * sw - pl), x1 = min(w, ox * sw - pl + fw);
-      storeAtMax(X, DX, DY, b, h, w, c, y0, y1, x0, x1, (row * ow + ox) * c);
-    }
-  }
-}
-
-/**
- * The max-pool gradient from the forward's window codes (PL_CODE), with the tasks and stores of
- * maxPoolGradXTask: 0 + dy at the coded position of each window, 0 elsewhere; overlapping windows
- * add into a zeroed image in output order.
- */
-function maxPoolGradCodeTask(params: usize, t: i32): void {
-  const m = word(params, PL_M), h = word(params, PL_H), w = word(params, PL_W), c = word(params, PL_C);
-  const fh = word(params, PL_FH), fw = word(params, PL_FW), sh = word(params, PL_SH), sw = word(params, PL_SW);
-  const pt = word(params, PL_PT), pl = word(params, PL_PL), oh = word(params, PL_OH), ow = word(params, PL_OW);
-  const DX = <usize>word(params, PL_X), DY = <usize>word(params, PL_Y), CODE = <usize>word(params, PL_CODE);
-  const cs = <usize>c << 2, rs = <usize>w * cs;
-  if (fh > sh || fw > sw) {
-    gradCodeGather(params, t);
-    return;
-  }
-  const fast = fh == 2 && fw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0;
-  const per = word(params, PL_ROWS_PER_TASK);
-  const r1 = min(m * oh, (t + 1) * per);
-  for (let row = t * per; row < r1; row++) {
-    const b = row / oh, oy = row % oh;
-    const lo = oy == 0 ? 0 : min(h, max(0, oy * sh - pt));
-    const hi = oy == oh - 1 ? h : min(h, max(0, (oy + 1) * sh - pt));
-    const fastRow = fast && 2 * oy + 1 < h;
-    if (!(fastRow && hi - lo == 2 && w == 2 * ow)) memory.fill(DX + <usize>(b * h + lo) * rs, 0, <usize>(hi - lo) * rs);
-    let ox0 = 0;
-    if (fastRow) {
-      const full = min(ow, w >> 1);
-      let q = DX + <usize>(b * h + 2 * oy) * rs, d = DY + <usize>(row * ow) * cs, k = CODE + <usize>(row * ow * c);
-      for (let ox = 0; ox < full; ox++, q += cs << 1, d += cs, k += <usize>c) grad2x2Code(k, q, rs, cs, c, d);
-      ox0 = full;
-    }
-    const y0 = max(0, oy * sh - pt), y1 = min(h, oy * sh - pt + fh);
-    for (let ox = ox0; ox < ow; ox++) {
-      const x0 = max(0, ox * sw - pl), x1 = min(w, ox * sw - pl + fw);
-      const o = (row * ow + ox) * c;
-      if (c >= 4) {
-        // every position stored (dy masked by its code), the last group overlapping when c % 4 ≠ 0
-        const zero = f32x4.splat(0);
-        let ch = 0;
-        for (;;) {
-          const idx = loadCodes(CODE + <usize>(o + ch));
-          const dv = f32x4.add(zero, v128.load(DY + (<usize>(o + ch) << 2)));
-          let k = 0;
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++, k++) {
-              v128.store(DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2), v128.and(dv, i32x4.eq(idx, i32x4.splat(k))));
-            }
-          }
-          if (ch + 4 >= c) break;
-          ch = min(ch + 4, c - 4);
-        }
+      let q = DX + at, d = DY + <usize>(row * ow) * cs;
+      if (coded) {
+        let k = CODE + <usize>(row * ow * c);
+        for (let ox = 0; ox < full; ox++, q += cs << 1, d += cs, k += <usize>c) grad2x2Code(k, q, rs, cs, c, d);
       } else {
-        const ww = x1 - x0, mul = (65536 + ww - 1) / ww;
-        for (let ch = 0; ch < c; ch++) {
-          const k = <i32>load<u8>(CODE + <usize>(o + ch));
-          const q = (k * mul) >>> 16;
-          store<f32>(DX + (<usize>(((b * h + y0 + q) * w + x0 + k - q * ww) * c + ch) << 2), <f32>0 + load<f32>(DY + (<usize>(o + ch) << 2)));
-        }
+        let p = X + at;
+        for (let ox = 0; ox < full; ox++, p += cs << 1, q += cs << 1, d += cs) grad2x2(p, q, rs, cs, c, d);
       }
+      ox0 = full;
+    }
+    const y0 = max(0, oy * sh - pt), y1 = min(h, oy * sh - pt + fh);
+    for (let ox = ox0; ox < ow; ox++) {
+      const x0 = max(0, ox * sw - pl), x1 = min(w, ox * sw - pl + fw), o = (row * ow + ox) * c;
+      if (coded) storeAtCode(CODE, DX, DY, b, h, w, c, y0, y1, x0, x1, o);
+      else storeAtMax(X, DX, DY, b, h, w, c, y0, y1, x0, x1, o);
     }
   }
 }
