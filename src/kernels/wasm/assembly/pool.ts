@@ -70,6 +70,24 @@ export function maxPoolTask(params: usize, t: i32): void {
   return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(q)));
 }
 
+/** Which pixel of the 2×2 window at p (one channel; rows rs, pixels cs bytes apart) holds the first maximum: 0…3, row by row. */
+@inline function code2x2(p: usize, rs: usize, cs: usize): i32 {
+  let best = load<f32>(p);
+  let k = 0;
+  let v = load<f32>(p + cs);
+  if (winsScalar(v, best)) {
+    best = v;
+    k = 1;
+  }
+  v = load<f32>(p + rs);
+  if (winsScalar(v, best)) {
+    best = v;
+    k = 2;
+  }
+  if (winsScalar(load<f32>(p + rs + cs), best)) k = 3;
+  return k;
+}
+
 /** max2x2 that also stores each channel's code (0…3: which pixel of the window won) at q. */
 @inline function max2x2Code(p: usize, rs: usize, cs: usize, c: i32, o: usize, q: usize): void {
   if (c >= 4) {
@@ -94,26 +112,9 @@ export function maxPoolTask(params: usize, t: i32): void {
     }
   } else {
     for (let ch = 0; ch < c; ch++) {
-      const off = <usize>ch << 2;
-      let best = load<f32>(p + off);
-      let k: u8 = 0;
-      let v = load<f32>(p + off + cs);
-      if (winsScalar(v, best)) {
-        best = v;
-        k = 1;
-      }
-      v = load<f32>(p + off + rs);
-      if (winsScalar(v, best)) {
-        best = v;
-        k = 2;
-      }
-      v = load<f32>(p + off + rs + cs);
-      if (winsScalar(v, best)) {
-        best = v;
-        k = 3;
-      }
-      store<f32>(o + off, best);
-      store<u8>(q + <usize>ch, k);
+      const off = <usize>ch << 2, k = code2x2(p + off, rs, cs);
+      store<f32>(o + off, load<f32>(p + off + (k & 1 ? cs : 0) + (k & 2 ? rs : 0)));
+      store<u8>(q + <usize>ch, <u8>k);
     }
   }
 }
@@ -496,21 +497,7 @@ function gradCodeGather(params: usize, t: i32): void {
     }
   } else {
     for (let ch = 0; ch < c; ch++) {
-      const off = <usize>ch << 2;
-      let best = load<f32>(p + off);
-      let k = 0;
-      let v = load<f32>(p + off + cs);
-      if (winsScalar(v, best)) {
-        best = v;
-        k = 1;
-      }
-      v = load<f32>(p + off + rs);
-      if (winsScalar(v, best)) {
-        best = v;
-        k = 2;
-      }
-      v = load<f32>(p + off + rs + cs);
-      if (winsScalar(v, best)) k = 3;
+      const off = <usize>ch << 2, k = code2x2(p + off, rs, cs);
       const dv: f32 = <f32>0 + load<f32>(d + off);
       store<f32>(q + off, k == 0 ? dv : 0);
       store<f32>(q + off + cs, k == 1 ? dv : 0);
