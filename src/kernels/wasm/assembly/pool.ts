@@ -292,6 +292,16 @@ export function maxPoolGradTask(params: usize, t: i32): void {
   }
 }
 
+/** dv (4 channels from ch) stored at the window's k-th position where idx = k, 0 at the others. */
+@inline function storeMasked(DX: usize, dv: v128, idx: v128, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, ch: i32): void {
+  let k = 0;
+  for (let iy = y0; iy < y1; iy++) {
+    for (let ix = x0; ix < x1; ix++, k++) {
+      v128.store(DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2), v128.and(dv, i32x4.eq(idx, i32x4.splat(k))));
+    }
+  }
+}
+
 /** 0 + dy at the coded position of each channel of one window, 0 at the window's other positions. */
 @inline function storeAtCode(CODE: usize, DX: usize, DY: usize, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, o: i32): void {
   if (c >= 4) {
@@ -299,14 +309,7 @@ export function maxPoolGradTask(params: usize, t: i32): void {
     const zero = f32x4.splat(0);
     let ch = 0;
     for (;;) {
-      const idx = loadCodes(CODE + <usize>(o + ch));
-      const dv = f32x4.add(zero, v128.load(DY + (<usize>(o + ch) << 2)));
-      let k = 0;
-      for (let iy = y0; iy < y1; iy++) {
-        for (let ix = x0; ix < x1; ix++, k++) {
-          v128.store(DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2), v128.and(dv, i32x4.eq(idx, i32x4.splat(k))));
-        }
-      }
+      storeMasked(DX, f32x4.add(zero, v128.load(DY + (<usize>(o + ch) << 2))), loadCodes(CODE + <usize>(o + ch)), b, h, w, c, y0, y1, x0, x1, ch);
       if (ch + 4 >= c) break;
       ch = min(ch + 4, c - 4);
     }
@@ -529,13 +532,7 @@ function gradCodeGather(params: usize, t: i32): void {
           arg = v128.bitselect(i32x4.splat(k), arg, gt);
         }
       }
-      const dv = f32x4.add(zero, v128.load(DY + (<usize>(o + ch) << 2)));
-      k = 0;
-      for (let iy = y0; iy < y1; iy++) {
-        for (let ix = x0; ix < x1; ix++, k++) {
-          v128.store(DX + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2), v128.and(dv, i32x4.eq(arg, i32x4.splat(k))));
-        }
-      }
+      storeMasked(DX, f32x4.add(zero, v128.load(DY + (<usize>(o + ch) << 2))), arg, b, h, w, c, y0, y1, x0, x1, ch);
       if (ch + 4 >= c) break;
       ch = min(ch + 4, c - 4);
     }
