@@ -146,6 +146,12 @@ export interface Phase {
   flags: number;
 }
 
+/** Bytes of packed B above which a task goes panel by panel (B does not stay in a core's L2 cache). */
+const PANEL_OUTER_BYTES = 512 * 1024;
+
+/** Whether a phase's tasks run panel-outer (see assembly/segconv.ts, panelOuterTask). */
+const panelOuter = (ph: Phase): boolean => ph.kd * Math.ceil(ph.n / 8) * 32 > PANEL_OUTER_BYTES;
+
 /**
  * Writes the phases' parameter block and runs the job; `work` is its flop count. With `produce`
  * (which copies the source in, publishing images as they land) the job is streamed.
@@ -163,7 +169,7 @@ export function runSegGemm(eng: WasmEngine, phases: Phase[], work: number, produ
     words.push(
       task, nt, per, ph.m, ph.D, ph.R, ph.U,
       ph.src, ...ph.srcStrides, ph.dst, ...ph.dstStrides,
-      segPtrs[i]!, ph.segs.length / 2, ph.b, ph.kd, ph.n, ph.flags | (produce ? L.SG_STREAMED : 0), dump,
+      segPtrs[i]!, ph.segs.length / 2, ph.b, ph.kd, ph.n, ph.flags | (produce ? L.SG_STREAMED : 0) | (panelOuter(ph) ? L.SG_PANEL_OUTER : 0), dump,
     );
     task += nt;
   });
@@ -410,6 +416,11 @@ export function conv3dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray,
   words[L.FG_RANGES] = ranges;
   words[L.FG_GROUP] = group;
   words[L.FG_STREAMED] = 1;
+  const packBytes = L.FG_CHUNK * npanels * 32 + L.FG_CHUNK * 16;
+  words[L.FG_PACK] = eng.alloc(eng.executor.threads * packBytes);
+  words[L.FG_PACK_BYTES] = packBytes;
+  // rows ≥ 512 bytes apart fall into few L1 sets: those operands are copied side by side first
+  words[L.FG_FLAGS] = (g.k >= 128 ? L.FG_PACK_DY : 0) | (g.sw * c4 >= 512 ? L.FG_PACK_X : 0);
   const params = eng.ints(words);
   eng.dispatch(L.JOB_FILTERGRAD, groups * ranges, params, 2 * pixels * kd * g.k, (publish) => copyAll(eng, [p, q], publish));
   if (groups > 1) eng.exports.sumSlices(out, partial, groups, kd * g.k);

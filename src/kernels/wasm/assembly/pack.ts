@@ -9,29 +9,62 @@ export function packB(dst: usize, n: i32, ranges: usize, nr: i32): i32 {
   let kd = 0;
   for (let i = 0; i < nr; i++) kd += load<i32>(ranges + (<usize>i << 4), 4);
   const np = (n + 7) >> 3;
-  for (let p = 0; p < np; p++) {
-    let o = dst + (<usize>p * <usize>kd << 5);
-    const c0 = p << 3;
-    for (let i = 0; i < nr; i++) {
-      const rg = ranges + (<usize>i << 4);
-      const src = <usize>load<i32>(rg);
-      const cnt = load<i32>(rg, 4);
-      const sK = <usize>load<i32>(rg, 8) << 2;
-      const sN = <usize>load<i32>(rg, 12) << 2;
-      let row = src + <usize>c0 * sN;
-      if (sN == 4 && c0 + 8 <= n) {
-        for (let e = 0; e < cnt; e++, row += sK, o += 32) {
-          v128.store(o, v128.load(row));
-          v128.store(o, v128.load(row, 16), 16);
+  const panelBytes = <usize>kd << 5;
+  let first: usize = 0; // the range's first row of the packed panels
+  for (let i = 0; i < nr; i++) {
+    const rg = ranges + (<usize>i << 4);
+    const src = <usize>load<i32>(rg);
+    const cnt = load<i32>(rg, 4);
+    const sK = <usize>load<i32>(rg, 8) << 2;
+    const sN = <usize>load<i32>(rg, 12) << 2;
+    // rows in blocks of PACK_ROWS, every panel of a block before the next one: the source rows
+    // of a block stay in cache while the panels take their 8 columns each
+    for (let e0 = 0; e0 < cnt; e0 += PACK_ROWS) {
+      const e1 = min(cnt, e0 + PACK_ROWS);
+      for (let p = 0; p < np; p++) {
+        const c0 = p << 3;
+        let o = dst + <usize>p * panelBytes + ((first + <usize>e0) << 5);
+        let row = src + <usize>c0 * sN + <usize>e0 * sK;
+        let e = e0;
+        if (sN == 4 && c0 + 8 <= n) {
+          for (; e < e1; e++, row += sK, o += 32) {
+            v128.store(o, v128.load(row));
+            v128.store(o, v128.load(row, 16), 16);
+          }
+        } else if (sK == 4 && c0 + 8 <= n) {
+          // transposed (rows contiguous along e): 4 rows × 8 columns at a time, two 4×4 transposes
+          for (; e + 4 <= e1; e += 4, row += 16, o += 128) {
+            transpose4(o, row, sN);
+            transpose4(o + 16, row + (sN << 2), sN);
+          }
         }
-      } else {
-        for (let e = 0; e < cnt; e++, row += sK, o += 32) {
+        for (; e < e1; e++, row += sK, o += 32) {
           for (let j = 0; j < 8; j++) store<f32>(o + (<usize>j << 2), c0 + j < n ? load<f32>(row + <usize>j * sN) : 0);
         }
       }
     }
+    first += <usize>cnt;
   }
   return kd;
+}
+
+/** Rows of B packed per block (see packB). */
+const PACK_ROWS = 16;
+
+/**
+ * o[i·8 + j] = src[j·sN + i·4] for i, j < 4 (bytes: sN): 4 floats of 4 source columns, stored as
+ * the first 4 lanes of 4 packed rows.
+ */
+@inline function transpose4(o: usize, src: usize, sN: usize): void {
+  const v0 = v128.load(src), v1 = v128.load(src + sN), v2 = v128.load(src + 2 * sN), v3 = v128.load(src + 3 * sN);
+  const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5); // a0 b0 a1 b1
+  const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5); // c0 d0 c1 d1
+  const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7); // a2 b2 a3 b3
+  const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7); // c2 d2 c3 d3
+  v128.store(o, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(o, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 32);
+  v128.store(o, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 64);
+  v128.store(o, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 96);
 }
 
 /** dst[c][r] = src[r][c] for a rows×cols float matrix (byte addresses). */
