@@ -146,12 +146,6 @@ export interface Phase {
   flags: number;
 }
 
-/** Bytes of packed B above which a task goes panel by panel (B does not stay in a core's L2 cache). */
-const PANEL_OUTER_BYTES = 512 * 1024;
-
-/** Whether a phase's tasks run panel-outer (see assembly/segconv.ts, panelOuterTask). */
-const panelOuter = (ph: Phase): boolean => ph.kd * Math.ceil(ph.n / 8) * 32 > PANEL_OUTER_BYTES;
-
 /**
  * Writes the phases' parameter block and runs the job; `work` is its flop count. With `produce`
  * (which copies the source in, publishing images as they land) the job is streamed.
@@ -169,7 +163,7 @@ export function runSegGemm(eng: WasmEngine, phases: Phase[], work: number, produ
     words.push(
       task, nt, per, ph.m, ph.D, ph.R, ph.U,
       ph.src, ...ph.srcStrides, ph.dst, ...ph.dstStrides,
-      segPtrs[i]!, ph.segs.length / 2, ph.b, ph.kd, ph.n, ph.flags | (produce ? L.SG_STREAMED : 0) | (panelOuter(ph) ? L.SG_PANEL_OUTER : 0), dump,
+      segPtrs[i]!, ph.segs.length / 2, ph.b, ph.kd, ph.n, ph.flags | (produce ? L.SG_STREAMED : 0), dump,
     );
     task += nt;
   });

@@ -74,7 +74,6 @@ export const SG_FLAGS = 22; // SG_ACCUMULATE | SG_ZERO
 export const SG_DUMP = 23; // 32 floats where rows past the end are stored
 export const SG_ACCUMULATE = 1;
 export const SG_ZERO = 2;
-export const SG_PANEL_OUTER = 8; // a task runs panel by panel over all its rows (B larger than the L2 cache)
 export const SG_STREAMED = 4; // a task first waits until CTL_PROGRESS > the img of its last row
 
 // JOB_FILTERGRAD: dW[kd, 0..k) = Σ_p src[base(p) + off(kd)] · dy[p, 0..k) over all output pixels p.

@@ -24,14 +24,6 @@ export function filterGradTask(params: usize, t: i32, tmp: usize, tid: i32): voi
   const out = <usize>word(params, FG_PARTIAL) + ((<usize>g * <usize>kd * <usize>k) << 2);
   const rowBytes = <usize>k << 2;
   const z = f32x4.splat(0);
-  for (let q = q0; q < q1; q++) {
-    const blk = blocks + (<usize>(q / npanels) * 24);
-    const col = (q % npanels) << 3;
-    const o = out + <usize>load<i32>(blk, 16) * rowBytes + (<usize>col << 2);
-    const nrows = load<i32>(blk, 20);
-    const nc = min(8, k - col);
-    for (let r = 0; r < nrows; r++) storeRow(o + <usize>r * rowBytes, z, z, nc, false, tmp);
-  }
   // this thread's packing buffers: the chunk's dy panel by panel ([panel][pixel][8], contiguous
   // for the inner loop instead of rows k floats apart) and a block's 4 kd of x per pixel
   const flags = word(params, FG_FLAGS);
@@ -43,6 +35,7 @@ export function filterGradTask(params: usize, t: i32, tmp: usize, tid: i32): voi
   const p1 = min(P, (g + 1) * group);
   for (let g0 = g * group; g0 < p1; g0 += FG_CHUNK) {
     const cnt = min(FG_CHUNK, p1 - g0);
+    const first = g0 == g * group;
     if (streamed) waitForImage((g0 + cnt - 1) / (D * R * U));
     const cur = tmp + 32;
     cursorStart(cur, g0, D, R, U);
@@ -159,10 +152,19 @@ export function filterGradTask(params: usize, t: i32, tmp: usize, tid: i32): voi
       const o = out + <usize>load<i32>(blk, 16) * rowBytes + (<usize>col << 2);
       const nrows = load<i32>(blk, 20);
       const nc = min(8, k - col);
-      storeRow(o, c00, c01, nc, true, tmp);
-      if (nrows > 1) storeRow(o + rowBytes, c10, c11, nc, true, tmp);
-      if (nrows > 2) storeRow(o + 2 * rowBytes, c20, c21, nc, true, tmp);
-      if (nrows > 3) storeRow(o + 3 * rowBytes, c30, c31, nc, true, tmp);
+      if (first) {
+        // the partial's first chunk: 0 + sum, as if added to a zeroed partial (the same bits,
+        // −0 included), without clearing and reading it first
+        storeRow(o, f32x4.add(c00, z), f32x4.add(c01, z), nc, false, tmp);
+        if (nrows > 1) storeRow(o + rowBytes, f32x4.add(c10, z), f32x4.add(c11, z), nc, false, tmp);
+        if (nrows > 2) storeRow(o + 2 * rowBytes, f32x4.add(c20, z), f32x4.add(c21, z), nc, false, tmp);
+        if (nrows > 3) storeRow(o + 3 * rowBytes, f32x4.add(c30, z), f32x4.add(c31, z), nc, false, tmp);
+      } else {
+        storeRow(o, c00, c01, nc, true, tmp);
+        if (nrows > 1) storeRow(o + rowBytes, c10, c11, nc, true, tmp);
+        if (nrows > 2) storeRow(o + 2 * rowBytes, c20, c21, nc, true, tmp);
+        if (nrows > 3) storeRow(o + 3 * rowBytes, c30, c31, nc, true, tmp);
+      }
     }
   }
 }

@@ -6,7 +6,7 @@
 import {
   SG_WORDS, SG_TASK0, SG_NTASKS, SG_ROWS_PER_TASK, SG_M, SG_D, SG_R, SG_U, SG_SRC, SG_SRC_IMG, SG_SRC_D,
   SG_SRC_R, SG_SRC_U, SG_DST, SG_DST_IMG, SG_DST_D, SG_DST_R, SG_DST_U, SG_SEGS, SG_NSEG, SG_B, SG_KD, SG_N,
-  SG_FLAGS, SG_DUMP, SG_ACCUMULATE, SG_ZERO, SG_STREAMED, SG_PANEL_OUTER,
+  SG_FLAGS, SG_DUMP, SG_ACCUMULATE, SG_ZERO, SG_STREAMED,
 } from "../layout";
 import { storeRow, word, waitForImage, cursorStart, cursorOffset, cursorNext, madd } from "./util";
 
@@ -84,10 +84,6 @@ function phaseTask(ph: usize, t: i32, tmp: usize): void {
   const panelBytes = <usize>kd << 5;
   const cur = tmp + 128; // the row cursor
   cursorStart(cur, r0, D, R, U);
-  if ((flags & SG_PANEL_OUTER) != 0 && !zero) {
-    panelOuterTask(r0, r1, cur, D, R, U, src, sImg, sD, sR, sU, dst, dImg, dD, dR, dU, dump, segs, nseg, bpk, panelBytes, n, acc, tmp);
-    return;
-  }
   const a = tmp + 64; // 4 source bases, 4 destinations
   let sink = 0;
   for (let row = r0; row < r1; row += 4) {
@@ -125,49 +121,6 @@ function phaseTask(ph: usize, t: i32, tmp: usize): void {
     }
   }
   store<i32>(tmp, sink, 160);
-}
-
-/**
- * The task's rows r0..r1 with the panels in the outer loop: each panel of B (kd·32 bytes) is read
- * from memory once per task and then from cache by every 4-row block, where the row-outer order
- * reads all of B once per block (B larger than the L2 cache: many channels, few pixels). Each
- * block is the same block4x8 call, so the results are the same bits as in the row-outer order.
- */
-function panelOuterTask(
-  r0: i32, r1: i32, cur: usize, D: i32, R: i32, U: i32, src: usize, sImg: i32, sD: i32, sR: i32, sU: i32,
-  dst: usize, dImg: i32, dD: i32, dR: i32, dU: i32, dump: usize,
-  segs: usize, nseg: i32, bpk: usize, panelBytes: usize, n: i32, acc: bool, tmp: usize,
-): void {
-  // (source, destination) of each row; rows padding the last block to 4 read row r0, write dump
-  const tbl = tmp + 256;
-  const nr = r1 - r0;
-  const nr4 = (nr + 3) & ~3;
-  for (let j = 0; j < nr4; j++) {
-    const e = tbl + (<usize>j << 3);
-    if (j < nr) {
-      store<i32>(e, <i32>src + cursorOffset(cur, sImg, sD, sR, sU));
-      store<i32>(e, <i32>dst + cursorOffset(cur, dImg, dD, dR, dU), 4);
-      cursorNext(cur, D, R, U);
-    } else {
-      store<i32>(e, load<i32>(tbl));
-      store<i32>(e, <i32>dump, 4);
-    }
-  }
-  let bp = bpk;
-  for (let c = 0; c < n; c += 8) {
-    const co = <usize>c << 2;
-    const nc = min(8, n - c);
-    for (let j = 0; j < nr4; j += 4) {
-      const e = tbl + (<usize>j << 3);
-      const nb = nr - j;
-      block4x8(
-        <usize>load<i32>(e), <usize>load<i32>(e, 8), <usize>load<i32>(e, 16), <usize>load<i32>(e, 24), segs, nseg, bp,
-        <usize>load<i32>(e, 4) + co, <usize>load<i32>(e, 12) + (nb > 1 ? co : 0), <usize>load<i32>(e, 20) + (nb > 2 ? co : 0), <usize>load<i32>(e, 28) + (nb > 3 ? co : 0),
-        nc, acc, tmp,
-      );
-    }
-    bp += panelBytes;
-  }
 }
 
 /**
