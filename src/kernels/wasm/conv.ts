@@ -410,6 +410,11 @@ export function conv3dGradFilter(eng: WasmEngine, x: TypedArray, dy: TypedArray,
   words[L.FG_RANGES] = ranges;
   words[L.FG_GROUP] = group;
   words[L.FG_STREAMED] = 1;
+  const packBytes = L.FG_CHUNK * npanels * 32 + L.FG_CHUNK * 16;
+  words[L.FG_PACK] = eng.alloc(eng.executor.threads * packBytes);
+  words[L.FG_PACK_BYTES] = packBytes;
+  // rows ≥ 512 bytes apart fall into few L1 sets: those operands are copied side by side first
+  words[L.FG_FLAGS] = (g.k >= 128 ? L.FG_PACK_DY : 0) | (g.sw * c4 >= 512 ? L.FG_PACK_X : 0);
   const params = eng.ints(words);
   eng.dispatch(L.JOB_FILTERGRAD, groups * ranges, params, 2 * pixels * kd * g.k, (publish) => copyAll(eng, [p, q], publish));
   if (groups > 1) eng.exports.sumSlices(out, partial, groups, kd * g.k);

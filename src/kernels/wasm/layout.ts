@@ -104,6 +104,11 @@ export const FG_RANGES = 16; // pair ranges per group (tasks = groups × ranges)
 export const FG_STREAMED = 17; // non-zero: wait for CTL_PROGRESS to cover each chunk's images
 export const FG_GROUP = 18; // pixels per group
 export const FG_KD = 19;
+export const FG_PACK = 20; // byte address of the threads' packing buffers (FG_PACK_BYTES each)
+export const FG_PACK_BYTES = 21; // per thread: FG_CHUNK·npanels·32 bytes of dy panels, then FG_CHUNK·16 of x
+export const FG_FLAGS = 22; // FG_PACK_DY | FG_PACK_X
+export const FG_PACK_DY = 1; // copy each chunk's dy panel by panel before its pairs (rows far apart)
+export const FG_PACK_X = 2; // copy each block's 4 kd of every pixel of a chunk side by side first
 export const FG_CHUNK = 64;
 
 // JOB_COL2IM: conv input gradient as dcol = dy · filterᵀ (a GEMM over the output pixels, N = kd

@@ -20,6 +20,7 @@ type Run = (k: Pick<KernelSet, keyof KernelSet>) => Float32Array[];
 const g = conv2dGeom(4, 20, 20, 16, 16, 3, { p: 1 });
 const gs = conv2dGeom(12, 21, 21, 8, 24, 3, { s: 2, p: 1 });
 const gv = conv2dGeom(16, 14, 14, 8, 16, 5); // valid 5×5: the input gradient takes the col2im form
+const gr = conv2dGeom(8, 4, 4, 160, 136, 3, { p: 1 }); // ResNet-like: the filter gradient packs dy and x
 const gd = depthwiseGeom(8, 32, 32, 32, 1, 3, { p: 1 });
 const gp = poolGeom(16, 64, 64, 16, 3, 2, 1);
 const gp2 = poolGeom(32, 64, 63, 12, 2, 2, 0, 1); // 2×2 stride 2 ("same" on the odd width): the direct path
@@ -27,6 +28,7 @@ const gp3 = poolGeom(32, 97, 96, 12, 2, 3); // stride 3 > window 2: gaps, window
 const x = randomData(g.m * g.h * g.w * g.c, 1), w = randomData(9 * g.c * g.k, 2), dy = randomData(g.m * g.oh * g.ow * g.k, 3);
 const xs = randomData(gs.m * gs.h * gs.w * gs.c, 4), ws = randomData(9 * gs.c * gs.k, 5), dys = randomData(gs.m * gs.oh * gs.ow * gs.k, 6);
 const wv = randomData(25 * 8 * 16, 14), dyv = randomData(gv.m * gv.oh * gv.ow * gv.k, 15);
+const xr = randomData(gr.m * gr.h * gr.w * gr.c, 20), wr = randomData(9 * gr.c * gr.k, 21), dyr = randomData(gr.m * gr.oh * gr.ow * gr.k, 22);
 const xd = randomData(gd.m * gd.h * gd.w * gd.c, 7), wd = randomData(9 * gd.c, 8), dyd = randomData(gd.m * gd.oh * gd.ow * gd.c, 9);
 const xp = randomData(gp.m * gp.h * gp.w * gp.c, 10), dyp = randomData(gp.m * gp.oh * gp.ow * gp.c, 11);
 const xp2 = randomData(gp2.m * gp2.h * gp2.w * gp2.c, 20), dyp2 = randomData(gp2.m * gp2.oh * gp2.ow * gp2.c, 21);
@@ -43,6 +45,11 @@ const cases: [string, Run][] = [
   ["conv2d input gradient, stride 2", (k) => [call(xs.length, (o) => k.conv2dGradInput(dys, ws, o, gs))]],
   ["conv2d input gradient, col2im form", (k) => [call(gv.m * gv.h * gv.w * gv.c, (o) => k.conv2dGradInput(dyv, wv, o, gv))]],
   ["conv2d filter gradient", (k) => [call(w.length, (o) => k.conv2dGradFilter(x, dy, o, g)), call(ws.length, (o) => k.conv2dGradFilter(xs, dys, o, gs))]],
+  ["conv2d, 160 → 136 channels at 4×4: forward and both gradients", (k) => [
+    call(dyr.length, (o) => k.conv2d(xr, wr, o, gr)),
+    call(xr.length, (o) => k.conv2dGradInput(dyr, wr, o, gr)),
+    call(wr.length, (o) => k.conv2dGradFilter(xr, dyr, o, gr)),
+  ]],
   ["gemm 256×300·300×200", (k) => [call(256 * 200, (o) => k.gemm(a, b, o, { m: 256, n: 200, k: 300 }))]],
   ["depthwise forward and gradients", (k) => [
     call(dyd.length, (o) => k.depthwise(xd, wd, o, gd)),

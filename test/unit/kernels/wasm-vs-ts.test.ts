@@ -88,6 +88,13 @@ const conv2dCases: Conv2dGeom[] = [
   conv2dGeom(3, 12, 12, 16, 32, 5), // valid 5×5 with 16 channels (col2im chosen)
   conv2dGeom(2, 7, 7, 1, 6, 3), // kd = 9 (a 16-wide panel for col2im's dcol), 6 filters
   conv2dGeom(2, 9, 8, 12, 13, 3, { p: 1 }), // 13 filters, 12 channels: the 2×16 blocks
+  // the filter gradient's packed operands (rows ≥ 512 bytes apart): dy with k ≥ 128 (a partial
+  // last panel), x with a pixel stride ≥ 512 bytes (c ≥ 128, or c ≥ 64 at stride 2)
+  conv2dGeom(2, 4, 4, 130, 131, 3, { p: 1 }),
+  conv2dGeom(2, 6, 6, 64, 129, 3, { s: 2, p: 1 }),
+  conv2dGeom(2, 9, 9, 45, 20, 3, { s: 3, p: 1 }), // packed x, blocks ending short of 4 kd
+  conv2dGeom(17, 8, 8, 128, 128, 3, { p: 1 }), // 1088 pixels: two pixel groups
+  conv2dGeom(3, 4, 4, 256, 136, 1, { s: 2 }), // 1×1 stride-2 projection
 ];
 
 describe("wasm conv2d = reference (forward, input gradient, filter gradient)", () => {

@@ -38,7 +38,7 @@ export function run(tid: i32): void {
     if (t >= n) break;
     if (tid > 0) atomic.add<i32>(CTL_WORKER_TASKS << 2, 1);
     if (job == JOB_SEGGEMM) segGemmTask(params, t, tmp);
-    else if (job == JOB_FILTERGRAD) filterGradTask(params, t, tmp);
+    else if (job == JOB_FILTERGRAD) filterGradTask(params, t, tmp, tid);
     else if (job == JOB_COL2IM) col2imTask(params, t, tmp, tid);
     else if (job == JOB_MAXPOOL) maxPoolTask(params, t);
     else if (job == JOB_MAXPOOL_GRAD) maxPoolGradTask(params, t);

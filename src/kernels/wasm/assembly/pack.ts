@@ -9,34 +9,67 @@ export function packB(dst: usize, n: i32, ranges: usize, nr: i32): i32 {
   let kd = 0;
   for (let i = 0; i < nr; i++) kd += load<i32>(ranges + (<usize>i << 4), 4);
   const np = (n + 7) >> 3;
-  for (let p = 0; p < np; p++) {
-    let o = dst + (<usize>p * <usize>kd << 5);
-    const c0 = p << 3;
-    for (let i = 0; i < nr; i++) {
-      const rg = ranges + (<usize>i << 4);
-      const src = <usize>load<i32>(rg);
-      const cnt = load<i32>(rg, 4);
-      const sK = <usize>load<i32>(rg, 8) << 2;
-      const sN = <usize>load<i32>(rg, 12) << 2;
-      let row = src + <usize>c0 * sN;
-      if (sN == 4 && c0 + 8 <= n) {
-        for (let e = 0; e < cnt; e++, row += sK, o += 32) {
-          v128.store(o, v128.load(row));
-          v128.store(o, v128.load(row, 16), 16);
+  const panelBytes = <usize>kd << 5;
+  let first: usize = 0; // the range's first row of the packed panels
+  for (let i = 0; i < nr; i++) {
+    const rg = ranges + (<usize>i << 4);
+    const src = <usize>load<i32>(rg);
+    const cnt = load<i32>(rg, 4);
+    const sK = <usize>load<i32>(rg, 8) << 2;
+    const sN = <usize>load<i32>(rg, 12) << 2;
+    // rows in blocks of PACK_ROWS, every panel of a block before the next one: the source rows
+    // of a block stay in cache while the panels take their 8 columns each
+    for (let e0 = 0; e0 < cnt; e0 += PACK_ROWS) {
+      const e1 = min(cnt, e0 + PACK_ROWS);
+      for (let p = 0; p < np; p++) {
+        const c0 = p << 3;
+        let o = dst + <usize>p * panelBytes + ((first + <usize>e0) << 5);
+        let row = src + <usize>c0 * sN + <usize>e0 * sK;
+        let e = e0;
+        if (sN == 4 && c0 + 8 <= n) {
+          for (; e < e1; e++, row += sK, o += 32) {
+            v128.store(o, v128.load(row));
+            v128.store(o, v128.load(row, 16), 16);
+          }
+        } else if (sK == 4 && c0 + 8 <= n) {
+          // transposed (rows contiguous along e): 4 rows × 8 columns at a time, two 4×4 transposes
+          for (; e + 4 <= e1; e += 4, row += 16, o += 128) {
+            transpose4(o, row, sN, 32);
+            transpose4(o + 16, row + (sN << 2), sN, 32);
+          }
         }
-      } else {
-        for (let e = 0; e < cnt; e++, row += sK, o += 32) {
+        for (; e < e1; e++, row += sK, o += 32) {
           for (let j = 0; j < 8; j++) store<f32>(o + (<usize>j << 2), c0 + j < n ? load<f32>(row + <usize>j * sN) : 0);
         }
       }
     }
+    first += <usize>cnt;
   }
   return kd;
 }
 
+/** Rows of B packed per block (see packB). */
+const PACK_ROWS = 16;
+
+/**
+ * A 4×4 block transposed: row i of the block at o (rows dN bytes apart) = column i of the block
+ * at src (rows sN bytes apart).
+ */
+@inline function transpose4(o: usize, src: usize, sN: usize, dN: usize): void {
+  const v0 = v128.load(src), v1 = v128.load(src + sN), v2 = v128.load(src + 2 * sN), v3 = v128.load(src + 3 * sN);
+  const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5); // a0 b0 a1 b1
+  const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5); // c0 d0 c1 d1
+  const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7); // a2 b2 a3 b3
+  const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7); // c2 d2 c3 d3
+  v128.store(o, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(o + dN, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(o + 2 * dN, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(o + 3 * dN, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}
+
 /**
  * dst[c][r] = src[r][c] for a rows×cols float matrix (byte addresses): 32×32 tiles, inside them
- * 4×4 blocks transposed in registers (4 loads, 8 shuffles, 4 stores), the edges element by element.
+ * 4×4 blocks transposed in registers (transpose4), the edges element by element.
  */
 export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
   const B = 32;
@@ -49,13 +82,7 @@ export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
         let s = src + <usize>r * rs + (<usize>c0 << 2);
         let d = dst + <usize>c0 * ds + (<usize>r << 2);
         for (let c = c0; c < c4; c += 4, s += 16, d += ds << 2) {
-          const a = v128.load(s), b = v128.load(s + rs), e = v128.load(s + 2 * rs), f = v128.load(s + 3 * rs);
-          const t0 = v128.shuffle<i32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<i32>(a, b, 2, 6, 3, 7);
-          const t2 = v128.shuffle<i32>(e, f, 0, 4, 1, 5), t3 = v128.shuffle<i32>(e, f, 2, 6, 3, 7);
-          v128.store(d, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
-          v128.store(d + ds, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
-          v128.store(d + 2 * ds, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
-          v128.store(d + 3 * ds, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
+          transpose4(d, s, rs, ds);
         }
         for (let rr = r; rr < r + 4; rr++)
           for (let c = c4; c < c1; c++) store<f32>(dst + ((<usize>c * <usize>rows + <usize>rr) << 2), load<f32>(src + ((<usize>rr * <usize>cols + <usize>c) << 2)));
