@@ -1,7 +1,7 @@
 // Activations: relu, leakyRelu, sigmoid, tanh, softmax, logSoftmax, each with its gradient, and
 // their chainable methods (`x.relu()`, `x.softmax(-1)`...). Explicit loops (no per-element
 // callbacks): these run on every layer's output.
-import { Tensor, allocate, type TypedArray } from "../tensor/tensor.js";
+import { Tensor, allocateUnzeroed, type TypedArray } from "../tensor/tensor.js";
 import { normAxis } from "../tensor/shape.js";
 import { record } from "../autograd/tape.js";
 import { installMethods } from "../tensor/methods.js";
@@ -11,7 +11,8 @@ import { tensorArg } from "../tensor/args.js";
 import { kernel } from "../kernels/index.js";
 import type { ElementwiseActivation } from "../kernels/types.js";
 
-const like = (x: Tensor): TypedArray => allocate(x.dtype, x.size);
+/** An output or gradient array of x's size, which the activation's loop or kernel writes in full. */
+const like = (x: Tensor): TypedArray => allocateUnzeroed(x.dtype, x.size);
 const dyOf = (dy: Tensor, x: Tensor): TypedArray => (dy.dtype === x.dtype ? dy.data : dy.astype(x.dtype).data);
 
 

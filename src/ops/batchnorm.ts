@@ -1,5 +1,5 @@
 // batchNorm: normalizes each channel (the last axis) over every other axis, then scales and shifts.
-import { Tensor, allocate, resultType, type DType } from "../tensor/tensor.js";
+import { Tensor, allocate, allocateUnzeroed, resultType, type DType } from "../tensor/tensor.js";
 import { record } from "../autograd/tape.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { optNumberArg, requiredOptionsArg } from "../util/check.js";
@@ -61,7 +61,7 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: BatchNor
     mean.set(runningMean.data);
     variance.set(runningVar.data);
   }
-  const y = allocate(dtype, x.size);
+  const y = allocateUnzeroed(dtype, x.size); // the kernel writes all of y
   kernel("batchNorm", dtype)(xd, gd, bd, y, mean, variance, invStd, g);
   if (training) {
     const rm = runningMean.data, rv = runningVar.data;

@@ -1,4 +1,4 @@
-import { Tensor, allocate, resultType, type TypedArray } from "../tensor/tensor.js";
+import { Tensor, allocateUnzeroed, resultType, type TypedArray } from "../tensor/tensor.js";
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf } from "../tensor/shape.js";
 import { asTensor } from "../tensor/creation.js";
 import { operandArg } from "../tensor/args.js";
@@ -104,7 +104,7 @@ const kAddFast: BinaryKernel = (a, aShape, b, bShape, out, outShape) => {
 
 function apply(op: string, kernel: BinaryKernel, a: Tensor, b: Tensor): Tensor {
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, op);
-  const out = allocate(resultType(a, b), sizeOf(shape), op);
+  const out = allocateUnzeroed(resultType(a, b), sizeOf(shape), op); // every kernel path writes all of out
   kernel(a.data, a.shape, b.data, b.shape, out, shape);
   return new Tensor(out, shape);
 }
@@ -134,7 +134,7 @@ export function addN(xs: readonly Tensor[]): Tensor {
   const first = xs[0]!;
   if (xs.length < 3 || xs.some((x) => x.dtype !== first.dtype || !sameShape(x.shape, first.shape)))
     return xs.slice(1).reduce<Tensor>((acc, x) => add(acc, x), first);
-  const out = allocate(first.dtype, first.size, "add");
+  const out = allocateUnzeroed(first.dtype, first.size, "add");
   const [a0, a1, a2, a3] = xs.map((x) => x.data) as [TypedArray, TypedArray, TypedArray, TypedArray | undefined];
   const n = out.length;
   if (out instanceof Float32Array && xs.length <= 4) {

@@ -2,7 +2,7 @@
 // conv2dTranspose all check their inputs, normalise stride/dilation/padding and run their kernels
 // (forward, and two kernels backward) through the functions here, so their argument rules and
 // messages are one: `conv2d: input has 3 channels but filter expects 1 (x [1,6,6,3], w [3,3,1,2])`.
-import { Tensor, allocate, resultType, type DType, type TypedArray } from "../tensor/tensor.js";
+import { Tensor, allocate, allocateUnzeroed, resultType, type DType, type TypedArray } from "../tensor/tensor.js";
 import { recycle } from "../tensor/pool.js";
 import type { Epilogue, EpilogueActivation } from "../kernels/types.js";
 import { applyEpilogue } from "../kernels/ts/epilogue.js";
@@ -171,7 +171,7 @@ export function runConv<G>(
   const X = cast(x, dtype), W = cast(w, dtype);
   let size = 1;
   for (const v of outShape) size *= v;
-  const y = allocate(dtype, size, op);
+  const y = allocateUnzeroed(dtype, size, op); // the forward kernels overwrite y
   const ks = kernels(dtype);
   if (scale && (scale.rank !== 1 || scale.shape[0] !== k))
     throw new ShapeError(`${op}: scale has shape ${fmtShape(scale.shape)} but the output has ${k} channels (expected [${k}])`);

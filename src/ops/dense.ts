@@ -1,5 +1,5 @@
 // dense: a fully connected layer's op, y = act(x·W + b).
-import { Tensor, allocate, resultType, type DType } from "../tensor/tensor.js";
+import { Tensor, allocate, allocateUnzeroed, resultType, type DType } from "../tensor/tensor.js";
 import { recycle } from "../tensor/pool.js";
 import { ShapeError, ValueError, fmtShape } from "../util/errors.js";
 import { record } from "../autograd/tape.js";
@@ -45,7 +45,7 @@ export function dense(x: Tensor, w: Tensor, b?: Tensor, opts: DenseOptions = {})
   const m = x.shape[0]!;
   const dtype = b ? resultType(x, w, b) : resultType(x, w);
   const X = cast(x, dtype), W = cast(w, dtype);
-  const y = allocate(dtype, m * units, "dense");
+  const y = allocateUnzeroed(dtype, m * units, "dense"); // the GEMM overwrites y
   kernel("gemm", dtype)(X.data, W.data, y, { m, n: units, k: nIn, epilogue: { bias: b ? cast(b, dtype).data : null, act } });
   const inputs = b ? [x, w, b] : [x, w];
   return record("dense", new Tensor(y, [m, units]), inputs, (dyT) => {

@@ -26,14 +26,14 @@ export function setRecycling(on: boolean): boolean {
   return prev;
 }
 
-/** A zeroed recycled array of this dtype and length, or null when the pool has none. */
-export function takeRecycled(dtype: "float32" | "float64", n: number): TypedArray | null {
+/** A recycled array of this dtype and length (zeroed unless `zero` is false), or null when the pool has none. */
+export function takeRecycled(dtype: "float32" | "float64", n: number, zero = true): TypedArray | null {
   if (n < POOL_MIN_LENGTH) return null;
   const list = (dtype === "float64" ? float64 : float32).get(n);
   const a = list?.pop();
   if (!a) return null;
   bytes -= a.byteLength;
-  return a.fill(0);
+  return zero ? a.fill(0) : a;
 }
 
 /**

@@ -38,6 +38,17 @@ export function allocate(dtype: DType, n: number, fn = "allocate"): TypedArray {
   }
 }
 
+/**
+ * `allocate` for an array the caller writes in full before anyone reads it (an op's output that
+ * its kernel overwrites): a recycled array comes back as it was, not zeroed.
+ */
+export function allocateUnzeroed(dtype: DType, n: number, fn = "allocate"): TypedArray {
+  const a = takeRecycled(dtype, n, false);
+  if (!a) return allocate(dtype, n, fn);
+  allocated(a);
+  return a;
+}
+
 /** The dtypes a tensor may have. */
 export const DTYPES: readonly DType[] = ["float32", "float64"];
 
