@@ -625,11 +625,15 @@ export function buildFaceLandmark68(opts: FaceLandmarkOptions & { tiny?: boolean
     const p = `dense${b}`;
     const first = b === 0 ? nn.conv2d({ filters: f, size: 3, stride: 2, padding: "same", name: `${p}_conv0` }).apply(h) : sep(h, `${p}_conv0`, f, 2);
     const outs: SymbolicTensor[] = [nn.relu({ name: `${p}_conv0_relu` }).apply(first)];
+    // sum_j = out_0 + … + out_{j-1}, each from the one before (sum_{j-1} + out_{j-1}: the same
+    // float32 sums, left to right, as adding all j at once, with one addition per element)
+    let sum: SymbolicTensor | null = null;
+    const next = (j: number): SymbolicTensor => nn.add({ name: `${p}_sum${j}` }).apply([sum ?? outs[0]!, outs[j - 1]!]);
     for (let j = 1; j < convs; j++) {
-      const inp = j === 1 ? outs[0]! : nn.relu({ name: `${p}_in${j}` }).apply(nn.add({ name: `${p}_sum${j}` }).apply(outs));
-      outs.push(sep(inp, `${p}_conv${j}`, f, 1));
+      if (j > 1) sum = next(j);
+      outs.push(sep(j === 1 ? outs[0]! : nn.relu({ name: `${p}_in${j}` }).apply(sum!), `${p}_conv${j}`, f, 1));
     }
-    h = nn.relu({ name: `${p}_out` }).apply(nn.add({ name: `${p}_sum${convs}` }).apply(outs));
+    h = nn.relu({ name: `${p}_out` }).apply(next(convs));
   });
   h = nn.avgPool2d({ size: tiny ? 14 : 7, stride: 2, name: "avg_pool" }).apply(h);
   h = nn.flatten({ name: "flatten" }).apply(h);
