@@ -40,6 +40,7 @@ export interface KernelSet {
   activation: K.ActivationKernel;
   activationGrad: K.ActivationGradKernel;
   leakyRelu: K.LeakyReluKernel;
+  addN: K.AddNKernel;
   leakyReluGrad: K.LeakyReluGradKernel;
   batchNorm: K.BatchNormKernel;
   batchNormGrad: K.BatchNormGradKernel;
@@ -67,6 +68,7 @@ export const referenceKernels: KernelSet = {
   activation: elementwiseTs.activation,
   activationGrad: elementwiseTs.activationGrad,
   leakyRelu: elementwiseTs.leakyRelu,
+  addN: elementwiseTs.addN,
   leakyReluGrad: elementwiseTs.leakyReluGrad,
   batchNorm: batchNormTs.batchNorm,
   batchNormGrad: batchNormTs.batchNormGrad,

@@ -4,6 +4,7 @@ import { asTensor } from "../tensor/creation.js";
 import { operandArg } from "../tensor/args.js";
 import { record } from "../autograd/tape.js";
 import { sumTo } from "./reduce.js";
+import { kernel } from "../kernels/index.js";
 
 /** An op's own loop over same-shape operands (see makeBinaryKernel). */
 type SameShapeLoop = (a: TypedArray, b: TypedArray, out: TypedArray) => void;
@@ -57,8 +58,12 @@ function makeBinaryKernel(f: (x: number, y: number) => number, same?: SameShapeL
 
 type BinaryKernel = ReturnType<typeof makeBinaryKernel>;
 
+/** Below this many values a same-shape float32 sum stays in this loop (the kernel's copies cost more). */
+const KERNEL_MIN = 4096;
+
 const kAdd = makeBinaryKernel((x, y) => x + y, (a, b, out) => {
-  for (let i = 0; i < out.length; i++) out[i] = a[i]! + b[i]!;
+  if (out.length >= KERNEL_MIN && out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) kernel("addN", "float32")([a, b], out);
+  else for (let i = 0; i < out.length; i++) out[i] = a[i]! + b[i]!;
 });
 const kSub = makeBinaryKernel((x, y) => x - y, (a, b, out) => {
   for (let i = 0; i < out.length; i++) out[i] = a[i]! - b[i]!;
@@ -137,7 +142,8 @@ export function addN(xs: readonly Tensor[]): Tensor {
   const out = allocateUnzeroed(first.dtype, first.size, "add");
   const [a0, a1, a2, a3] = xs.map((x) => x.data) as [TypedArray, TypedArray, TypedArray, TypedArray | undefined];
   const n = out.length;
-  if (out instanceof Float32Array && xs.length <= 4) {
+  if (out instanceof Float32Array && n >= KERNEL_MIN) kernel("addN", "float32")(xs.map((x) => x.data), out);
+  else if (out instanceof Float32Array && xs.length <= 4) {
     // one pass, rounded to float32 after each addition as the pairwise sums are
     const r = Math.fround;
     if (a3) for (let i = 0; i < n; i++) out[i] = r(r(a0[i]! + a1[i]!) + a2[i]!) + a3[i]!;

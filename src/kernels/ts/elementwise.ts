@@ -66,3 +66,12 @@ export function leakyRelu(x: TypedArray, y: TypedArray, alpha: number): void {
 export function leakyReluGrad(dy: TypedArray, x: TypedArray, dx: TypedArray, alpha: number): void {
   for (let i = 0; i < dx.length; i++) dx[i] = x[i]! > 0 ? dy[i]! : alpha * dy[i]!;
 }
+
+/** out = ((xs[0] + xs[1]) + xs[2]) + …, each store rounding to out's dtype. */
+export function addN(xs: readonly TypedArray[], out: TypedArray): void {
+  out.set(xs[0]!);
+  for (let k = 1; k < xs.length; k++) {
+    const a = xs[k]!;
+    for (let i = 0; i < out.length; i++) out[i]! += a[i]!;
+  }
+}

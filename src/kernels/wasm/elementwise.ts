@@ -39,3 +39,23 @@ export function leakyReluGrad(eng: WasmEngine, dy: TypedArray, x: TypedArray, dx
   eng.exports.leaky(r, d, d, n, alpha);
   dx.set(eng.f32.subarray(d >> 2, (d >> 2) + n));
 }
+
+/** Floats per chunk of addN: two arrays of 16 Ki floats stay in L1/L2 while they are added. */
+const ADD_CHUNK = 16384;
+
+/** out = ((xs[0] + xs[1]) + xs[2]) + …, chunk by chunk through the arena. */
+export function addN(eng: WasmEngine, xs: readonly TypedArray[], out: TypedArray): void {
+  eng.reset();
+  const n = out.length, chunk = Math.min(n, ADD_CHUNK);
+  const acc = eng.alloc(chunk * 4), tmp = eng.alloc(chunk * 4);
+  const f32 = eng.f32, add = eng.exports.addInto;
+  for (let a = 0; a < n; a += chunk) {
+    const b = Math.min(n, a + chunk), len = b - a;
+    f32.set(xs[0]!.subarray(a, b), acc >> 2);
+    for (let k = 1; k < xs.length; k++) {
+      f32.set(xs[k]!.subarray(a, b), tmp >> 2);
+      add(acc, tmp, len);
+    }
+    out.set(f32.subarray(acc >> 2, (acc >> 2) + len), a);
+  }
+}

@@ -20,6 +20,8 @@ export interface WasmExports {
   activationGrad(dy: number, ref: number, dz: number, n: number, k: number, db: number, act: number): void;
   /** y = x > 0 ? x : alpha·x over n floats; with dy ≠ 0 the gradient, y = x > 0 ? dy : alpha·dy. */
   leaky(x: number, dy: number, y: number, n: number, alpha: number): void;
+  /** acc += x over n floats. */
+  addInto(acc: number, x: number, n: number): void;
 }
 
 /**

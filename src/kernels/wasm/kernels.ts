@@ -5,7 +5,7 @@ import { WasmMemoryError, type WasmEngine } from "./engine.js";
 import { as3d, conv3dForward, conv3dGradInput, conv3dGradFilter } from "./conv.js";
 import { gemm } from "./gemm.js";
 import { maxPool2d, maxPool2dGrad, maxPool2dGradX, maxPool2dCode, maxPool2dGradCode, avgPool2d, avgPool2dGrad } from "./pool.js";
-import { activation, activationGrad, leakyRelu, leakyReluGrad } from "./elementwise.js";
+import { activation, activationGrad, addN, leakyRelu, leakyReluGrad } from "./elementwise.js";
 import { batchNorm, batchNormGrad } from "./batchnorm.js";
 import { optimizerStep } from "./optim.js";
 import { depthwiseConv2d, depthwiseConv2dGradInput, depthwiseConv2dGradFilter } from "./depthwise.js";
@@ -36,6 +36,7 @@ export function wasmKernelSet(eng: WasmEngine): KernelSet {
     activation: (x, y, act) => activation(eng, x, y, act),
     activationGrad: (dy, ref, dz, k, db, act) => activationGrad(eng, dy, ref, dz, k, db, act),
     leakyRelu: (x, y, alpha) => leakyRelu(eng, x, y, alpha),
+    addN: (xs, out) => addN(eng, xs, out),
     leakyReluGrad: (dy, x, dx, alpha) => leakyReluGrad(eng, dy, x, dx, alpha),
     batchNorm: (x, gm, bt, y, mean, variance, invStd, g) => batchNorm(eng, x, gm, bt, y, mean, variance, invStd, g),
     batchNormGrad: (dy, x, gm, mean, invStd, dx, dGamma, dBeta, g) => batchNormGrad(eng, dy, x, gm, mean, invStd, dx, dGamma, dBeta, g),

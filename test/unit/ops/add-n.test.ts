@@ -8,9 +8,9 @@ import type { Tensor } from "../../../src/index.js";
 
 const SPECIAL = [0, -0, Infinity, -Infinity, NaN, 1e-45, 3e38, -3e38, 1, -1];
 
-function inputs(n: number, dtype: "float32" | "float64"): Tensor[] {
+function inputs(n: number, dtype: "float32" | "float64", shape = [3, 5, 7]): Tensor[] {
   return Array.from({ length: n }, (_, j) => {
-    const t = cl.randn([3, 5, 7], { seed: 10 + j, dtype }).mul(1e4);
+    const t = cl.randn(shape, { seed: 10 + j, dtype }).mul(1e4);
     for (let i = 0; i < t.size; i += 4 + j) t.data[i] = SPECIAL[(i + j) % SPECIAL.length]!;
     t.data[1] = -0; // −0 + −0 + … stays −0
     return t;
@@ -23,7 +23,12 @@ const bitsOf = (t: Tensor): string[] => Array.from(t.data, (v) => (Number.isNaN(
 describe("addN", () => {
   for (const dtype of ["float32", "float64"] as const)
     for (const n of [2, 3, 4, 5])
-      it(`${n} ${dtype} inputs: the bits of the pairwise sums`, () => {
+      it(`${n} ${dtype} inputs: the bits of the pairwise sums (small, and large enough for the WASM kernel)`, () => {
+        for (const shape of [[3, 5, 7], [8, 24, 33]]) {
+          const xs = inputs(n, dtype, shape);
+          const pairwise = xs.slice(1).reduce((acc, x) => cl.add(acc, x), xs[0]!);
+          expect(bitsOf(addN(xs))).toEqual(bitsOf(pairwise));
+        }
         const xs = inputs(n, dtype);
         const pairwise = xs.slice(1).reduce((acc, x) => cl.add(acc, x), xs[0]!);
         expect(bitsOf(addN(xs))).toEqual(bitsOf(pairwise));

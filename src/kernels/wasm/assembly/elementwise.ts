@@ -93,3 +93,16 @@ export function leaky(x: usize, dy: usize, y: usize, n: i32, alpha: f64): void {
     store<f32>(y + o, load<f32>(x + o) > 0 ? v : <f32>(alpha * <f64>v));
   }
 }
+
+/** acc[i] += x[i] over n floats (float32 sums: the reference's rounding after each addition). */
+export function addInto(acc: usize, x: usize, n: i32): void {
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(acc + o, f32x4.add(v128.load(acc + o), v128.load(x + o)));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(acc + o, load<f32>(acc + o) + load<f32>(x + o));
+  }
+}

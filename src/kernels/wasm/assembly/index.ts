@@ -21,7 +21,7 @@ export { packB, transpose } from "./pack";
 export { sumSlices } from "./filtergrad";
 export { probe } from "./probe";
 export { biasAct } from "./epilogue";
-export { activate, activationGrad, leaky } from "./elementwise";
+export { activate, activationGrad, leaky, addInto } from "./elementwise";
 
 /** Flops of one probe() iteration. */
 export function probeFlopsPerIter(): i32 {
