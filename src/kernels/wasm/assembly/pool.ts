@@ -340,7 +340,7 @@ function maxPoolGradRowsTask(params: usize, t: i32, coded: bool): void {
   const fh = word(params, PL_FH), fw = word(params, PL_FW), sh = word(params, PL_SH), sw = word(params, PL_SW);
   const pt = word(params, PL_PT), pl = word(params, PL_PL), oh = word(params, PL_OH), ow = word(params, PL_OW);
   const DX = <usize>word(params, PL_X), DY = <usize>word(params, PL_Y);
-  const X = coded ? 0 : <usize>word(params, PL_XSRC), CODE = coded ? <usize>word(params, PL_CODE) : 0;
+  const X: usize = coded ? 0 : <usize>word(params, PL_XSRC), CODE: usize = coded ? <usize>word(params, PL_CODE) : 0;
   const cs = <usize>c << 2, rs = <usize>w * cs;
   if (fh > sh || fw > sw) {
     if (coded) {
