@@ -6,21 +6,11 @@ import { describe, it, expect, beforeAll } from "vitest";
 import "../../../src/index.js";
 import { kernel, kernelBackend, referenceKernels } from "../../../src/kernels/index.js";
 import { Rng } from "../../../src/util/rng.js";
+import { firstDiff, withSpecials } from "./bits.js";
 
 const SPECIAL = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3.4e38, -3.4e38, 1, -1];
 
-function values(r: Rng, n: number): Float32Array {
-  const a = Float32Array.from({ length: n }, () => r.normal() * 100);
-  for (let i = 0; i < n; i += 3) a[i] = SPECIAL[(i / 3 + n) % SPECIAL.length]!;
-  return a;
-}
-
-/** The first index whose bits differ (NaN equals NaN), or "". */
-function firstDiff(a: Float32Array, b: Float32Array): string {
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) if (x[i] !== y[i] && !(Number.isNaN(a[i]!) && Number.isNaN(b[i]!))) return `${i}: ${a[i]} vs ${b[i]}`;
-  return "";
-}
+const values = (r: Rng, n: number): Float32Array => withSpecials(r, n, 100, SPECIAL, 3, n);
 
 beforeAll(() => {
   expect(kernelBackend()).toMatch(/^wasm/);

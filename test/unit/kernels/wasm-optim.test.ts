@@ -9,16 +9,13 @@ import "../../../src/index.js";
 import { kernel, kernelBackend, referenceKernels } from "../../../src/kernels/index.js";
 import type { OptimizerUpdate } from "../../../src/kernels/types.js";
 import { Rng } from "../../../src/util/rng.js";
+import { firstDiff, withSpecials } from "./bits.js";
 import { getThreads, setThreads } from "../../../src/kernels/accelerate.js";
 
 const SPECIAL = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 1e-38, 3e38, -3e38, 1e-20, 1e20, 1, -1];
 
 /** n float32 values: mostly N(0, scale) with every special value sprinkled in when `special`. */
-function values(r: Rng, n: number, scale: number, special: boolean): Float32Array {
-  const a = Float32Array.from({ length: n }, () => r.normal() * scale);
-  if (special) for (let i = 0; i < n; i += 7) a[i] = SPECIAL[(i / 7) % SPECIAL.length]!;
-  return a;
-}
+const values = (r: Rng, n: number, scale: number, special: boolean): Float32Array => withSpecials(r, n, scale, special ? SPECIAL : [], 7);
 
 function updates(t: number): OptimizerUpdate[] {
   const lr = 0.0123;
@@ -36,17 +33,6 @@ function updates(t: number): OptimizerUpdate[] {
 
 const stateCount = (u: OptimizerUpdate): number => (u.rule === "sgd" ? 0 : u.rule === "adam" ? 2 : 1);
 
-/**
- * The first index where a and b differ in their bits (any NaN equals any NaN: a NaN's payload is
- * not specified), as "i: a vs b", or "" when they are equal.
- */
-function firstDiff(a: Float32Array, b: Float32Array): string {
-  if (a.length !== b.length) return `lengths ${a.length} vs ${b.length}`;
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++)
-    if (x[i] !== y[i] && !(Number.isNaN(a[i]!) && Number.isNaN(b[i]!))) return `${i}: ${a[i]} vs ${b[i]}`;
-  return "";
-}
 
 function compare(n: number, special: boolean, seed: number): void {
   const r = new Rng(seed);
