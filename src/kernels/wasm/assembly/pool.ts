@@ -119,25 +119,31 @@ export function maxPoolTask(params: usize, t: i32): void {
   }
 }
 
+/**
+ * The window positions (0, 1, … row by row) of the first maxima of channels ch..ch+3 over one
+ * window; the maxima themselves are stored at `out` unless it is 0.
+ */
+@inline function code4(X: usize, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, ch: i32, out: usize): v128 {
+  let best = v128.load(X + (<usize>(((b * h + y0) * w + x0) * c + ch) << 2));
+  let idx = i32x4.splat(0);
+  let k = 0;
+  for (let iy = y0; iy < y1; iy++) {
+    for (let ix = x0; ix < x1; ix++, k++) {
+      const v = v128.load(X + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2));
+      const gt = wins(v, best);
+      best = v128.bitselect(v, best, gt);
+      idx = v128.bitselect(i32x4.splat(k), idx, gt);
+    }
+  }
+  if (out != 0) v128.store(out, best);
+  return idx;
+}
+
 /** maxWindow with code[o..o+c) = each first maximum's position in the window, row by row. */
 @inline function maxWindowCode(X: usize, Y: usize, CODE: usize, b: i32, h: i32, w: i32, c: i32, y0: i32, y1: i32, x0: i32, x1: i32, o: i32): void {
   const first = ((b * h + y0) * w + x0) * c;
   let ch = 0;
-  for (; ch + 4 <= c; ch += 4) {
-    let best = v128.load(X + (<usize>(first + ch) << 2));
-    let idx = i32x4.splat(0);
-    let k = 0;
-    for (let iy = y0; iy < y1; iy++) {
-      for (let ix = x0; ix < x1; ix++, k++) {
-        const v = v128.load(X + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2));
-        const gt = wins(v, best);
-        best = v128.bitselect(v, best, gt);
-        idx = v128.bitselect(i32x4.splat(k), idx, gt);
-      }
-    }
-    v128.store(Y + (<usize>(o + ch) << 2), best);
-    storeCodes(CODE + <usize>(o + ch), idx);
-  }
+  for (; ch + 4 <= c; ch += 4) storeCodes(CODE + <usize>(o + ch), code4(X, b, h, w, c, y0, y1, x0, x1, ch, Y + (<usize>(o + ch) << 2)));
   for (; ch < c; ch++) {
     let best = load<f32>(X + (<usize>(first + ch) << 2));
     let code = 0, k = 0;
@@ -521,18 +527,7 @@ function gradCodeGather(params: usize, t: i32): void {
   if (c >= 4) {
     let ch = 0;
     for (;;) {
-      let best = v128.load(X + (<usize>(((b * h + y0) * w + x0) * c + ch) << 2));
-      let arg = i32x4.splat(0);
-      let k = 0;
-      for (let iy = y0; iy < y1; iy++) {
-        for (let ix = x0; ix < x1; ix++, k++) {
-          const v = v128.load(X + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2));
-          const gt = wins(v, best);
-          best = v128.bitselect(v, best, gt);
-          arg = v128.bitselect(i32x4.splat(k), arg, gt);
-        }
-      }
-      storeMasked(DX, f32x4.add(zero, v128.load(DY + (<usize>(o + ch) << 2))), arg, b, h, w, c, y0, y1, x0, x1, ch);
+      storeMasked(DX, f32x4.add(zero, v128.load(DY + (<usize>(o + ch) << 2))), code4(X, b, h, w, c, y0, y1, x0, x1, ch, 0), b, h, w, c, y0, y1, x0, x1, ch);
       if (ch + 4 >= c) break;
       ch = min(ch + 4, c - 4);
     }
