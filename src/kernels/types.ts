@@ -166,8 +166,11 @@ export type ActivationKernel = (x: TypedArray, y: TypedArray, act: ElementwiseAc
  * db += Σ over the rows of dz viewed as [rows, k] (the bias gradient), row by row.
  */
 export type ActivationGradKernel = (dy: TypedArray, ref: TypedArray, dz: TypedArray, k: number, db: TypedArray | null, act: ElementwiseActivation) => void;
-/** out = ((xs[0] + xs[1]) + xs[2]) + … elementwise, rounded to out's dtype after each addition (same-length arrays). */
-export type AddNKernel = (xs: readonly TypedArray[], out: TypedArray) => void;
+/**
+ * out = ((xs[0] + xs[1]) + xs[2]) + … elementwise, rounded to the outputs' dtype after each
+ * addition (same-length arrays); with `post`, also post.y = act(out) (then out may be null).
+ */
+export type AddNKernel = (xs: readonly TypedArray[], out: TypedArray | null, post?: { y: TypedArray; act: ElementwiseActivation }) => void;
 /** y = x > 0 ? x : alpha·x (the product in float64, rounded to y's dtype; NaN stays NaN, −0 stays −0). */
 export type LeakyReluKernel = (x: TypedArray, y: TypedArray, alpha: number) => void;
 /** dx = x > 0 ? dy : alpha·dy. */

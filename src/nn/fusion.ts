@@ -10,7 +10,12 @@
 // dz = dy·act'(y), then ·scale per channel, then gradInput/gradFilter) is the chain rule of the
 // unfused layers, and the kernel's gradient still flows. Without a batch-norm the shift is the
 // conv's own bias tensor, so its gradient flows as well.
-import { Tensor, allocate } from "../tensor/tensor.js";
+import { Tensor, allocate, allocateUnzeroed } from "../tensor/tensor.js";
+import { sameShape } from "../tensor/shape.js";
+import { addN } from "../ops/binary.js";
+import { relu, relu6 } from "../ops/activations.js";
+import { kernel } from "../kernels/index.js";
+import { Add } from "./layers/merge.js";
 import { epilogueOf, type FusedActivation } from "./activation.js";
 import type { CallContext, SymbolicTensor } from "./layer.js";
 import { ConvBase } from "./layers/conv.js";
@@ -93,4 +98,38 @@ export function runChain(c: FusedChain, x: Tensor): Tensor {
     shift[j] = b[j]! - mu[j]! * sj + (bias ? bias.data[j]! * sj : 0);
   }
   return c.conv.callFused(x, { scale: new Tensor(scale, [k]), shift: new Tensor(shift, [k]), activation: c.activation });
+}
+
+/**
+ * An Add whose sum feeds a relu/relu6 Activation layer, in a run without autograd: `consumer` is
+ * that Activation node, `keepSum` whether the sum itself is needed too (other consumers, wanted).
+ */
+export interface AddActivation {
+  consumer: SymbolicTensor;
+  act: "relu" | "relu6";
+  keepSum: boolean;
+}
+
+/** The Activation node that `s` (an Add's output) can compute in the same pass, or null. */
+export function addActivation(s: SymbolicTensor, next: Map<SymbolicTensor, SymbolicTensor[]>, wanted: Set<SymbolicTensor>): AddActivation | null {
+  if (!(s.node.layer instanceof Add)) return null;
+  const consumers = next.get(s) ?? [];
+  for (const t of consumers) {
+    if (!(t.node.layer instanceof ActivationLayer) || t.node.inputs.length !== 1) continue;
+    const a = epilogueOf(t.node.layer.activation)?.activation;
+    if (a === "relu" || a === "relu6") return { consumer: t, act: a, keepSum: wanted.has(s) || consumers.length > 1 };
+  }
+  return null;
+}
+
+/** The sum of xs and act(sum) in one pass (float32 on the kernels; otherwise the two ops). */
+export function runAddActivation(xs: Tensor[], f: AddActivation): { sum: Tensor | null; y: Tensor } {
+  const first = xs[0]!;
+  if (xs.length < 2 || first.dtype !== "float32" || first.size < 4096 || xs.some((x) => x.dtype !== "float32" || !sameShape(x.shape, first.shape))) {
+    const sum = xs.length === 1 ? first : addN(xs);
+    return { sum, y: f.act === "relu" ? relu(sum) : relu6(sum) };
+  }
+  const out = f.keepSum ? allocateUnzeroed("float32", first.size, "add") : null, y = allocateUnzeroed("float32", first.size, f.act);
+  kernel("addN", "float32")(xs.map((x) => x.data), out, { y, act: f.act });
+  return { sum: out ? new Tensor(out, first.shape) : null, y: new Tensor(y, first.shape) };
 }

@@ -8,7 +8,7 @@ import { SymbolicTensor, batchShape, keepsNoInputsOf, type CallContext, type Lay
 import { recycle, trackAllocations } from "../tensor/pool.js";
 import { InputLayer } from "./layers/input.js";
 import { isGradEnabled } from "../autograd/tape.js";
-import { fusionChain, fusionEnabled, runChain } from "./fusion.js";
+import { addActivation, fusionChain, fusionEnabled, runAddActivation, runChain } from "./fusion.js";
 
 export class Graph {
   /** Every symbolic tensor from the inputs to the outputs, each after those it depends on (inputs first). */
@@ -146,6 +146,17 @@ export class Graph {
             reuse.set(chain.last, y);
             reuse.consumed(s);
           } else values.set(chain.last, y);
+          continue;
+        }
+        // an Add and the relu/relu6 after it in one pass (runs without autograd)
+        const addAct = fuse && !grad ? addActivation(s, next, wantedSet) : null;
+        if (addAct && need.has(addAct.consumer) && !skip.has(addAct.consumer)) {
+          const { sum, y } = runAddActivation(s.node.inputs.map((i) => values.get(i)!), addAct);
+          skip.add(addAct.consumer);
+          if (sum) reuse ? reuse.set(s, sum) : values.set(s, sum);
+          reuse?.consumed(s);
+          reuse ? reuse.set(addAct.consumer, y) : values.set(addAct.consumer, y);
+          reuse?.consumed(addAct.consumer);
           continue;
         }
         const y = s.node.layer.call(s.node.inputs.map((i) => values.get(i)!), ctx);

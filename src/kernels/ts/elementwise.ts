@@ -67,11 +67,13 @@ export function leakyReluGrad(dy: TypedArray, x: TypedArray, dx: TypedArray, alp
   for (let i = 0; i < dx.length; i++) dx[i] = x[i]! > 0 ? dy[i]! : alpha * dy[i]!;
 }
 
-/** out = ((xs[0] + xs[1]) + xs[2]) + …, each store rounding to out's dtype. */
-export function addN(xs: readonly TypedArray[], out: TypedArray): void {
-  out.set(xs[0]!);
+/** out = ((xs[0] + xs[1]) + xs[2]) + …, each store rounding to out's dtype; with post, post.y = act(out). */
+export function addN(xs: readonly TypedArray[], out: TypedArray | null, post?: { y: TypedArray; act: ElementwiseActivation }): void {
+  const sum = out ?? post!.y;
+  sum.set(xs[0]!);
   for (let k = 1; k < xs.length; k++) {
     const a = xs[k]!;
-    for (let i = 0; i < out.length; i++) out[i]! += a[i]!;
+    for (let i = 0; i < sum.length; i++) sum[i]! += a[i]!;
   }
+  if (post) activation(sum, post.y, post.act);
 }

@@ -43,10 +43,13 @@ export function leakyReluGrad(eng: WasmEngine, dy: TypedArray, x: TypedArray, dx
 /** Floats per chunk of addN: two arrays of 16 Ki floats stay in L1/L2 while they are added. */
 const ADD_CHUNK = 16384;
 
-/** out = ((xs[0] + xs[1]) + xs[2]) + …, chunk by chunk through the arena. */
-export function addN(eng: WasmEngine, xs: readonly TypedArray[], out: TypedArray): void {
+/**
+ * out = ((xs[0] + xs[1]) + xs[2]) + …, chunk by chunk through the arena; with `post`, also
+ * post.y = act(out) from the same chunks (out may then be null: the sum is not kept).
+ */
+export function addN(eng: WasmEngine, xs: readonly TypedArray[], out: TypedArray | null, post?: { y: TypedArray; act: ElementwiseActivation }): void {
   eng.reset();
-  const n = out.length, chunk = Math.min(n, ADD_CHUNK);
+  const n = xs[0]!.length, chunk = Math.min(n, ADD_CHUNK);
   const acc = eng.alloc(chunk * 4), tmp = eng.alloc(chunk * 4);
   const f32 = eng.f32, add = eng.exports.addInto;
   for (let a = 0; a < n; a += chunk) {
@@ -56,6 +59,10 @@ export function addN(eng: WasmEngine, xs: readonly TypedArray[], out: TypedArray
       f32.set(xs[k]!.subarray(a, b), tmp >> 2);
       add(acc, tmp, len);
     }
-    out.set(f32.subarray(acc >> 2, (acc >> 2) + len), a);
+    if (out) out.set(f32.subarray(acc >> 2, (acc >> 2) + len), a);
+    if (post) {
+      eng.exports.activate(acc, acc, len, CODE[post.act]);
+      post.y.set(f32.subarray(acc >> 2, (acc >> 2) + len), a);
+    }
   }
 }

@@ -36,7 +36,7 @@ export function wasmKernelSet(eng: WasmEngine): KernelSet {
     activation: (x, y, act) => activation(eng, x, y, act),
     activationGrad: (dy, ref, dz, k, db, act) => activationGrad(eng, dy, ref, dz, k, db, act),
     leakyRelu: (x, y, alpha) => leakyRelu(eng, x, y, alpha),
-    addN: (xs, out) => addN(eng, xs, out),
+    addN: (xs, out, post) => addN(eng, xs, out, post),
     leakyReluGrad: (dy, x, dx, alpha) => leakyReluGrad(eng, dy, x, dx, alpha),
     batchNorm: (x, gm, bt, y, mean, variance, invStd, g) => batchNorm(eng, x, gm, bt, y, mean, variance, invStd, g),
     batchNormGrad: (dy, x, gm, mean, invStd, dx, dGamma, dBeta, g) => batchNormGrad(eng, dy, x, gm, mean, invStd, dx, dGamma, dBeta, g),
