@@ -533,18 +533,7 @@ function gradCodeGather(params: usize, t: i32): void {
     }
   } else {
     for (let ch = 0; ch < c; ch++) {
-      let at = ((b * h + y0) * w + x0) * c + ch;
-      let best = load<f32>(X + (<usize>at << 2));
-      for (let iy = y0; iy < y1; iy++) {
-        for (let ix = x0; ix < x1; ix++) {
-          const i = ((b * h + iy) * w + ix) * c + ch;
-          const v = load<f32>(X + (<usize>i << 2));
-          if (winsScalar(v, best)) {
-            best = v;
-            at = i;
-          }
-        }
-      }
+      const at = argmax1(X, b, h, w, c, y0, y1, x0, x1, ch, 0);
       store<f32>(DX + (<usize>at << 2), <f32>0 + load<f32>(DY + (<usize>(o + ch) << 2)));
     }
   }
